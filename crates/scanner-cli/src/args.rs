@@ -1,0 +1,166 @@
+//! Command-line arguments, in their raw form. `scan_cmd` turns them into library options in one place.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leakhound",
+    version,
+    about = "Find leaked secrets before they land, and link each to its owner."
+)]
+#[command(
+    after_help = "Exit codes: 0 nothing found, 1 findings, 2 usage error or input lost to an error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories for secrets.
+    Scan(ScanArgs),
+    /// List the rules or check a rule file.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `path:line:col  rule  secret` lines and a summary (colour on a terminal).
+    Human,
+    /// One JSON object: `findings` and `summary`.
+    Json,
+    /// One finding per line.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan (default: the current directory).
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Show only a short prefix of each secret (default for human output and whenever CI is set).
+    #[arg(long, conflicts_with = "no_redact")]
+    pub redact: bool,
+
+    /// Print secrets in full, even in CI.
+    #[arg(long)]
+    pub no_redact: bool,
+
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+
+    /// Add rules from a TOML file, or every *.toml in a directory (repeatable).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub rules: Vec<PathBuf>,
+
+    /// Do not load the embedded default rules.
+    #[arg(long)]
+    pub no_default_rules: bool,
+
+    /// Config file (default: .leakhound.toml at the root of the scanned repository or directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Skip files larger than this (bytes, or with a K/M/G suffix).
+    #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    /// Also scan files that .gitignore / .ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Follow symbolic links.
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules that a scan would run.
+    List(RulesListArgs),
+    /// Validate a rule file and run its examples.
+    Check(RulesCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesListArgs {
+    /// Output format (human or json).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Add rules from a TOML file or directory.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Do not load the embedded default rules.
+    #[arg(long)]
+    pub no_default_rules: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesCheckArgs {
+    /// Rule files or directories to check.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Check the files alone, without the default rules competing for the same bytes.
+    #[arg(long)]
+    pub no_default_rules: bool,
+}
+
+/// `123`, `64K`, `100M`, `1G` (powers of 1024; a trailing `B`/`iB` is accepted).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let t = t
+        .strip_suffix("iB")
+        .or_else(|| t.strip_suffix('B'))
+        .unwrap_or(t);
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m = match c.to_ascii_uppercase() {
+                'K' => 1u64 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                _ => return Err(format!("unknown size suffix {c:?} (use K, M or G)")),
+            };
+            (&t[..i], m)
+        }
+        _ => (t, 1),
+    };
+    let n: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size like 512K or 100M"))?;
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("{s:?} is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("100M"), Ok(100 << 20));
+        assert_eq!(parse_size("64KiB"), Ok(64 << 10));
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5T").is_err());
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,46 @@
+//! `leakhound`: a thin binary over `leakhound-core`. It parses arguments, wires the library together,
+//! prints, and maps outcomes to exit codes: 0 nothing found, 1 findings, 2 usage or fatal error.
+
+mod args;
+mod human;
+mod rules_cmd;
+mod scan_cmd;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            // A closed pipe (`leakhound scan | head`) is not an error worth a message.
+            if err.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            let _ = writeln!(std::io::stderr(), "leakhound: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help/version to stdout (exit 0) and usage errors to stderr; usage errors exit 2.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            e.print()?;
+            return Ok(ExitCode::from(code));
+        }
+    };
+    match cli.command {
+        args::Command::Scan(a) => scan_cmd::run(a),
+        args::Command::Rules(args::RulesCommand::List(a)) => rules_cmd::list(a),
+        args::Command::Rules(args::RulesCommand::Check(a)) => rules_cmd::check(a),
+    }
+}

@@ -1,0 +1,163 @@
+//! `leakhound scan`: arguments → library objects → scan → report → exit code.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use anyhow::{bail, Context as _};
+use leakhound_core::{report, Config, Finding, FsOptions, RuleSet, Scanner};
+
+use crate::args::{Format, ScanArgs};
+use crate::human;
+
+/// Whether the environment is a CI job (`CI` set to anything but empty, `0` or `false`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+}
+
+pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
+    let paths = if a.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        a.paths.clone()
+    };
+    for p in &paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or directory", p.display());
+        }
+    }
+    let (config, config_dir) = load_config(a.config.as_deref(), &paths[0])?;
+    let rules = build_rules(a.no_default_rules, &a.rules, config.rules)?;
+    let allow = Config {
+        rules: RuleSet::empty(),
+        ..config
+    };
+    let scanner = Scanner::new(rules).with_allow_regexes(
+        allow
+            .secret_regexes()
+            .map_err(|(r, e)| anyhow::anyhow!("allowlist regex {r:?}: {e}"))?,
+    );
+    let opts = FsOptions {
+        threads: a.threads,
+        max_file_size: a.max_file_size,
+        respect_ignore_files: !a.no_ignore,
+        follow_links: a.follow,
+        paths_allow: allow
+            .path_globs()
+            .map_err(|(g, e)| anyhow::anyhow!("allowlist path {g:?}: {e}"))?,
+        paths_base: config_dir,
+        ..FsOptions::default()
+    };
+
+    let found = Mutex::new(Vec::new());
+    let stats = scanner.scan_paths(&paths, &opts, &|f| {
+        found.lock().expect("no worker panics holding it").push(f)
+    })?;
+    let mut findings: Vec<Finding> = found.into_inner().expect("no worker panics holding it");
+    findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
+    });
+
+    let redact = !a.no_redact && (a.redact || a.format == Format::Human || in_ci());
+    if redact {
+        findings.iter_mut().for_each(Finding::redact);
+    }
+
+    let mut stderr = anstream::stderr();
+    for w in &stats.warnings {
+        writeln!(
+            stderr,
+            "leakhound: warning: {}: {} ({})",
+            w.path,
+            w.message,
+            w.reason.as_str()
+        )?;
+    }
+
+    let to_file = a.output.is_some();
+    let mut out: Box<dyn Write> = match &a.output {
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
+        )),
+        None => Box::new(anstream::AutoStream::auto(io::stdout().lock())),
+    };
+    match a.format {
+        Format::Human => {
+            human::findings(&mut out, &findings, !to_file)?;
+            human::summary(&mut stderr, &findings, &stats)?;
+        }
+        Format::Json => report::write_json(&mut out, &findings, &stats)?,
+        Format::Jsonl => {
+            report::write_jsonl(&mut out, &findings)?;
+            human::summary(&mut stderr, &findings, &stats)?;
+        }
+    }
+    out.flush()?;
+
+    Ok(if stats.had_errors() {
+        ExitCode::from(2)
+    } else if findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The explicit `--config`, else the first `.leakhound.toml` found from the scanned path up to the
+/// repository root (the first directory holding `.git`). Returns the config and its directory
+/// (absolute), against which its allowlisted paths are matched.
+fn load_config(explicit: Option<&Path>, first: &Path) -> anyhow::Result<(Config, Option<PathBuf>)> {
+    let file = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => {
+            let start = std::fs::canonicalize(first).unwrap_or_else(|_| first.to_path_buf());
+            let start = if start.is_dir() {
+                start
+            } else {
+                start.parent().map(Path::to_path_buf).unwrap_or(start)
+            };
+            let mut found = None;
+            for dir in start.ancestors() {
+                let candidate = dir.join(".leakhound.toml");
+                if candidate.is_file() {
+                    found = Some(candidate);
+                    break;
+                }
+                if dir.join(".git").exists() {
+                    break;
+                }
+            }
+            found
+        }
+    };
+    let Some(file) = file else {
+        return Ok((Config::default(), None));
+    };
+    let config = Config::load(&file)?;
+    let dir = std::fs::canonicalize(&file)
+        .ok()
+        .and_then(|f| f.parent().map(Path::to_path_buf));
+    Ok((config, dir))
+}
+
+pub fn build_rules(
+    no_default: bool,
+    extra: &[PathBuf],
+    config_rules: RuleSet,
+) -> anyhow::Result<RuleSet> {
+    let mut rules = if no_default {
+        RuleSet::empty()
+    } else {
+        RuleSet::embedded()
+    };
+    for p in extra {
+        rules.extend(RuleSet::from_path(p)?);
+    }
+    rules.extend(config_rules);
+    if rules.is_empty() {
+        bail!("no rules to run: --no-default-rules needs --rules FILE or rules in the config");
+    }
+    Ok(rules)
+}

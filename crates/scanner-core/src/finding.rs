@@ -1,0 +1,87 @@
+//! Findings: one secret occurrence, located and fingerprinted.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::rules::Severity;
+
+/// `sha256:<hex>` of the secret's bytes. Content-based, so the same key found in two files, two commits or
+/// two repositories has one fingerprint, and an inventory or baseline can name it without holding it.
+///
+/// ```
+/// use leakhound_core::fingerprint;
+/// assert_eq!(
+///     fingerprint(b"abc"),
+///     "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+/// );
+/// ```
+pub fn fingerprint(secret: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let digest = Sha256::digest(secret);
+    let mut s = String::with_capacity(7 + 64);
+    s.push_str("sha256:");
+    for b in digest {
+        write!(s, "{b:02x}").expect("writing to a String");
+    }
+    s
+}
+
+/// A short, safe prefix of a secret for display: at most 6 characters and never more than a quarter of
+/// the secret, followed by `…`.
+///
+/// ```
+/// use leakhound_core::redact;
+/// assert_eq!(redact("ghp_Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cD"), "ghp_Zq…"); // leakhound:allow (documentation token)
+/// assert_eq!(redact("hunter2!"), "hu…");
+/// ```
+pub fn redact(secret: &str) -> String {
+    let keep = (secret.chars().count() / 4).min(6);
+    let mut s: String = secret.chars().take(keep).collect();
+    s.push('…');
+    s
+}
+
+/// One occurrence of a secret.
+///
+/// Serialises to the finding JSON of DESIGN.md. `line`/`column` are 1-based, columns count bytes, and
+/// `end_column` is exclusive (one past the secret's last byte on `end_line`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    /// Rule id.
+    pub rule: String,
+    /// Rule description.
+    pub description: String,
+    /// Severity (possibly lowered by a validator).
+    pub severity: Severity,
+    /// Path of the file, relative to the scan root where possible.
+    pub path: String,
+    /// Line where the secret starts.
+    pub line: usize,
+    /// Byte column where the secret starts.
+    pub column: usize,
+    /// Line where the secret ends (differs from `line` only for multi-line secrets such as PEM keys).
+    pub end_line: usize,
+    /// Byte column one past the secret's end on `end_line`.
+    pub end_column: usize,
+    /// The secret (lossy UTF-8), or its redacted prefix.
+    pub secret: String,
+    /// `sha256:<hex>` of the secret bytes.
+    pub fingerprint: String,
+    /// Shannon entropy of the secret, bits per byte, two decimals.
+    pub entropy: f64,
+    /// What an offline validator concluded (`checksum-ok`, `jwt-expired`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<String>,
+    /// Byte offset of the secret in the scanned content.
+    #[serde(skip)]
+    pub offset: usize,
+}
+
+impl Finding {
+    /// Replaces `secret` by its redacted prefix. Idempotent.
+    pub fn redact(&mut self) {
+        if !self.secret.ends_with('…') {
+            self.secret = redact(&self.secret);
+        }
+    }
+}

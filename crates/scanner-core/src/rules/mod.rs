@@ -1,0 +1,549 @@
+//! Rules: the on-disk format turned into a validated [`RuleSet`], and the embedded default pack.
+//!
+//! A rule's regex is compiled the first time its keyword is seen, not when the set is built: the default
+//! pack has over a hundred regexes and compiling all of them costs tens of milliseconds, which a
+//! pre-commit hook that scans three added lines cannot afford.
+
+pub(crate) mod spec;
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Serialize;
+
+pub use spec::RuleSpec;
+
+use crate::validate::Validator;
+
+/// A rule as embedded by `build.rs`: all `'static` data, so loading the default pack parses nothing.
+#[derive(Debug)]
+pub(crate) struct EmbeddedRule {
+    pub file: &'static str,
+    pub id: &'static str,
+    pub description: &'static str,
+    pub severity: &'static str,
+    pub keywords: &'static [&'static str],
+    pub regex: &'static str,
+    pub entropy: Option<f64>,
+    pub validate: Option<&'static str>,
+    pub allow: &'static [&'static str],
+    pub allow_match: &'static [&'static str],
+    pub paths_allow: &'static [&'static str],
+    pub window: Option<usize>,
+    pub generic: bool,
+    pub lazy: Option<bool>,
+    pub examples: &'static [&'static str],
+    pub negative_examples: &'static [&'static str],
+}
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// How bad a leak of this kind of secret is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Test-mode keys, expired tokens, values with little power.
+    Low,
+    /// Scoped or short-lived credentials.
+    Medium,
+    /// Credentials that grant access to an account or service.
+    High,
+    /// Credentials that grant broad production access (cloud root keys, live payment keys, private keys).
+    Critical,
+}
+
+impl Severity {
+    /// Parses `critical|high|medium|low`.
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "critical" => Some(Severity::Critical),
+            "high" => Some(Severity::High),
+            "medium" => Some(Severity::Medium),
+            "low" => Some(Severity::Low),
+            _ => None,
+        }
+    }
+
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+/// A rule file that could not be loaded: names the file, and where known the rule and the field.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}{}{}: {message}",
+    .rule.as_ref().map(|r| format!(": rule `{r}`")).unwrap_or_default(),
+    .field.as_ref().map(|f| format!(": field `{f}`")).unwrap_or_default())]
+pub struct RuleError {
+    /// The file (or `<embedded>/name.toml`, or the config file) the rule came from.
+    pub file: String,
+    /// The rule id, when it could be read.
+    pub rule: Option<String>,
+    /// The field at fault, when the error is about one.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl RuleError {
+    fn from_spec(file: &str, e: spec::SpecError) -> RuleError {
+        RuleError {
+            file: file.to_owned(),
+            rule: e.rule,
+            field: e.field,
+            message: e.message,
+        }
+    }
+
+    fn field(file: &str, rule: &str, field: &str, message: impl Into<String>) -> RuleError {
+        RuleError {
+            file: file.to_owned(),
+            rule: Some(rule.to_owned()),
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+}
+
+/// Default bytes of context on each side of a keyword hit given to a rule's regex.
+pub const DEFAULT_WINDOW: usize = 512;
+
+/// The compiled, ready-to-run parts of a rule.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub regex: Regex,
+    pub secret_group: usize,
+    pub allow: Vec<Regex>,
+    pub allow_match: Vec<Regex>,
+}
+
+/// One detection rule: a keyword gate, a regex with a `secret` group, and the filters applied to the secret.
+#[derive(Debug)]
+pub struct Rule {
+    id: String,
+    description: String,
+    severity: Severity,
+    keywords: Vec<String>,
+    regex: String,
+    entropy: Option<f64>,
+    validate: Option<Validator>,
+    allow: Vec<String>,
+    allow_match: Vec<String>,
+    paths_allow: Option<GlobSet>,
+    window: usize,
+    generic: bool,
+    lazy: bool,
+    examples: Vec<String>,
+    negative_examples: Vec<String>,
+    file: String,
+    compiled: OnceLock<Result<Compiled, String>>,
+}
+
+impl Rule {
+    /// Builds a rule from a parsed spec. Regexes are checked only when `eager` is set (user rule files, so
+    /// that a typo is reported at load time); otherwise they are compiled on first use.
+    fn from_spec(file: &str, s: RuleSpec, eager: bool) -> Result<Rule, RuleError> {
+        let severity = Severity::parse(&s.severity).ok_or_else(|| {
+            RuleError::field(
+                file,
+                &s.id,
+                "severity",
+                format!("{:?} is not a severity", s.severity),
+            )
+        })?;
+        let validate = match &s.validate {
+            Some(v) => Some(Validator::parse(v).ok_or_else(|| {
+                RuleError::field(file, &s.id, "validate", format!("unknown validator {v:?}"))
+            })?),
+            None => None,
+        };
+        let paths_allow = if s.paths_allow.is_empty() {
+            None
+        } else {
+            let mut b = GlobSetBuilder::new();
+            for g in &s.paths_allow {
+                let glob = Glob::new(g)
+                    .map_err(|e| RuleError::field(file, &s.id, "paths_allow", e.to_string()))?;
+                b.add(glob);
+            }
+            Some(
+                b.build()
+                    .map_err(|e| RuleError::field(file, &s.id, "paths_allow", e.to_string()))?,
+            )
+        };
+        let rule = Rule {
+            keywords: s.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+            id: s.id,
+            description: s.description,
+            severity,
+            regex: s.regex,
+            entropy: s.entropy,
+            validate,
+            allow: s.allow,
+            allow_match: s.allow_match,
+            paths_allow,
+            window: s.window.unwrap_or(DEFAULT_WINDOW),
+            generic: s.generic,
+            lazy: s.lazy.unwrap_or(s.generic),
+            examples: s.examples,
+            negative_examples: s.negative_examples,
+            file: file.to_owned(),
+            compiled: OnceLock::new(),
+        };
+        if eager {
+            rule.check()?;
+        }
+        Ok(rule)
+    }
+
+    fn from_embedded(e: &EmbeddedRule) -> Rule {
+        let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let spec = RuleSpec {
+            id: e.id.to_owned(),
+            description: e.description.to_owned(),
+            severity: e.severity.to_owned(),
+            keywords: owned(e.keywords),
+            regex: e.regex.to_owned(),
+            entropy: e.entropy,
+            validate: e.validate.map(str::to_owned),
+            allow: owned(e.allow),
+            allow_match: owned(e.allow_match),
+            paths_allow: owned(e.paths_allow),
+            window: e.window,
+            generic: e.generic,
+            lazy: e.lazy,
+            examples: owned(e.examples),
+            negative_examples: owned(e.negative_examples),
+        };
+        let file = format!("<embedded>/{}", e.file);
+        // build.rs ran the same checks, and the rule-pack test compiles every regex.
+        Rule::from_spec(&file, spec, false).expect("embedded rules are checked by build.rs")
+    }
+
+    /// Compiles the rule's regexes now and reports the first error, naming the field.
+    pub fn check(&self) -> Result<(), RuleError> {
+        match self.compiled() {
+            Ok(_) => Ok(()),
+            Err(msg) => {
+                let (field, msg) = match msg.split_once(": ") {
+                    Some((f @ ("allow" | "allow_match"), rest)) => (f, rest),
+                    _ => ("regex", msg),
+                };
+                Err(RuleError::field(&self.file, &self.id, field, msg))
+            }
+        }
+    }
+
+    pub(crate) fn compiled(&self) -> Result<&Compiled, &str> {
+        self.compiled
+            .get_or_init(|| compile(&self.regex, &self.allow, &self.allow_match))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// The rule's stable id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// One-line description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    /// Severity of a finding of this rule.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+    /// Prefilter keywords, lowercased.
+    pub fn keywords(&self) -> &[String] {
+        &self.keywords
+    }
+    /// The regex source.
+    pub fn regex(&self) -> &str {
+        &self.regex
+    }
+    /// Minimum entropy of the secret.
+    pub fn entropy(&self) -> Option<f64> {
+        self.entropy
+    }
+    /// The structural validator, if any.
+    pub fn validator(&self) -> Option<Validator> {
+        self.validate
+    }
+    /// Bytes of context the regex sees on each side of a keyword hit.
+    pub fn window(&self) -> usize {
+        self.window
+    }
+    /// Whether the rule is in the generic (weakest) tier.
+    pub fn is_generic(&self) -> bool {
+        self.generic
+    }
+    /// Whether a keyword hit needs an assignment after it (`token = …`) before the regex runs.
+    pub fn is_lazy(&self) -> bool {
+        self.lazy
+    }
+    /// Inputs that must produce a finding of this rule.
+    pub fn examples(&self) -> &[String] {
+        &self.examples
+    }
+    /// Inputs that must not produce a finding of this rule.
+    pub fn negative_examples(&self) -> &[String] {
+        &self.negative_examples
+    }
+    /// Where the rule was defined.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+    /// Whether `path` is exempt from this rule (`paths_allow`).
+    pub fn path_allowed(&self, path: &str) -> bool {
+        self.paths_allow.as_ref().is_some_and(|g| g.is_match(path))
+    }
+}
+
+/// Compiles with Unicode off first (ASCII classes are faster and tokens are ASCII); rules that need
+/// Unicode, such as imported gitleaks rules with `\p{L}`, fall back to a Unicode-aware build.
+fn compile(src: &str, allow: &[String], allow_match: &[String]) -> Result<Compiled, String> {
+    let build = |s: &str| {
+        RegexBuilder::new(s)
+            .unicode(false)
+            .size_limit(32 << 20)
+            .build()
+            .or_else(|_| RegexBuilder::new(s).size_limit(32 << 20).build())
+            .map_err(|e| one_line(&e.to_string()))
+    };
+    let regex = build(src)?;
+    let secret_group = regex
+        .capture_names()
+        .position(|n| n == Some("secret"))
+        .ok_or_else(|| "needs a named group `secret`".to_owned())?;
+    let allow = allow
+        .iter()
+        .map(|a| build(a).map_err(|e| format!("allow: {e}")))
+        .collect::<Result<_, _>>()?;
+    let allow_match = allow_match
+        .iter()
+        .map(|a| build(a).map_err(|e| format!("allow_match: {e}")))
+        .collect::<Result<_, _>>()?;
+    Ok(Compiled {
+        regex,
+        secret_group,
+        allow,
+        allow_match,
+    })
+}
+
+fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An ordered collection of rules with unique ids.
+///
+/// # Example
+/// ```
+/// use leakhound_core::RuleSet;
+///
+/// let rules = RuleSet::embedded();
+/// assert!(rules.len() >= 80);
+/// assert!(rules.get("aws-access-key-id").is_some());
+/// ```
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    hash: u64,
+}
+
+impl RuleSet {
+    /// The default rule pack embedded in the binary.
+    pub fn embedded() -> RuleSet {
+        RuleSet {
+            rules: EMBEDDED.iter().map(Rule::from_embedded).collect(),
+            hash: PACK_HASH,
+        }
+    }
+
+    /// An empty set (`--no-default-rules` starts here).
+    pub fn empty() -> RuleSet {
+        RuleSet::default()
+    }
+
+    /// Parses rules from TOML text; `name` is used in error messages. Every regex is compiled to
+    /// report errors now.
+    ///
+    /// # Errors
+    /// A [`RuleError`] naming `name`, the rule id and the field for the first problem found.
+    pub fn from_toml(name: &str, text: &str) -> Result<RuleSet, RuleError> {
+        let specs = spec::parse_rules(text).map_err(|e| RuleError::from_spec(name, e))?;
+        RuleSet::from_specs(name, specs)
+    }
+
+    /// Builds rules from already parsed specs (a config file's inline `[[rule]]`s).
+    ///
+    /// # Errors
+    /// A [`RuleError`] for the first invalid rule.
+    pub fn from_specs(name: &str, specs: Vec<RuleSpec>) -> Result<RuleSet, RuleError> {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut rules = Vec::with_capacity(specs.len());
+        for s in specs {
+            for b in
+                s.id.bytes()
+                    .chain(s.regex.bytes())
+                    .chain(s.keywords.concat().into_bytes())
+            {
+                hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            }
+            rules.push(Rule::from_spec(name, s, true)?);
+        }
+        Ok(RuleSet { rules, hash })
+    }
+
+    /// Loads a rule file, or every `*.toml` file in a directory (sorted by name).
+    ///
+    /// # Errors
+    /// Unreadable files and invalid rules, as a [`RuleError`] naming the file.
+    pub fn from_path(path: &Path) -> Result<RuleSet, RuleError> {
+        let read_err = |p: &Path, e: std::io::Error| RuleError {
+            file: p.display().to_string(),
+            rule: None,
+            field: None,
+            message: format!("cannot read: {e}"),
+        };
+        if path.is_dir() {
+            let mut files: Vec<_> = std::fs::read_dir(path)
+                .map_err(|e| read_err(path, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                .collect();
+            files.sort();
+            let mut set = RuleSet::empty();
+            for f in files {
+                set.extend(RuleSet::from_path(&f)?);
+            }
+            Ok(set)
+        } else {
+            let text = std::fs::read_to_string(path).map_err(|e| read_err(path, e))?;
+            RuleSet::from_toml(&path.display().to_string(), &text)
+        }
+    }
+
+    /// Adds `other`'s rules; a rule whose id already exists replaces the earlier one, so a team can
+    /// override a default rule by redefining its id.
+    pub fn extend(&mut self, other: RuleSet) {
+        for r in other.rules {
+            match self.rules.iter().position(|x| x.id == r.id) {
+                Some(i) => self.rules[i] = r,
+                None => self.rules.push(r),
+            }
+        }
+        self.hash = self.hash.rotate_left(7) ^ other.hash;
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+    /// The rules, in load order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Rule> {
+        self.rules.iter()
+    }
+    /// A rule by id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+    /// A hash of the rule pack's content, for caches keyed on "which rules ran".
+    pub fn content_hash(&self) -> u64 {
+        self.hash
+    }
+    pub(crate) fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> RuleError {
+        RuleSet::from_toml("r.toml", text).expect_err("should be rejected")
+    }
+
+    const OK: &str = r#"
+[[rule]]
+id = "demo-token"
+description = "Demo"
+severity = "high"
+keywords = ["dmo_"]
+regex = '''(?P<secret>dmo_[a-z0-9]{10})'''
+"#;
+
+    #[test]
+    fn parses_a_valid_rule() {
+        let set = RuleSet::from_toml("r.toml", OK).unwrap();
+        assert_eq!(set.len(), 1);
+        assert_eq!(set.get("demo-token").unwrap().severity(), Severity::High);
+    }
+
+    #[test]
+    fn errors_name_file_rule_and_field() {
+        let e = err(&OK.replace("\"high\"", "\"urgent\""));
+        assert_eq!(
+            (e.rule.as_deref(), e.field.as_deref()),
+            (Some("demo-token"), Some("severity"))
+        );
+        assert!(
+            e.to_string()
+                .starts_with("r.toml: rule `demo-token`: field `severity`:"),
+            "{e}"
+        );
+
+        let e = err(&OK.replace("[a-z0-9]{10})", "[a-z0-9]{10}"));
+        assert_eq!(e.field.as_deref(), Some("regex"));
+
+        let e = err(&OK.replace("keywords", "keyword"));
+        assert_eq!(e.field.as_deref(), Some("keyword"), "{e}");
+
+        let e = err(&OK.replace("(?P<secret>", "("));
+        assert_eq!(e.field.as_deref(), Some("regex"));
+
+        let e = err(&format!("{OK}\nentropy = \"high\"\n"));
+        assert_eq!(e.field.as_deref(), Some("entropy"));
+
+        let e = err(&format!("{OK}{OK}"));
+        assert_eq!(e.field.as_deref(), Some("id"));
+
+        let e = err("[[rule]]\nid = 3\n");
+        assert_eq!(e.field.as_deref(), Some("id"));
+    }
+
+    #[test]
+    fn toml_syntax_errors_are_one_line() {
+        let e = err("[[rule]\nid = ");
+        assert!(!e.to_string().contains('\n'), "{e}");
+        assert!(e.to_string().starts_with("r.toml: "));
+    }
+
+    #[test]
+    fn later_rule_with_same_id_overrides() {
+        let mut set = RuleSet::embedded();
+        let n = set.len();
+        let user =
+            RuleSet::from_toml("u.toml", &OK.replace("demo-token", "aws-access-key-id")).unwrap();
+        set.extend(user);
+        assert_eq!(set.len(), n);
+        assert_eq!(set.get("aws-access-key-id").unwrap().keywords(), ["dmo_"]);
+    }
+}

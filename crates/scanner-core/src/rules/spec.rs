@@ -1,0 +1,315 @@
+//! The on-disk rule format, parsed field by field so that every error names the rule and the field.
+//!
+//! This file is also compiled into `build.rs` (via `#[path]`), so the embedded pack and a user's rule file
+//! go through the same checks. It depends only on `toml`.
+
+/// One `[[rule]]` table as written, before regexes are compiled.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSpec {
+    /// Stable kebab-case id.
+    pub id: String,
+    /// One-line description.
+    pub description: String,
+    /// `critical`, `high`, `medium` or `low`.
+    pub severity: String,
+    /// Prefilter literals, ASCII case-insensitive.
+    pub keywords: Vec<String>,
+    /// Confirmation regex (Rust `regex` syntax, Unicode off) with a `secret` group.
+    pub regex: String,
+    /// Minimum Shannon entropy of the secret, bits per byte.
+    pub entropy: Option<f64>,
+    /// Name of an offline structural validator.
+    pub validate: Option<String>,
+    /// Regexes that discard a secret.
+    pub allow: Vec<String>,
+    /// Regexes that discard a match when they match its whole text (the variable name around the secret,
+    /// e.g. `NextToken` for a pagination cursor).
+    pub allow_match: Vec<String>,
+    /// Globs of paths where the rule never reports.
+    pub paths_allow: Vec<String>,
+    /// Bytes around a keyword hit that the regex may see.
+    pub window: Option<usize>,
+    /// Whether the rule belongs to the weak, generic tier (loses every overlap with a specific rule).
+    pub generic: bool,
+    /// Whether a keyword hit only counts when an assignment follows it (default: same as `generic`).
+    pub lazy: Option<bool>,
+    /// Inputs that must yield a finding of this rule.
+    pub examples: Vec<String>,
+    /// Inputs that must not yield a finding of this rule.
+    pub negative_examples: Vec<String>,
+}
+
+/// What is wrong with a rule, before the file name is attached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecError {
+    /// The rule's id, when it could be read.
+    pub rule: Option<String>,
+    /// The offending field, when the error is about one.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl SpecError {
+    fn new(rule: Option<&str>, field: Option<&str>, message: impl Into<String>) -> SpecError {
+        SpecError {
+            rule: rule.map(str::to_owned),
+            field: field.map(str::to_owned),
+            message: message.into(),
+        }
+    }
+}
+
+/// Severities accepted in `severity`.
+pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
+
+/// Validators accepted in `validate`.
+pub const VALIDATORS: [&str; 2] = ["github-checksum", "jwt"];
+
+/// The keys a rule table may hold.
+pub const FIELDS: [&str; 15] = [
+    "id",
+    "description",
+    "severity",
+    "keywords",
+    "regex",
+    "entropy",
+    "validate",
+    "allow",
+    "allow_match",
+    "paths_allow",
+    "window",
+    "generic",
+    "lazy",
+    "examples",
+    "negative_examples",
+];
+
+/// Largest `window` a rule may ask for: it bounds the bytes one keyword hit can make the regex read.
+pub const MAX_WINDOW: usize = 64 * 1024;
+
+/// Parses a rule file's text into specs. `[[rule]]` is the table name (`[[rules]]` is accepted too).
+pub fn parse_rules(text: &str) -> Result<Vec<RuleSpec>, SpecError> {
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| SpecError::new(None, None, one_line(&e.to_string())))?;
+    parse_rule_tables(&doc)
+}
+
+/// Reads the `[[rule]]` array of an already parsed document (a config file embeds rules the same way).
+pub fn parse_rule_tables(doc: &toml::Table) -> Result<Vec<RuleSpec>, SpecError> {
+    let Some(value) = doc.get("rule").or_else(|| doc.get("rules")) else {
+        return Ok(Vec::new());
+    };
+    let Some(array) = value.as_array() else {
+        return Err(SpecError::new(
+            None,
+            Some("rule"),
+            "expected an array of tables ([[rule]])",
+        ));
+    };
+    let mut specs = Vec::with_capacity(array.len());
+    for (i, entry) in array.iter().enumerate() {
+        let Some(table) = entry.as_table() else {
+            return Err(SpecError::new(
+                None,
+                Some("rule"),
+                format!("entry #{} is not a table", i + 1),
+            ));
+        };
+        specs.push(parse_rule(table, i)?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for spec in &specs {
+        if !seen.insert(spec.id.as_str()) {
+            return Err(SpecError::new(
+                Some(&spec.id),
+                Some("id"),
+                "duplicate rule id",
+            ));
+        }
+    }
+    Ok(specs)
+}
+
+fn parse_rule(table: &toml::Table, index: usize) -> Result<RuleSpec, SpecError> {
+    let fallback = format!("#{}", index + 1);
+    let id_for_errors = table
+        .get("id")
+        .and_then(|v| v.as_str())
+        .unwrap_or(&fallback)
+        .to_owned();
+    let rid = Some(id_for_errors.as_str());
+    let err = |field: &str, msg: String| SpecError::new(rid, Some(field), msg);
+    let string = |field: &str, v: &toml::Value| -> Result<String, SpecError> {
+        v.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| err(field, format!("expected a string, found {}", v.type_str())))
+    };
+    let strings = |field: &str, v: &toml::Value| -> Result<Vec<String>, SpecError> {
+        let arr = v.as_array().ok_or_else(|| {
+            err(
+                field,
+                format!("expected an array of strings, found {}", v.type_str()),
+            )
+        })?;
+        arr.iter()
+            .map(|x| {
+                x.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| err(field, format!("expected strings, found {}", x.type_str())))
+            })
+            .collect()
+    };
+
+    let mut spec = RuleSpec::default();
+    for (key, value) in table {
+        match key.as_str() {
+            "id" => spec.id = string(key, value)?,
+            "description" => spec.description = string(key, value)?,
+            "severity" => spec.severity = string(key, value)?,
+            "keywords" => spec.keywords = strings(key, value)?,
+            "regex" => spec.regex = string(key, value)?,
+            "entropy" => {
+                let e = value
+                    .as_float()
+                    .or_else(|| value.as_integer().map(|i| i as f64))
+                    .ok_or_else(|| {
+                        err(
+                            key,
+                            format!("expected a number, found {}", value.type_str()),
+                        )
+                    })?;
+                if !(0.0..=8.0).contains(&e) {
+                    return Err(err(key, format!("{e} is outside 0..=8 bits per byte")));
+                }
+                spec.entropy = Some(e);
+            }
+            "validate" => spec.validate = Some(string(key, value)?),
+            "allow" => spec.allow = strings(key, value)?,
+            "allow_match" => spec.allow_match = strings(key, value)?,
+            "paths_allow" => spec.paths_allow = strings(key, value)?,
+            "window" => {
+                let w = value.as_integer().ok_or_else(|| {
+                    err(
+                        key,
+                        format!("expected an integer, found {}", value.type_str()),
+                    )
+                })?;
+                if w < 16 || w as usize > MAX_WINDOW {
+                    return Err(err(key, format!("{w} is outside 16..={MAX_WINDOW}")));
+                }
+                spec.window = Some(w as usize);
+            }
+            "generic" => {
+                spec.generic = value.as_bool().ok_or_else(|| {
+                    err(
+                        key,
+                        format!("expected a boolean, found {}", value.type_str()),
+                    )
+                })?
+            }
+            "lazy" => {
+                spec.lazy = Some(value.as_bool().ok_or_else(|| {
+                    err(
+                        key,
+                        format!("expected a boolean, found {}", value.type_str()),
+                    )
+                })?)
+            }
+            "examples" => spec.examples = strings(key, value)?,
+            "negative_examples" => spec.negative_examples = strings(key, value)?,
+            other => {
+                return Err(err(
+                    other,
+                    format!("unknown field (known: {})", FIELDS.join(", ")),
+                ));
+            }
+        }
+    }
+    for required in ["id", "description", "severity", "keywords", "regex"] {
+        if !table.contains_key(required) {
+            return Err(err(required, "missing required field".to_owned()));
+        }
+    }
+    check_spec(&spec)?;
+    Ok(spec)
+}
+
+/// Checks everything about a spec that does not need the regex engine.
+fn check_spec(spec: &RuleSpec) -> Result<(), SpecError> {
+    let rid = Some(spec.id.as_str());
+    let err = |field: &str, msg: String| Err(SpecError::new(rid, Some(field), msg));
+    let kebab = !spec.id.is_empty()
+        && spec
+            .id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !spec.id.starts_with('-')
+        && !spec.id.ends_with('-');
+    if !kebab {
+        return err(
+            "id",
+            format!("{:?} is not kebab-case (a-z, 0-9, '-')", spec.id),
+        );
+    }
+    if spec.description.trim().is_empty() {
+        return err("description", "must not be empty".to_owned());
+    }
+    if !SEVERITIES.contains(&spec.severity.as_str()) {
+        return err(
+            "severity",
+            format!(
+                "{:?} is not one of {}",
+                spec.severity,
+                SEVERITIES.join(", ")
+            ),
+        );
+    }
+    if spec.keywords.is_empty() {
+        return err(
+            "keywords",
+            "at least one keyword is required: it gates the regex".to_owned(),
+        );
+    }
+    for k in &spec.keywords {
+        // Shorter keywords hit everywhere and turn the prefilter into a regex-on-everything.
+        if k.len() < 2 || !k.is_ascii() {
+            return err(
+                "keywords",
+                format!("{k:?} must be ASCII and at least 2 bytes long"),
+            );
+        }
+    }
+    if spec.regex.trim().is_empty() {
+        return err("regex", "must not be empty".to_owned());
+    }
+    if !spec.regex.contains("(?P<secret>") && !spec.regex.contains("(?<secret>") {
+        return err(
+            "regex",
+            "needs a named group `secret` marking the reported bytes".to_owned(),
+        );
+    }
+    if let Some(v) = &spec.validate {
+        if !VALIDATORS.contains(&v.as_str()) {
+            return err(
+                "validate",
+                format!("{v:?} is not one of {}", VALIDATORS.join(", ")),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// First line of a possibly multi-line parser message, with the location folded in.
+pub fn one_line(msg: &str) -> String {
+    let lines: Vec<&str> = msg.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let first = lines.first().copied().unwrap_or("invalid TOML").to_owned();
+    // toml's message is "TOML parse error at line L, column C" then a snippet then the reason.
+    match lines.get(1..).and_then(<[&str]>::last) {
+        Some(&reason) if reason != first && !reason.starts_with('|') && !reason.starts_with('^') => {
+            format!("{first}: {reason}")
+        }
+        _ => first,
+    }
+}

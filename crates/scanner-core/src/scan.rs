@@ -1,0 +1,365 @@
+//! The [`Scanner`]: a rule set with its keyword index, ready to scan bytes or directory trees.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use regex::bytes::Regex;
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::matcher::{MatchContext, Scratch};
+use crate::prefilter::Prefilter;
+use crate::rules::RuleSet;
+
+/// A compiled rule set with its keyword index. Build one per process and share it across threads: it
+/// is `Sync`, and each rule's regex is compiled once, on its first keyword hit, by whichever thread gets
+/// there first.
+///
+/// # Example
+/// ```
+/// use leakhound_core::Scanner;
+///
+/// let scanner = Scanner::with_default_rules();
+/// let findings = scanner.scan_bytes("deploy.sh", b"export AWS_ACCESS_KEY_ID=AKIAQYLPMN5HHHFPZAM2\n"); // leakhound:allow (documentation token)
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].rule, "aws-access-key-id");
+/// assert_eq!((findings[0].line, findings[0].column), (1, 26));
+///
+/// // Documentation values are not findings.
+/// assert!(scanner.scan_bytes("README.md", b"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE").is_empty());
+/// ```
+#[derive(Debug)]
+pub struct Scanner {
+    rules: RuleSet,
+    prefilter: Prefilter,
+    allow: Vec<Regex>,
+    now: u64,
+}
+
+impl Scanner {
+    /// A scanner over `rules`. Building the keyword automaton takes well under a millisecond for the
+    /// default pack; no regex is compiled here.
+    pub fn new(rules: RuleSet) -> Scanner {
+        let prefilter = Prefilter::new(rules.rules());
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Scanner {
+            rules,
+            prefilter,
+            allow: Vec::new(),
+            now,
+        }
+    }
+
+    /// A scanner over the embedded default rule pack.
+    pub fn with_default_rules() -> Scanner {
+        Scanner::new(RuleSet::embedded())
+    }
+
+    /// Adds global allowlist regexes: a secret matching any of them is never reported, whatever the rule.
+    pub fn with_allow_regexes(mut self, allow: Vec<Regex>) -> Scanner {
+        self.allow = allow;
+        self
+    }
+
+    /// The rules this scanner runs.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Scans one buffer; `path` is reported in findings and matched against rules' `paths_allow`.
+    /// Findings come back in offset order.
+    pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        self.scan_bytes_into(path, bytes, &mut Scratch::new(), &mut out);
+        out
+    }
+
+    /// Like [`Scanner::scan_bytes`], reusing the caller's scratch space and output vector: the form for
+    /// hot loops.
+    ///
+    /// ```
+    /// use leakhound_core::{Scanner, Scratch};
+    ///
+    /// let scanner = Scanner::with_default_rules();
+    /// let (mut scratch, mut out) = (Scratch::new(), Vec::new());
+    /// for (path, text) in [("a.env", "X=1"), ("b.env", "STRIPE_KEY=sk_live_51Hq8ZtR2vNx7LmWp3KcY9bDs")] { // leakhound:allow (documentation token)
+    ///     scanner.scan_bytes_into(path, text.as_bytes(), &mut scratch, &mut out);
+    /// }
+    /// assert_eq!(out.len(), 1);
+    /// assert_eq!(out[0].path, "b.env");
+    /// ```
+    pub fn scan_bytes_into(
+        &self,
+        path: &str,
+        bytes: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
+        self.context().scan(path, bytes, scratch, out);
+    }
+
+    pub(crate) fn context(&self) -> MatchContext<'_> {
+        MatchContext {
+            rules: self.rules.rules(),
+            prefilter: &self.prefilter,
+            allow: &self.allow,
+            now: self.now,
+        }
+    }
+}
+
+/// Why a file or blob was not scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SkipReason {
+    /// A NUL byte in the first 8 KiB.
+    Binary,
+    /// Larger than the maximum file size.
+    TooLarge,
+    /// Could not be opened or read (permissions, I/O error).
+    Unreadable,
+    /// Disappeared between the walk and the read.
+    Vanished,
+    /// Exempted by an allowlisted path.
+    Allowlisted,
+    /// Not a regular file (FIFO, socket, device).
+    NotAFile,
+    /// A followed symbolic link leads back to one of its ancestors.
+    SymlinkLoop,
+    /// The directory walk reported an error (an unreadable directory).
+    WalkError,
+}
+
+impl SkipReason {
+    /// The kebab-case name used in summaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::Binary => "binary",
+            SkipReason::TooLarge => "too-large",
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::Vanished => "vanished",
+            SkipReason::Allowlisted => "allowlisted",
+            SkipReason::NotAFile => "not-a-file",
+            SkipReason::SymlinkLoop => "symlink-loop",
+            SkipReason::WalkError => "walk-error",
+        }
+    }
+
+    /// Whether this skip means input was lost to an error (and the scan must exit 2).
+    pub fn is_error(self) -> bool {
+        matches!(self, SkipReason::Unreadable | SkipReason::WalkError)
+    }
+}
+
+/// A problem with one input that did not stop the scan.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ScanWarning {
+    /// The file (or directory) concerned.
+    pub path: String,
+    /// Why it was skipped.
+    pub reason: SkipReason,
+    /// What went wrong, one line.
+    pub message: String,
+}
+
+/// Counters of a scan, merged from every worker thread when it finishes.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ScanStats {
+    /// Files (or blobs) whose bytes were scanned.
+    pub files: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+    /// Files skipped, by reason.
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// Errors and notable skips, one per input (not serialised: reported on stderr).
+    #[serde(skip)]
+    pub warnings: Vec<ScanWarning>,
+    /// Wall time of the scan.
+    #[serde(serialize_with = "ser_secs", rename = "seconds")]
+    pub elapsed: Duration,
+}
+
+fn ser_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+}
+
+impl ScanStats {
+    /// Adds `other`'s counters into `self`.
+    pub fn merge(&mut self, other: ScanStats) {
+        self.files += other.files;
+        self.bytes += other.bytes;
+        for (k, v) in other.skipped {
+            *self.skipped.entry(k).or_default() += v;
+        }
+        self.warnings.extend(other.warnings);
+    }
+
+    /// Counts a skipped input; errors also keep a warning line.
+    pub fn skip(&mut self, path: &str, reason: SkipReason, message: impl Into<String>) {
+        *self.skipped.entry(reason).or_default() += 1;
+        if reason.is_error() || reason == SkipReason::TooLarge {
+            self.warnings.push(ScanWarning {
+                path: path.to_owned(),
+                reason,
+                message: message.into(),
+            });
+        }
+    }
+
+    /// Whether any input was lost to an error.
+    pub fn had_errors(&self) -> bool {
+        self.skipped.iter().any(|(r, n)| r.is_error() && *n > 0)
+    }
+
+    /// Scan throughput in MB/s (10^6 bytes).
+    pub fn mb_per_sec(&self) -> f64 {
+        let s = self.elapsed.as_secs_f64();
+        if s > 0.0 {
+            self.bytes as f64 / s / 1e6
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A rule example that did not behave as declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    /// The rule.
+    pub rule: String,
+    /// `true` for an `examples` entry that found nothing, `false` for a `negative_examples` entry that
+    /// produced a finding.
+    pub positive: bool,
+    /// The example text.
+    pub example: String,
+    /// What was found instead (rule ids), for the message.
+    pub found: Vec<String>,
+}
+
+impl std::fmt::Display for ExampleFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.positive {
+            write!(
+                f,
+                "rule `{}`: example not detected: {:?}",
+                self.rule, self.example
+            )?;
+            if !self.found.is_empty() {
+                write!(f, " (found instead: {})", self.found.join(", "))?;
+            }
+            Ok(())
+        } else {
+            write!(
+                f,
+                "rule `{}`: negative example detected: {:?}",
+                self.rule, self.example
+            )
+        }
+    }
+}
+
+impl Scanner {
+    /// Runs the `examples` and `negative_examples` of the rules whose ids are in `ids` (all rules when
+    /// `ids` is `None`) through this scanner, so overlap resolution with the other rules applies as in a
+    /// real scan. Returns every failure.
+    ///
+    /// ```
+    /// use leakhound_core::Scanner;
+    /// assert!(Scanner::with_default_rules().check_examples(None).is_empty());
+    /// ```
+    pub fn check_examples(&self, ids: Option<&[&str]>) -> Vec<ExampleFailure> {
+        let mut failures = Vec::new();
+        for rule in self
+            .rules
+            .iter()
+            .filter(|r| ids.is_none_or(|ids| ids.contains(&r.id())))
+        {
+            let cases = rule
+                .examples()
+                .iter()
+                .map(|e| (true, e))
+                .chain(rule.negative_examples().iter().map(|e| (false, e)));
+            for (positive, example) in cases {
+                let found = self.scan_bytes("example", example.as_bytes());
+                let hit = found.iter().any(|f| f.rule == rule.id());
+                if hit != positive {
+                    failures.push(ExampleFailure {
+                        rule: rule.id().to_owned(),
+                        positive,
+                        example: example.clone(),
+                        found: found.into_iter().map(|f| f.rule).collect(),
+                    });
+                }
+            }
+        }
+        failures
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every rule of the default pack: its regex compiles, its examples are found, its negative examples
+    /// are not.
+    #[test]
+    fn default_pack_examples() {
+        let scanner = Scanner::with_default_rules();
+        let mut problems: Vec<String> = scanner
+            .rules()
+            .iter()
+            .filter_map(|r| r.check().err())
+            .map(|e| e.to_string())
+            .collect();
+        problems.extend(scanner.check_examples(None).iter().map(ToString::to_string));
+        assert!(
+            problems.is_empty(),
+            "{} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+
+    #[test]
+    fn default_pack_size() {
+        assert!(
+            RuleSet::embedded().len() >= 80,
+            "{}",
+            RuleSet::embedded().len()
+        );
+    }
+
+    #[test]
+    fn generic_loses_to_specific_on_same_bytes() {
+        let scanner = Scanner::with_default_rules();
+        let f = scanner.scan_bytes("x", b"api_token = \"glpat-Hq3Zr8xK2mVb7NcT1pWd\"\n"); // leakhound:allow
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].rule, "gitlab-pat");
+    }
+
+    #[test]
+    fn positions_are_one_based_byte_columns() {
+        let scanner = Scanner::with_default_rules();
+        let f = scanner.scan_bytes("x", "é\r\n  key: glpat-Hq3Zr8xK2mVb7NcT1pWd\r\n".as_bytes()); // leakhound:allow
+        assert_eq!(
+            (f[0].line, f[0].column, f[0].end_line, f[0].end_column),
+            (2, 8, 2, 34)
+        );
+    }
+
+    #[test]
+    fn survives_hostile_input() {
+        let scanner = Scanner::with_default_rules();
+        let mut junk: Vec<u8> = (0..200_000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect();
+        junk.extend_from_slice(
+            b"password=\xff\xfe\x00 token: ghp_ AKIA -----BEGIN RSA PRIVATE KEY-----\n\xc3",
+        );
+        let _ = scanner.scan_bytes("junk", &junk);
+        let _ = scanner.scan_bytes("empty", b"");
+        let _ = scanner.scan_bytes("kw-at-end", b"password");
+    }
+}

@@ -1,0 +1,4 @@
+//! Where bytes come from. Each source turns its inputs into (path, bytes) pairs for the matcher and
+//! counts what it skipped.
+
+pub mod fs;
