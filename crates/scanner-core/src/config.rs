@@ -85,8 +85,9 @@ impl Config {
             field: field.to_owned(),
             message,
         };
-        let doc: toml::Table =
-            text.parse().map_err(|e: toml::de::Error| field("(document)", spec::one_line(&e.to_string())))?;
+        let doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| field("(document)", spec::one_line(&e.to_string())))?;
         let mut config = Config::default();
         for (key, value) in &doc {
             match key.as_str() {

@@ -46,6 +46,8 @@ pub(crate) struct MatchContext<'a> {
     pub prefilter: &'a Prefilter,
     pub allow: &'a [regex::bytes::Regex],
     pub now: u64,
+    /// Part of a large scan: worth building the fastest keyword automaton.
+    pub bulk: bool,
 }
 
 impl MatchContext<'_> {
@@ -58,23 +60,24 @@ impl MatchContext<'_> {
         } = scratch;
         hits.clear();
         candidates.clear();
-        self.prefilter.for_each_hit(hay, |kw, start, end| {
-            // The generic tier is lazy: `token` occurs hundreds of times per MB of code, almost never in an
-            // assignment of a literal. Check the shape (once per hit) before queueing any regex work.
-            let mut assignment = None;
-            for &r in self.prefilter.rules_of(kw) {
-                if self.rules[r as usize].is_lazy()
-                    && !*assignment.get_or_insert_with(|| looks_like_assignment(hay, end))
-                {
-                    continue;
+        self.prefilter
+            .for_each_hit(hay, self.bulk, |kw, start, end| {
+                // The generic tier is lazy: `token` occurs hundreds of times per MB of code, almost never in an
+                // assignment of a literal. Check the shape (once per hit) before queueing any regex work.
+                let mut assignment = None;
+                for &r in self.prefilter.rules_of(kw) {
+                    if self.rules[r as usize].is_lazy()
+                        && !*assignment.get_or_insert_with(|| looks_like_assignment(hay, end))
+                    {
+                        continue;
+                    }
+                    hits.push(Hit {
+                        rule: r,
+                        start,
+                        end,
+                    });
                 }
-                hits.push(Hit {
-                    rule: r,
-                    start,
-                    end,
-                });
-            }
-        });
+            });
         if hits.is_empty() {
             return;
         }

@@ -97,15 +97,18 @@ impl Scanner {
         scratch: &mut Scratch,
         out: &mut Vec<Finding>,
     ) {
-        self.context().scan(path, bytes, scratch, out);
+        self.context(false).scan(path, bytes, scratch, out);
     }
 
-    pub(crate) fn context(&self) -> MatchContext<'_> {
+    /// `bulk`: many buffers follow (a directory walk, a history scan), so the keyword DFA is worth its
+    /// build time; otherwise small buffers use the cheaper-to-build NFA.
+    pub(crate) fn context(&self, bulk: bool) -> MatchContext<'_> {
         MatchContext {
             rules: self.rules.rules(),
             prefilter: &self.prefilter,
             allow: &self.allow,
             now: self.now,
+            bulk,
         }
     }
 }

@@ -303,11 +303,17 @@ fn check_spec(spec: &RuleSpec) -> Result<(), SpecError> {
 
 /// First line of a possibly multi-line parser message, with the location folded in.
 pub fn one_line(msg: &str) -> String {
-    let lines: Vec<&str> = msg.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let lines: Vec<&str> = msg
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
     let first = lines.first().copied().unwrap_or("invalid TOML").to_owned();
     // toml's message is "TOML parse error at line L, column C" then a snippet then the reason.
     match lines.get(1..).and_then(<[&str]>::last) {
-        Some(&reason) if reason != first && !reason.starts_with('|') && !reason.starts_with('^') => {
+        Some(&reason)
+            if reason != first && !reason.starts_with('|') && !reason.starts_with('^') =>
+        {
             format!("{first}: {reason}")
         }
         _ => first,
