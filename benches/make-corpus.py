@@ -179,18 +179,18 @@ def main():
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "w") as f:
             generated += f.write(synthetic_code(rng, 200_000))
-    # Large files: logs and bundles of 128 MiB each.
+    # Large files: bundles of 64 MiB each (under the default 100 MiB limit).
     big = os.path.join(a.out, "big")
     os.makedirs(big)
     chunk = minified_js(rng, 8 << 20)
-    for i in range(max(1, a.big_mb // 128)):
+    for i in range(max(1, a.big_mb // 64)):
         with open(os.path.join(big, f"large{i}.js"), "w") as f:
-            for _ in range(16):
+            for _ in range(8):
                 f.write(chunk)
     with open(os.path.join(a.out, "PLANTED.tsv"), "w") as f:
         f.write("\n".join(rows) + "\n")
     print(f"{a.out}: tree {(generated + copied) / 1e6:.0f} MB ({copied / 1e6:.0f} MB real code), "
-          f"big {max(1, a.big_mb // 128) * 128} MiB, {len(rows)} planted", file=sys.stderr)
+          f"big {max(1, a.big_mb // 64) * 64} MiB, {len(rows)} planted", file=sys.stderr)
 
 
 if __name__ == "__main__":
