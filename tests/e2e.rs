@@ -556,6 +556,31 @@ fn special_files_and_symlink_loops_do_not_hang_or_panic() {
     assert_eq!(v["summary"]["skipped"]["not-a-file"], 1, "{}", v["summary"]);
 }
 
+/// An input that cannot be read is named on stderr in one line, the rest of the tree is still scanned
+/// and reported, the summary counts it, and the exit code is 2 (the scan is incomplete).
+#[cfg(unix)]
+#[test]
+fn lost_input_is_named_counted_and_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/nonexistent/leakhound-test", dir.path().join("dangling")).unwrap();
+    write(
+        dir.path(),
+        "a.env",
+        &format!("T=glpat-{}\n", Gen(13).s(B62, 20)),
+    );
+    let out = leakhound(dir.path(), &["scan", ".", "--follow", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("leakhound: warning: dangling: ") && err.contains("walk-error"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"][0]["path"], "a.env");
+    assert_eq!(v["summary"]["skipped"]["walk-error"], 1);
+}
+
 #[test]
 fn inline_allow_comments_and_config_allowlist() {
     let dir = tempfile::tempdir().unwrap();

@@ -78,6 +78,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
     pub max_file_size: u64,
 
+    /// Memory-map files at least this large instead of reading them (a tuning knob; see benches/).
+    #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size, hide_short_help = true)]
+    pub mmap_threshold: u64,
+
     /// Also scan files that .gitignore / .ignore exclude.
     #[arg(long)]
     pub no_ignore: bool,

@@ -42,6 +42,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     let opts = FsOptions {
         threads: a.threads,
         max_file_size: a.max_file_size,
+        mmap_threshold: a.mmap_threshold,
         respect_ignore_files: !a.no_ignore,
         follow_links: a.follow,
         paths_allow: allow
