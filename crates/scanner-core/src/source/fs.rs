@@ -219,7 +219,7 @@ impl Worker<'_> {
                 } else {
                     SkipReason::WalkError
                 };
-                self.stats.skip(&path, reason, one_line(&err.to_string()));
+                self.stats.skip(&path, reason, walk_error_message(&err));
                 return;
             }
         };
