@@ -49,7 +49,6 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
             .path_globs()
             .map_err(|(g, e)| anyhow::anyhow!("allowlist path {g:?}: {e}"))?,
         paths_base: config_dir,
-        ..FsOptions::default()
     };
 
     let found = Mutex::new(Vec::new());
