@@ -455,7 +455,6 @@ fn walk_honours_gitignore_includes_dotfiles_and_skips_dot_git() {
 #[test]
 fn bad_input_is_scanned_or_skipped_and_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let mut g = Gen(11);
     let tok = || format!("glpat-{}", Gen(11).s(B62, 20));
     // Binary: NUL in the first 8 KiB → skipped.
     std::fs::write(
@@ -479,7 +478,6 @@ fn bad_input_is_scanned_or_skipped_and_counted() {
         "big.log",
         &format!("{}\n{}", "x".repeat(300_000), tok()),
     );
-    let _ = g.s(B62, 1);
     let out = leakhound(
         dir.path(),
         &["scan", ".", "--format", "json", "--max-file-size", "3M"],

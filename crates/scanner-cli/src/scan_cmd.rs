@@ -29,25 +29,17 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let (config, config_dir) = load_config(a.config.as_deref(), &paths[0])?;
+    let allow_regexes = config.secret_regexes().to_vec();
+    let paths_allow = config.path_globs().cloned();
     let rules = build_rules(a.no_default_rules, &a.rules, config.rules)?;
-    let allow = Config {
-        rules: RuleSet::empty(),
-        ..config
-    };
-    let scanner = Scanner::new(rules).with_allow_regexes(
-        allow
-            .secret_regexes()
-            .map_err(|(r, e)| anyhow::anyhow!("allowlist regex {r:?}: {e}"))?,
-    );
+    let scanner = Scanner::new(rules).with_allow_regexes(allow_regexes);
     let opts = FsOptions {
         threads: a.threads,
         max_file_size: a.max_file_size,
         mmap_threshold: a.mmap_threshold,
         respect_ignore_files: !a.no_ignore,
         follow_links: a.follow,
-        paths_allow: allow
-            .path_globs()
-            .map_err(|(g, e)| anyhow::anyhow!("allowlist path {g:?}: {e}"))?,
+        paths_allow,
         paths_base: config_dir,
     };
 

@@ -17,15 +17,17 @@ use regex::bytes::Regex;
 
 use crate::rules::{spec, RuleError, RuleSet};
 
-/// A parsed `.leakhound.toml`.
+/// A parsed `.leakhound.toml`, its globs and regexes compiled.
 #[derive(Debug, Default)]
 pub struct Config {
-    /// Globs of paths never scanned.
+    /// Globs of paths never scanned, as written.
     pub allow_paths: Vec<String>,
-    /// Regexes: a secret matching any is never reported.
+    /// Regexes (as written): a secret matching any is never reported.
     pub allow_regexes: Vec<String>,
     /// Extra rules.
     pub rules: RuleSet,
+    path_globs: Option<GlobSet>,
+    secret_regexes: Vec<Regex>,
 }
 
 /// A config file that could not be used; names the file and the field.
@@ -134,40 +136,33 @@ impl Config {
                 }
             }
         }
-        // Compile now so a bad glob or regex is reported against the config, not mid-scan.
-        config
-            .path_globs()
+        // Compiled here, once, so a bad glob or regex is reported against the config, not mid-scan.
+        config.path_globs = globs(&config.allow_paths)
             .map_err(|(g, e)| field("allowlist.paths", format!("{g:?}: {e}")))?;
-        config
-            .secret_regexes()
-            .map_err(|(r, e)| field("allowlist.regexes", format!("{r:?}: {e}")))?;
+        let compile = |r: &String| {
+            Regex::new(r).map_err(|e| {
+                field(
+                    "allowlist.regexes",
+                    format!("{r:?}: {}", spec::one_line(&e.to_string())),
+                )
+            })
+        };
+        config.secret_regexes = config
+            .allow_regexes
+            .iter()
+            .map(compile)
+            .collect::<Result<_, _>>()?;
         Ok(config)
     }
 
-    /// The allowlisted paths as a glob set (`None` when there are none).
-    ///
-    /// # Errors
-    /// The first invalid glob and why.
-    pub fn path_globs(&self) -> Result<Option<GlobSet>, (String, String)> {
-        globs(&self.allow_paths)
+    /// The allowlisted paths as one glob set (`None` when there are none).
+    pub fn path_globs(&self) -> Option<&GlobSet> {
+        self.path_globs.as_ref()
     }
 
     /// The allowlist regexes, compiled.
-    ///
-    /// # Errors
-    /// The first invalid regex and why.
-    pub fn secret_regexes(&self) -> Result<Vec<Regex>, (String, String)> {
-        self.allow_regexes
-            .iter()
-            .map(|r| {
-                Regex::new(r).map_err(|e| {
-                    (
-                        r.clone(),
-                        e.to_string().lines().last().unwrap_or("").trim().to_owned(),
-                    )
-                })
-            })
-            .collect()
+    pub fn secret_regexes(&self) -> &[Regex] {
+        &self.secret_regexes
     }
 }
 
