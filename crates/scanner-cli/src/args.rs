@@ -39,8 +39,35 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan (default: the current directory).
+    /// Files or directories to scan (default: the current directory); with --history, the repository.
     pub paths: Vec<PathBuf>,
+
+    /// Scan git history: every blob in the repository's object database, once, attributed to the
+    /// commit that introduced it.
+    #[arg(long)]
+    pub history: bool,
+
+    /// With --history: only what the commits of BASE..HEAD introduce (a pull request).
+    #[arg(
+        long,
+        value_name = "BASE..HEAD",
+        requires = "history",
+        conflicts_with = "since_commit"
+    )]
+    pub range: Option<String>,
+
+    /// With --history: only what the commits after REV introduce (REV..HEAD).
+    #[arg(long, value_name = "REV", requires = "history")]
+    pub since_commit: Option<String>,
+
+    /// With --history: skip blobs scanned by an earlier run with the same rules, and record the new ones
+    /// (state in .git/leakhound/history-state unless --incremental-state says otherwise).
+    #[arg(long, requires = "history")]
+    pub incremental: bool,
+
+    /// State file for --incremental.
+    #[arg(long, value_name = "FILE", requires = "incremental")]
+    pub incremental_state: Option<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

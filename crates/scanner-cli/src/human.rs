@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
-use leakhound_core::{Finding, ScanStats, Severity};
+use leakhound_core::{Finding, HistoryStats, ScanStats, Severity};
 
 const PATH: Style = AnsiColor::Magenta.on_default();
 const LINE: Style = AnsiColor::Green.on_default();
@@ -38,29 +38,84 @@ pub fn findings(w: &mut dyn Write, findings: &[Finding], color: bool) -> io::Res
         if let Some(v) = &f.validation {
             write!(w, ", {v}")?;
         }
-        writeln!(w, "){d:#}")?;
+        write!(w, "){d:#}")?;
+        if let Some(c) = &f.commit {
+            let short = &c[..c.len().min(10)];
+            write!(
+                w,
+                "  {l}{short}{l:#} {}",
+                f.date.as_deref().unwrap_or_default()
+            )?;
+        } else if let Some(note) = &f.note {
+            write!(w, "  {d}{note}{d:#}")?;
+        }
+        writeln!(w)?;
     }
     Ok(())
 }
 
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// `3 findings (2 unique secrets) · 120 files, 4.1 MB in 0.02 s (205 MB/s) · skipped: 2 binary`.
 pub fn summary(w: &mut dyn Write, findings: &[Finding], stats: &ScanStats) -> io::Result<()> {
-    let mut fps: Vec<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
-    fps.sort_unstable();
-    fps.dedup();
-    let plural = |n: usize, word: &str| {
-        if n == 1 {
-            format!("{n} {word}")
-        } else {
-            format!("{n} {word}s")
-        }
-    };
+    summary_of(w, findings, stats, "file", "")
+}
+
+/// The history form: blobs instead of files, plus commits, incremental skips, unreachable blobs, and
+/// notes about shallow clones and submodules.
+pub fn history_summary(
+    w: &mut dyn Write,
+    findings: &[Finding],
+    h: &HistoryStats,
+) -> io::Result<()> {
+    let mut extra = format!(" · {}", plural(h.commits, "commit"));
+    if h.blobs_already_scanned > 0 {
+        extra.push_str(&format!(
+            " · {} already scanned (incremental)",
+            plural(h.blobs_already_scanned, "blob")
+        ));
+    }
+    if h.unreachable_findings > 0 {
+        extra.push_str(&format!(
+            " · {} in unreachable blobs",
+            plural(h.unreachable_findings, "finding")
+        ));
+    }
+    summary_of(w, findings, &h.scan, "blob", &extra)?;
+    if h.shallow {
+        writeln!(
+            w,
+            "leakhound: note: shallow clone: history before the shallow boundary is not scanned"
+        )?;
+    }
+    if h.submodules > 0 {
+        writeln!(w, "leakhound: note: {} submodule entries not followed: scan those repositories separately", h.submodules)?;
+    }
+    Ok(())
+}
+
+fn summary_of(
+    w: &mut dyn Write,
+    findings: &[Finding],
+    stats: &ScanStats,
+    unit: &str,
+    extra: &str,
+) -> io::Result<()> {
     write!(
         w,
-        "{} ({}) · {}, {:.1} MB in {:.2} s ({:.0} MB/s)",
-        plural(findings.len(), "finding"),
-        plural(fps.len(), "unique secret"),
-        plural(stats.files as usize, "file"),
+        "{} ({}) · {}, {:.1} MB in {:.2} s ({:.0} MB/s){extra}",
+        plural(findings.len() as u64, "finding"),
+        plural(
+            leakhound_core::report::unique_secrets(findings) as u64,
+            "unique secret"
+        ),
+        plural(stats.files, unit),
         stats.bytes as f64 / 1e6,
         stats.elapsed.as_secs_f64(),
         stats.mb_per_sec()

@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::{bail, Context as _};
-use leakhound_core::{report, Config, Finding, FsOptions, RuleSet, Scanner};
+use globset::GlobSet;
+use leakhound_core::{
+    report, Config, Finding, FsOptions, HistoryOptions, RuleSet, ScanStats, Scanner,
+};
 
 use crate::args::{Format, ScanArgs};
 use crate::human;
@@ -43,6 +46,9 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
         paths_base: config_dir,
     };
 
+    if a.history {
+        return history(&a, &paths[0], scanner, opts.paths_allow.as_ref());
+    }
     let found = Mutex::new(Vec::new());
     let stats = scanner.scan_paths(&paths, &opts, &|f| {
         found.lock().expect("no worker panics holding it").push(f)
@@ -52,6 +58,56 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
         (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
     });
 
+    let summary = report::Summary::new(&findings, &stats, &stats);
+    emit(&a, &mut findings, &stats, &summary, &|w, f| {
+        human::summary(w, f, &stats)
+    })
+}
+
+/// `scan --history`: the repository's object database (or a range of it).
+fn history(
+    a: &ScanArgs,
+    repo: &Path,
+    scanner: Scanner,
+    paths_allow: Option<&GlobSet>,
+) -> anyhow::Result<ExitCode> {
+    let range = a
+        .range
+        .clone()
+        .or_else(|| a.since_commit.as_ref().map(|rev| format!("{rev}..HEAD")));
+    let incremental = match (&a.incremental_state, a.incremental) {
+        (Some(p), _) => Some(p.clone()),
+        (None, true) => Some(leakhound_core::source::git::default_state_path(repo)?),
+        (None, false) => None,
+    };
+    let opts = HistoryOptions {
+        threads: a.threads,
+        max_file_size: a.max_file_size,
+        range,
+        incremental,
+    };
+    let (mut findings, stats) = scanner.scan_history(repo, &opts)?;
+    // The config's allowlisted paths apply to the path each blob was introduced at.
+    if let Some(allow) = paths_allow {
+        findings.retain(|f| !allow.is_match(&f.path));
+    }
+    let summary = report::Summary::new(&findings, &stats, &stats.scan);
+    emit(a, &mut findings, &stats.scan, &summary, &|w, f| {
+        human::history_summary(w, f, &stats)
+    })
+}
+
+/// Prints the human summary line(s) of a scan for the given findings.
+type HumanSummary<'a> = dyn Fn(&mut dyn Write, &[Finding]) -> io::Result<()> + 'a;
+
+/// Redaction, warnings, the report in the chosen format, and the exit code: the same for every source.
+fn emit<S: serde::Serialize>(
+    a: &ScanArgs,
+    findings: &mut [Finding],
+    stats: &ScanStats,
+    summary: &report::Summary<'_, S>,
+    human_summary: &HumanSummary<'_>,
+) -> anyhow::Result<ExitCode> {
     let redact = !a.no_redact && (a.redact || a.format == Format::Human || in_ci());
     if redact {
         findings.iter_mut().for_each(Finding::redact);
@@ -61,7 +117,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     for w in &stats.warnings {
         writeln!(
             stderr,
-            "leakhound: warning: {}: {} ({})",
+            "leakhound: warning: {}: {} (skipped: {})",
             w.path,
             w.message,
             w.reason.as_str()
@@ -77,13 +133,13 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     };
     match a.format {
         Format::Human => {
-            human::findings(&mut out, &findings, !to_file)?;
-            human::summary(&mut stderr, &findings, &stats)?;
+            human::findings(&mut out, findings, !to_file)?;
+            human_summary(&mut stderr, findings)?;
         }
-        Format::Json => report::write_json(&mut out, &findings, &stats)?,
+        Format::Json => report::write_json(&mut out, findings, summary)?,
         Format::Jsonl => {
-            report::write_jsonl(&mut out, &findings)?;
-            human::summary(&mut stderr, &findings, &stats)?;
+            report::write_jsonl(&mut out, findings)?;
+            human_summary(&mut stderr, findings)?;
         }
     }
     out.flush()?;

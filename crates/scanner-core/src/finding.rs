@@ -72,6 +72,24 @@ pub struct Finding {
     /// What an offline validator concluded (`checksum-ok`, `jwt-expired`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<String>,
+    /// History scans: the commit that introduced the blob (hex id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// History scans: that commit's author, `Name <email>`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// History scans: that commit's author date, RFC 3339 UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// History scans: the first line of that commit's message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// History scans: the blob id the secret was found in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blob: Option<String>,
+    /// Anything notable about where the finding was made (an unreachable blob).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Byte offset of the secret in the scanned content.
     #[serde(skip)]
     pub offset: usize,

@@ -9,7 +9,7 @@ use crate::rules::{Rule, Severity};
 use crate::validate::Outcome;
 
 /// Per-thread scratch space reused across buffers, so the hot loop allocates nothing in the common case.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Scratch {
     hits: Vec<Hit>,
     candidates: Vec<Candidate>,
@@ -265,6 +265,12 @@ impl MatchContext<'_> {
                 fingerprint: fingerprint(secret),
                 entropy: (c.entropy * 100.0).round() / 100.0,
                 validation: c.validation.map(str::to_owned),
+                commit: None,
+                author: None,
+                date: None,
+                summary: None,
+                blob: None,
+                note: None,
                 offset: c.start,
             });
         }

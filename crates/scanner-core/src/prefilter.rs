@@ -210,7 +210,7 @@ mod tests {
         let mut x: u32 = 7;
         while hay.len() < 300_000 {
             x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
-            if x % 7 == 0 {
+            if x.is_multiple_of(7) {
                 hay.extend_from_slice(
                     kws[(x as usize >> 8) % kws.len()]
                         .to_ascii_uppercase()

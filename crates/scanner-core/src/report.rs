@@ -7,52 +7,56 @@ use serde::Serialize;
 use crate::finding::Finding;
 use crate::scan::ScanStats;
 
-/// The `summary` object of a JSON report.
+/// The `summary` object of a JSON report: counts of findings, then the source's own counters
+/// ([`ScanStats`] for files, [`crate::HistoryStats`] for history).
 #[derive(Debug, Serialize)]
-pub struct Summary<'a> {
+pub struct Summary<'a, S: Serialize> {
     /// Number of findings reported.
     pub findings: usize,
     /// Number of distinct fingerprints among them.
     pub unique_secrets: usize,
-    /// Scan counters.
+    /// The source's counters.
     #[serde(flatten)]
-    pub stats: &'a ScanStats,
+    pub stats: &'a S,
     /// Throughput, MB/s.
     pub mb_per_sec: f64,
 }
 
-impl<'a> Summary<'a> {
-    /// Summarises `findings` and `stats`.
-    pub fn new(findings: &[Finding], stats: &'a ScanStats) -> Summary<'a> {
-        let mut fps: Vec<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
-        fps.sort_unstable();
-        fps.dedup();
+impl<'a, S: Serialize> Summary<'a, S> {
+    /// Summarises `findings` and the counters `stats`; `scanned` is the part with bytes and time.
+    pub fn new(findings: &[Finding], stats: &'a S, scanned: &ScanStats) -> Summary<'a, S> {
         Summary {
             findings: findings.len(),
-            unique_secrets: fps.len(),
+            unique_secrets: unique_secrets(findings),
             stats,
-            mb_per_sec: (stats.mb_per_sec() * 10.0).round() / 10.0,
+            mb_per_sec: (scanned.mb_per_sec() * 10.0).round() / 10.0,
         }
     }
+}
+
+/// Number of distinct fingerprints among `findings`.
+pub fn unique_secrets(findings: &[Finding]) -> usize {
+    let mut fps: Vec<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+    fps.sort_unstable();
+    fps.dedup();
+    fps.len()
 }
 
 /// Writes `{"findings": [...], "summary": {...}}`.
 ///
 /// # Errors
 /// I/O errors from `w`.
-pub fn write_json<W: Write>(mut w: W, findings: &[Finding], stats: &ScanStats) -> io::Result<()> {
+pub fn write_json<W: Write, S: Serialize>(
+    mut w: W,
+    findings: &[Finding],
+    summary: &Summary<'_, S>,
+) -> io::Result<()> {
     #[derive(Serialize)]
-    struct Report<'a> {
+    struct Report<'a, 'b, S: Serialize> {
         findings: &'a [Finding],
-        summary: Summary<'a>,
+        summary: &'a Summary<'b, S>,
     }
-    serde_json::to_writer_pretty(
-        &mut w,
-        &Report {
-            findings,
-            summary: Summary::new(findings, stats),
-        },
-    )?;
+    serde_json::to_writer_pretty(&mut w, &Report { findings, summary })?;
     writeln!(w)
 }
 

@@ -2,3 +2,4 @@
 //! counts what it skipped.
 
 pub mod fs;
+pub mod git;

@@ -1,0 +1,798 @@
+//! Git history: every unique blob in the object database scanned once, then attributed to the commit
+//! that introduced it.
+//!
+//! Peers pipe `git log -p` (every blob re-read for every commit that touches it) or look objects up one
+//! at a time (every delta chain walked again for each object). Here each pack is traversed the way
+//! `git verify-pack` does it, with gix's delta-tree traversal: every object is decoded exactly once,
+//! from its already-decoded base, on all cores, and blobs go straight to the matcher. Paths are not
+//! known during that traversal, so only the blobs that produced findings are looked for afterwards, in
+//! one walk over the commit graph: memory stays proportional to the findings, not to the history.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use gix::bstr::{BString, ByteSlice};
+use gix::hash::ObjectId;
+use gix::objs::Kind;
+use serde::Serialize;
+
+use crate::finding::Finding;
+use crate::matcher::Scratch;
+use crate::scan::{ScanStats, Scanner, SkipReason};
+use crate::source::fs::BINARY_PROBE;
+
+/// How a history scan runs.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryOptions {
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// Blobs larger than this are skipped and counted.
+    pub max_file_size: u64,
+    /// Only the blobs that the commits of this range introduce (`BASE..HEAD`, revisions as git
+    /// resolves them).
+    pub range: Option<String>,
+    /// A state file of blob ids already scanned with this rule pack: they are skipped, and the file is
+    /// updated at the end.
+    pub incremental: Option<PathBuf>,
+}
+
+/// What stops a history scan before it starts.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// The path is not inside a git repository.
+    #[error("{}: not a git repository", .0.display())]
+    NotARepository(PathBuf),
+    /// A revision of `--range` does not resolve.
+    #[error("{spec}: {message}")]
+    BadRevision {
+        /// The revision as given.
+        spec: String,
+        /// Why it does not resolve.
+        message: String,
+    },
+    /// The repository could not be read (a broken pack index, an unwritable state file).
+    #[error("{path}: {message}")]
+    Repository {
+        /// The file or directory concerned.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Counters of a history scan.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct HistoryStats {
+    /// Commits in the object database (or in the range).
+    pub commits: u64,
+    /// Blobs scanned, bytes decoded, skips by reason, time.
+    #[serde(flatten)]
+    pub scan: ScanStats,
+    /// Blobs skipped because the incremental state lists them as scanned.
+    pub blobs_already_scanned: u64,
+    /// Objects that could not be decoded (each named in a warning).
+    pub corrupt_objects: u64,
+    /// Submodule entries met in the commit walk (not followed).
+    pub submodules: u64,
+    /// Findings in blobs that no commit reaches.
+    pub unreachable_findings: u64,
+    /// The repository is a shallow clone: history before the cut is not there to scan.
+    pub shallow: bool,
+}
+
+/// A finding and the blob it was found in.
+#[derive(Debug, Clone)]
+struct BlobFinding {
+    blob: ObjectId,
+    finding: Finding,
+}
+
+/// What a source pass produced: findings per blob, the blob ids scanned (for the incremental state),
+/// and the commits met (object-database scans) or the origins already known (range scans).
+#[derive(Default)]
+struct Pass {
+    found: Vec<BlobFinding>,
+    scanned: Vec<ObjectId>,
+    commits: Vec<ObjectId>,
+    origins: HashMap<ObjectId, Origin>,
+}
+
+/// Where a blob was first introduced.
+#[derive(Debug, Clone)]
+struct Origin {
+    commit: ObjectId,
+    path: BString,
+}
+
+/// State shared by the traversal threads; each thread's [`Worker`] merges into it once, when dropped.
+struct Shared<'a> {
+    scanner: &'a Scanner,
+    max_size: u64,
+    known: &'a HashSet<ObjectId>,
+    out: Mutex<Collected>,
+}
+
+#[derive(Default)]
+struct Collected {
+    findings: Vec<BlobFinding>,
+    scanned: Vec<ObjectId>,
+    commits: Vec<ObjectId>,
+    decoded: Vec<ObjectId>,
+    stats: ScanStats,
+    already: u64,
+}
+
+/// One traversal thread's scratch space and counters. gix clones the processor closure (and with it
+/// this worker) once per thread and drops the clones when the pack is done: `Drop` is the merge point.
+#[derive(Clone)]
+struct Worker<'a> {
+    shared: &'a Shared<'a>,
+    skip: &'a HashSet<ObjectId>,
+    scratch: Scratch,
+    found: Vec<Finding>,
+    local: Collected,
+}
+
+impl Clone for Collected {
+    fn clone(&self) -> Collected {
+        Collected::default()
+    }
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        let local = std::mem::take(&mut self.local);
+        if let Ok(mut out) = self.shared.out.lock() {
+            out.findings.extend(local.findings);
+            out.scanned.extend(local.scanned);
+            out.commits.extend(local.commits);
+            out.decoded.extend(local.decoded);
+            out.stats.merge(local.stats);
+            out.already += local.already;
+        }
+    }
+}
+
+impl Worker<'_> {
+    fn object(&mut self, kind: Kind, oid: ObjectId, data: &[u8]) {
+        self.local.decoded.push(oid);
+        if self.skip.contains(&oid) {
+            return;
+        }
+        match kind {
+            Kind::Blob => self.blob(oid, data),
+            Kind::Commit => self.local.commits.push(oid),
+            Kind::Tree | Kind::Tag => {}
+        }
+    }
+
+    fn blob(&mut self, oid: ObjectId, data: &[u8]) {
+        if self.shared.known.contains(&oid) {
+            self.local.already += 1;
+            return;
+        }
+        self.local.scanned.push(oid);
+        let stats = &mut self.local.stats;
+        if data.len() as u64 > self.shared.max_size {
+            let msg = format!(
+                "{} bytes is over the maximum file size of {} bytes",
+                data.len(),
+                self.shared.max_size
+            );
+            stats.skip(&format!("blob {oid}"), SkipReason::TooLarge, msg);
+            return;
+        }
+        if memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some() {
+            stats.skip("", SkipReason::Binary, "binary");
+            return;
+        }
+        stats.files += 1;
+        stats.bytes += data.len() as u64;
+        self.shared
+            .scanner
+            .context(true)
+            .scan("", data, &mut self.scratch, &mut self.found);
+        for finding in self.found.drain(..) {
+            self.local.findings.push(BlobFinding { blob: oid, finding });
+        }
+    }
+}
+
+impl Scanner {
+    /// Scans the history of the repository at (or above) `repo`: every blob of the object database once
+    /// (packs and loose objects, reachable from any ref or not), or, with `opts.range`, only the blobs
+    /// the commits of that range introduce. Each finding carries the `commit`, `author`, `date` and
+    /// `path` at which its blob first appeared (oldest in topological order); a blob that no commit
+    /// reaches has no commit and a note saying so.
+    ///
+    /// # Errors
+    /// [`HistoryError`] when there is no repository, a revision does not resolve, or a pack index cannot
+    /// be read. Corrupt objects are counted and named in the warnings, and the scan goes on.
+    ///
+    /// # Example
+    /// ```no_run
+    /// use leakhound_core::{HistoryOptions, Scanner};
+    ///
+    /// let opts = HistoryOptions { max_file_size: 100 << 20, ..HistoryOptions::default() };
+    /// let (findings, stats) = Scanner::with_default_rules().scan_history(".".as_ref(), &opts)?;
+    /// for f in &findings {
+    ///     println!("{} {}:{} {}", f.commit.as_deref().unwrap_or("-"), f.path, f.line, f.rule);
+    /// }
+    /// println!("{} blobs, {} bytes", stats.scan.files, stats.scan.bytes);
+    /// # Ok::<(), leakhound_core::HistoryError>(())
+    /// ```
+    pub fn scan_history(
+        &self,
+        repo: &Path,
+        opts: &HistoryOptions,
+    ) -> Result<(Vec<Finding>, HistoryStats), HistoryError> {
+        let started = Instant::now();
+        let repository =
+            gix::discover(repo).map_err(|_| HistoryError::NotARepository(repo.to_path_buf()))?;
+        let mut stats = HistoryStats {
+            shallow: repository.is_shallow().unwrap_or(false),
+            ..HistoryStats::default()
+        };
+        let pack_hash = self.rules().content_hash();
+        let known = match &opts.incremental {
+            Some(p) => load_state(p, pack_hash),
+            None => HashSet::new(),
+        };
+        let max_size = if opts.max_file_size == 0 {
+            u64::MAX
+        } else {
+            opts.max_file_size
+        };
+
+        let pass = match &opts.range {
+            Some(range) => self.scan_range(&repository, range, max_size, &known, &mut stats)?,
+            None => {
+                let mut pass =
+                    self.scan_object_database(&repository, opts, max_size, &known, &mut stats)?;
+                let wanted: HashSet<ObjectId> = pass.found.iter().map(|f| f.blob).collect();
+                pass.origins = attribute(&repository, &pass.commits, &wanted, &mut stats);
+                pass
+            }
+        };
+        stats.commits = pass.commits.len() as u64;
+        let scanned = pass.scanned;
+        let mut findings = self.finish(&repository, pass.found, &pass.origins, &mut stats);
+        findings.sort_by(|a, b| {
+            (&a.path, a.line, a.column, &a.commit).cmp(&(&b.path, b.line, b.column, &b.commit))
+        });
+
+        if let Some(p) = &opts.incremental {
+            let mut all = known;
+            all.extend(scanned);
+            save_state(p, pack_hash, &all).map_err(|e| HistoryError::Repository {
+                path: p.display().to_string(),
+                message: format!("cannot write the incremental state: {e}"),
+            })?;
+        }
+        stats.scan.warnings.sort_by(|a, b| a.path.cmp(&b.path));
+        stats.scan.elapsed = started.elapsed();
+        Ok((findings, stats))
+    }
+
+    /// Every pack traversed with delta-tree decoding, then the loose objects. Returns the findings, the
+    /// blob ids scanned, and every commit id met (reachable or not).
+    fn scan_object_database(
+        &self,
+        repo: &gix::Repository,
+        opts: &HistoryOptions,
+        max_size: u64,
+        known: &HashSet<ObjectId>,
+        stats: &mut HistoryStats,
+    ) -> Result<Pass, HistoryError> {
+        let objects_dir = repo.common_dir().join("objects");
+        let mut idx_files: Vec<PathBuf> = std::fs::read_dir(objects_dir.join("pack"))
+            .map(|rd| {
+                rd.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        idx_files.sort();
+
+        let shared = Shared {
+            scanner: self,
+            max_size,
+            known,
+            out: Mutex::new(Collected::default()),
+        };
+        // An object stored twice (two packs, or a pack and a loose file) is scanned where it is met first.
+        let mut claimed: HashSet<ObjectId> = HashSet::new();
+        for idx in &idx_files {
+            let bundle = gix::odb::pack::Bundle::at(idx, gix::hash::Kind::Sha1).map_err(|e| {
+                HistoryError::Repository {
+                    path: idx.display().to_string(),
+                    message: e.to_string(),
+                }
+            })?;
+            let mut duplicates = HashSet::new();
+            let mut in_pack = Vec::with_capacity(bundle.index.num_objects() as usize);
+            for entry in bundle.index.iter() {
+                if !claimed.insert(entry.oid) {
+                    duplicates.insert(entry.oid);
+                }
+                in_pack.push(entry.oid);
+            }
+            let decoded_before = shared
+                .out
+                .lock()
+                .expect("no panics while holding it")
+                .decoded
+                .len();
+            {
+                let mut worker = Worker {
+                    shared: &shared,
+                    skip: &duplicates,
+                    scratch: Scratch::new(),
+                    found: Vec::new(),
+                    local: Collected::default(),
+                };
+                let processor = move |kind: Kind,
+                                      data: &[u8],
+                                      entry: &gix::odb::pack::index::Entry,
+                                      _: &dyn gix::Progress| {
+                    worker.object(kind, entry.oid, data);
+                    Ok(())
+                };
+                let interrupt = AtomicBool::new(false);
+                let traversal = bundle.index.traverse(
+                    &bundle.pack,
+                    &mut gix::progress::Discard,
+                    &interrupt,
+                    processor,
+                    gix::odb::pack::index::traverse::Options {
+                        traversal: gix::odb::pack::index::traverse::Algorithm::DeltaTreeLookup,
+                        thread_limit: (opts.threads > 0).then_some(opts.threads),
+                        // Decode errors are not fatal: the objects that fail are found by difference below,
+                        // named, and counted, and the rest of the pack is scanned.
+                        check: gix::odb::pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
+                        alloc_limit_bytes: None,
+                        make_pack_lookup_cache: || gix::odb::pack::cache::Never,
+                    },
+                );
+                if let Err(e) = traversal {
+                    return Err(HistoryError::Repository {
+                        path: idx.display().to_string(),
+                        message: e.to_string(),
+                    });
+                }
+            }
+            let mut out = shared.out.lock().expect("no panics while holding it");
+            if out.decoded.len() - decoded_before < in_pack.len() {
+                let decoded: HashSet<ObjectId> =
+                    out.decoded[decoded_before..].iter().copied().collect();
+                for oid in in_pack.iter().filter(|o| !decoded.contains(*o)) {
+                    stats.corrupt_objects += 1;
+                    out.stats.skip(
+                        &format!("object {oid}"),
+                        SkipReason::Unreadable,
+                        format!("cannot be decoded from {}", idx.display()),
+                    );
+                }
+            }
+        }
+
+        // Loose objects: usually few (recent commits before `git gc`), read one by one.
+        let loose = gix::odb::loose::Store::at(&objects_dir, gix::hash::Kind::Sha1);
+        let no_skip = HashSet::new();
+        let mut worker = Worker {
+            shared: &shared,
+            skip: &no_skip,
+            scratch: Scratch::new(),
+            found: Vec::new(),
+            local: Collected::default(),
+        };
+        let mut buf = Vec::new();
+        for oid in loose.iter().filter_map(Result::ok) {
+            if !claimed.insert(oid) {
+                continue;
+            }
+            match loose.try_find(&oid, &mut buf) {
+                Ok(Some(obj)) => {
+                    let kind = obj.kind;
+                    let data = obj.data.to_vec();
+                    worker.object(kind, oid, &data);
+                }
+                _ => {
+                    stats.corrupt_objects += 1;
+                    worker.local.stats.skip(
+                        &format!("object {oid}"),
+                        SkipReason::Unreadable,
+                        "loose object cannot be decoded",
+                    );
+                }
+            }
+        }
+        drop(worker);
+
+        let out = shared.out.into_inner().expect("no panics while holding it");
+        stats.scan.merge(out.stats);
+        stats.blobs_already_scanned += out.already;
+        Ok(Pass {
+            found: out.findings,
+            scanned: out.scanned,
+            commits: out.commits,
+            origins: HashMap::new(),
+        })
+    }
+
+    /// The blobs that the commits of `BASE..HEAD` introduce (added or changed relative to each commit's
+    /// first parent), each scanned once and attributed to the oldest commit of the range introducing it.
+    fn scan_range(
+        &self,
+        repo: &gix::Repository,
+        range: &str,
+        max_size: u64,
+        known: &HashSet<ObjectId>,
+        stats: &mut HistoryStats,
+    ) -> Result<Pass, HistoryError> {
+        let (base, head) = match range.split_once("..") {
+            Some((b, h)) => (b, if h.is_empty() { "HEAD" } else { h }),
+            None => {
+                return Err(HistoryError::BadRevision {
+                    spec: range.to_owned(),
+                    message: "expected BASE..HEAD".into(),
+                });
+            }
+        };
+        let resolve = |spec: &str| -> Result<ObjectId, HistoryError> {
+            let spec = if spec.is_empty() { "HEAD" } else { spec };
+            repo.rev_parse_single(spec)
+                .map_err(|e| HistoryError::BadRevision {
+                    spec: spec.to_owned(),
+                    message: first_line(&e.to_string()),
+                })?
+                .object()
+                .and_then(|o| o.peel_to_commit())
+                .map(|c| c.id)
+                .map_err(|e| HistoryError::BadRevision {
+                    spec: spec.to_owned(),
+                    message: first_line(&e.to_string()),
+                })
+        };
+        let (base, head) = (resolve(base)?, resolve(head)?);
+        let walk = repo
+            .rev_walk([head])
+            .with_hidden([base])
+            .all()
+            .map_err(|e| HistoryError::BadRevision {
+                spec: range.to_owned(),
+                message: first_line(&e.to_string()),
+            })?;
+        let mut commits: Vec<ObjectId> = walk.filter_map(Result::ok).map(|info| info.id).collect();
+        commits.reverse(); // oldest first
+
+        let mut origins: HashMap<ObjectId, Origin> = HashMap::new();
+        let mut order: Vec<ObjectId> = Vec::new();
+        let mut diff_state = gix::diff::tree::State::default();
+        for &commit in &commits {
+            for (oid, path) in
+                introduced_blobs(repo, commit, &mut diff_state, &mut stats.submodules)
+            {
+                if let std::collections::hash_map::Entry::Vacant(e) = origins.entry(oid) {
+                    e.insert(Origin { commit, path });
+                    order.push(oid);
+                }
+            }
+        }
+        let shared = Shared {
+            scanner: self,
+            max_size,
+            known,
+            out: Mutex::new(Collected::default()),
+        };
+        let no_skip = HashSet::new();
+        let mut worker = Worker {
+            shared: &shared,
+            skip: &no_skip,
+            scratch: Scratch::new(),
+            found: Vec::new(),
+            local: Collected::default(),
+        };
+        for oid in order {
+            match repo.find_object(oid) {
+                Ok(obj) => worker.blob(oid, &obj.data),
+                Err(e) => {
+                    stats.corrupt_objects += 1;
+                    worker.local.stats.skip(
+                        &format!("object {oid}"),
+                        SkipReason::Unreadable,
+                        first_line(&e.to_string()),
+                    );
+                }
+            }
+        }
+        drop(worker);
+        let out = shared.out.into_inner().expect("no panics while holding it");
+        stats.scan.merge(out.stats);
+        stats.blobs_already_scanned += out.already;
+        Ok(Pass {
+            found: out.findings,
+            scanned: out.scanned,
+            commits,
+            origins,
+        })
+    }
+
+    /// Attaches origins (path, commit, author, date) and applies the path-based exemptions, which could
+    /// not run while the blobs had no path.
+    fn finish(
+        &self,
+        repo: &gix::Repository,
+        found: Vec<BlobFinding>,
+        origins: &HashMap<ObjectId, Origin>,
+        stats: &mut HistoryStats,
+    ) -> Vec<Finding> {
+        let mut commit_info: HashMap<ObjectId, (String, String, String)> = HashMap::new();
+        let mut out = Vec::with_capacity(found.len());
+        for BlobFinding { blob, mut finding } in found {
+            finding.blob = Some(blob.to_string());
+            match origins.get(&blob) {
+                Some(origin) => {
+                    finding.path = origin.path.to_str_lossy().into_owned();
+                    let (author, date, summary) = commit_info
+                        .entry(origin.commit)
+                        .or_insert_with(|| describe_commit(repo, origin.commit))
+                        .clone();
+                    finding.commit = Some(origin.commit.to_string());
+                    finding.author = Some(author);
+                    finding.date = Some(date);
+                    finding.summary = Some(summary);
+                }
+                None => {
+                    finding.path = format!("(blob {blob})");
+                    finding.note =
+                        Some("unreachable: no commit in the repository contains this blob".into());
+                    stats.unreachable_findings += 1;
+                }
+            }
+            let rule_exempt = self
+                .rules()
+                .get(&finding.rule)
+                .is_some_and(|r| r.path_allowed(&finding.path));
+            if !rule_exempt {
+                out.push(finding);
+            }
+        }
+        out
+    }
+}
+
+/// For each wanted blob, the first (commit, path) introducing it, walking every commit of the object
+/// database oldest first (a topological order: by generation, then commit time), each diffed against
+/// its first parent. Dangling commits are included: a force-push does not remove a leak.
+fn attribute(
+    repo: &gix::Repository,
+    commits: &[ObjectId],
+    wanted: &HashSet<ObjectId>,
+    stats: &mut HistoryStats,
+) -> HashMap<ObjectId, Origin> {
+    let mut origins = HashMap::new();
+    if wanted.is_empty() {
+        return origins;
+    }
+    // Parents and times of every commit, then generation numbers (roots are 1).
+    let mut parents: HashMap<ObjectId, (Vec<ObjectId>, i64)> =
+        HashMap::with_capacity(commits.len());
+    for &id in commits {
+        if let Ok(c) = repo.find_commit(id) {
+            let time = c
+                .author()
+                .ok()
+                .and_then(|a| a.time().ok())
+                .map_or(0, |t| t.seconds);
+            parents.insert(id, (c.parent_ids().map(|p| p.detach()).collect(), time));
+        }
+    }
+    let mut generation: HashMap<ObjectId, u32> = HashMap::with_capacity(parents.len());
+    for &start in parents.keys() {
+        let mut stack = vec![start];
+        while let Some(&id) = stack.last() {
+            if generation.contains_key(&id) {
+                stack.pop();
+                continue;
+            }
+            let ps = parents.get(&id).map(|(p, _)| p.as_slice()).unwrap_or(&[]);
+            let pending: Vec<ObjectId> = ps
+                .iter()
+                .copied()
+                .filter(|p| parents.contains_key(p) && !generation.contains_key(p))
+                .collect();
+            if pending.is_empty() {
+                let g = ps
+                    .iter()
+                    .filter_map(|p| generation.get(p))
+                    .max()
+                    .copied()
+                    .unwrap_or(0)
+                    + 1;
+                generation.insert(id, g);
+                stack.pop();
+            } else {
+                stack.extend(pending);
+            }
+        }
+    }
+    let mut order: Vec<(u32, i64, ObjectId)> = parents
+        .iter()
+        .map(|(id, (_, t))| (generation.get(id).copied().unwrap_or(1), *t, *id))
+        .collect();
+    order.sort_unstable();
+
+    let mut diff_state = gix::diff::tree::State::default();
+    for (_, _, commit) in order {
+        for (oid, path) in introduced_blobs(repo, commit, &mut diff_state, &mut stats.submodules) {
+            if wanted.contains(&oid) && !origins.contains_key(&oid) {
+                origins.insert(oid, Origin { commit, path });
+            }
+        }
+        if origins.len() == wanted.len() {
+            break;
+        }
+    }
+    origins
+}
+
+/// The blobs (with their paths) that `commit` adds or changes relative to its first parent (all of its
+/// tree for a root commit). Submodule entries are counted, not followed.
+fn introduced_blobs(
+    repo: &gix::Repository,
+    commit: ObjectId,
+    state: &mut gix::diff::tree::State,
+    submodules: &mut u64,
+) -> Vec<(ObjectId, BString)> {
+    let tree_of = |id: ObjectId| -> Option<Vec<u8>> {
+        let c = repo.find_commit(id).ok()?;
+        let tree = c.tree_id().ok()?;
+        repo.find_object(tree).ok().map(|o| o.data.clone())
+    };
+    let Some(new_tree) = tree_of(commit) else {
+        return Vec::new();
+    };
+    let parent = repo
+        .find_commit(commit)
+        .ok()
+        .and_then(|c| c.parent_ids().next().map(|p| p.detach()));
+    let old_tree = parent.and_then(tree_of).unwrap_or_default();
+    let mut recorder = gix::diff::tree::Recorder::default();
+    let old = gix::objs::TreeRefIter::from_bytes(&old_tree, gix::hash::Kind::Sha1);
+    let new = gix::objs::TreeRefIter::from_bytes(&new_tree, gix::hash::Kind::Sha1);
+    if gix::diff::tree(old, new, &mut *state, &repo.objects, &mut recorder).is_err() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for change in recorder.records {
+        let (mode, oid, path) = match change {
+            gix::diff::tree::recorder::Change::Addition {
+                entry_mode,
+                oid,
+                path,
+                ..
+            } => (entry_mode, oid, path),
+            gix::diff::tree::recorder::Change::Modification {
+                entry_mode,
+                oid,
+                path,
+                ..
+            } => (entry_mode, oid, path),
+            gix::diff::tree::recorder::Change::Deletion { .. } => continue,
+        };
+        if mode.is_commit() {
+            *submodules += 1;
+        } else if mode.is_blob() {
+            out.push((oid, path));
+        }
+    }
+    out
+}
+
+/// `Name <email>`, RFC 3339 author date (UTC), and the message's first line.
+fn describe_commit(repo: &gix::Repository, id: ObjectId) -> (String, String, String) {
+    let Ok(c) = repo.find_commit(id) else {
+        return Default::default();
+    };
+    let (author, date) = match c.author() {
+        Ok(a) => (
+            format!(
+                "{} <{}>",
+                a.name.to_str_lossy().trim(),
+                a.email.to_str_lossy().trim()
+            ),
+            a.time().map(|t| rfc3339_utc(t.seconds)).unwrap_or_default(),
+        ),
+        Err(_) => Default::default(),
+    };
+    let summary = c
+        .message()
+        .map(|m| m.summary().to_str_lossy().into_owned())
+        .unwrap_or_default();
+    (author, date, summary)
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (Howard Hinnant's days-to-civil algorithm).
+fn rfc3339_utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_owned()
+}
+
+const STATE_MAGIC: &[u8; 8] = b"LHINC01\n";
+
+/// The blob ids an earlier run scanned with the same rule pack; empty when the file is missing,
+/// unreadable, or was written for another rule pack (new rules must see old blobs).
+fn load_state(path: &Path, pack_hash: u64) -> HashSet<ObjectId> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return HashSet::new();
+    };
+    if bytes.len() < 16 || &bytes[..8] != STATE_MAGIC || bytes[8..16] != pack_hash.to_le_bytes() {
+        return HashSet::new();
+    }
+    bytes[16..]
+        .chunks_exact(20)
+        .map(ObjectId::from_bytes_or_panic)
+        .collect()
+}
+
+/// Writes the state atomically (temp file + rename), ids sorted so the file is deterministic.
+fn save_state(path: &Path, pack_hash: u64, blobs: &HashSet<ObjectId>) -> std::io::Result<()> {
+    let mut ids: Vec<&ObjectId> = blobs.iter().collect();
+    ids.sort_unstable();
+    let mut bytes = Vec::with_capacity(16 + ids.len() * 20);
+    bytes.extend_from_slice(STATE_MAGIC);
+    bytes.extend_from_slice(&pack_hash.to_le_bytes());
+    for id in ids {
+        bytes.extend_from_slice(id.as_bytes());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(tmp, path)
+}
+
+/// The default incremental state file of a repository: `<git dir>/leakhound/history-state`.
+///
+/// # Errors
+/// [`HistoryError::NotARepository`] when `repo` is not in a git repository.
+pub fn default_state_path(repo: &Path) -> Result<PathBuf, HistoryError> {
+    let r = gix::discover(repo).map_err(|_| HistoryError::NotARepository(repo.to_path_buf()))?;
+    Ok(r.common_dir().join("leakhound").join("history-state"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_714_557_600), "2024-05-01T10:00:00Z");
+        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

@@ -1,0 +1,293 @@
+//! End-to-end tests of `leakhound scan --history` over real repositories built with the git CLI.
+//!
+//! Tokens are generated at test time in the shape of GitLab personal access tokens; none is real.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn token(seed: u64) -> String {
+    const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let body: String = (0..20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            B62[(x % 62) as usize] as char
+        })
+        .collect();
+    format!("glpat-{body}")
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Dev One")
+        .env("GIT_AUTHOR_EMAIL", "dev1@example.org")
+        .env("GIT_COMMITTER_NAME", "Dev One")
+        .env("GIT_COMMITTER_EMAIL", "dev1@example.org")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["config", "commit.gpgsign", "false"]);
+    dir
+}
+
+fn commit_file(dir: &Path, path: &str, content: &str, msg: &str) -> String {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", msg]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+fn scan(dir: &Path, extra: &[&str]) -> (Output, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(["scan", "--history", ".", "--format", "json"])
+        .args(extra)
+        .current_dir(dir)
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out, v)
+}
+
+fn findings(v: &Value) -> Vec<Value> {
+    v["findings"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn deleted_secret_is_found_at_its_introducing_commit() {
+    let dir = repo();
+    commit_file(dir.path(), "README.md", "hello\n", "init");
+    let t = token(1);
+    let introducing = commit_file(
+        dir.path(),
+        "config/app.env",
+        &format!("A=1\nGITLAB_TOKEN={t}\n"),
+        "add config",
+    );
+    commit_file(dir.path(), "config/app.env", "A=1\n", "remove the token");
+    let (out, v) = scan(dir.path(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = findings(&v);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["commit"], introducing.as_str());
+    assert_eq!(
+        (f[0]["path"].as_str(), f[0]["line"].as_u64()),
+        (Some("config/app.env"), Some(2))
+    );
+    assert_eq!(f[0]["author"], "Dev One <dev1@example.org>");
+    assert_eq!(f[0]["summary"], "add config");
+    assert_eq!(v["summary"]["commits"], 3);
+}
+
+#[test]
+fn side_branch_tag_only_and_dangling_commits_are_scanned() {
+    let dir = repo();
+    commit_file(dir.path(), "a.txt", "a\n", "init");
+    // Only on a side branch.
+    git(dir.path(), &["checkout", "-q", "-b", "feature"]);
+    let side = commit_file(dir.path(), "side.env", &format!("T={}\n", token(2)), "side");
+    git(dir.path(), &["checkout", "-q", "main"]);
+    // Only behind a tag: a commit on a detached HEAD, tagged, then left.
+    git(dir.path(), &["checkout", "-q", "--detach"]);
+    let tagged = commit_file(
+        dir.path(),
+        "tagged.env",
+        &format!("T={}\n", token(3)),
+        "tagged",
+    );
+    git(dir.path(), &["tag", "v-secret"]);
+    git(dir.path(), &["checkout", "-q", "main"]);
+    // Dangling: committed, then thrown away (reset and reflog expired), as after a force-push.
+    let dangling = commit_file(dir.path(), "gone.env", &format!("T={}\n", token(4)), "oops");
+    git(dir.path(), &["reset", "-q", "--hard", "HEAD~1"]);
+    git(dir.path(), &["reflog", "expire", "--expire=now", "--all"]);
+    let (_, v) = scan(dir.path(), &[]);
+    let by_path: Vec<(String, String)> = findings(&v)
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["commit"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert!(by_path.contains(&("side.env".into(), side)), "{by_path:?}");
+    assert!(
+        by_path.contains(&("tagged.env".into(), tagged)),
+        "{by_path:?}"
+    );
+    assert!(
+        by_path.contains(&("gone.env".into(), dangling)),
+        "{by_path:?}"
+    );
+    // The same again from packs instead of loose objects.
+    git(dir.path(), &["gc", "-q", "--prune=never"]);
+    let (_, v2) = scan(dir.path(), &[]);
+    assert_eq!(findings(&v2).len(), 3, "{v2:#}");
+}
+
+#[test]
+fn identical_blob_at_two_paths_is_scanned_once_and_reported_at_the_first() {
+    let dir = repo();
+    let content = format!("T={}\n", token(5));
+    let first = commit_file(dir.path(), "one/secret.env", &content, "first copy");
+    commit_file(dir.path(), "two/secret.env", &content, "second copy");
+    let (_, v) = scan(dir.path(), &[]);
+    let f = findings(&v);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0]["path"].as_str(), f[0]["commit"].as_str()),
+        (Some("one/secret.env"), Some(first.as_str()))
+    );
+    assert_eq!(
+        v["summary"]["files"], 1,
+        "one unique blob scanned: {}",
+        v["summary"]
+    );
+}
+
+#[test]
+fn range_reports_only_what_the_range_introduces() {
+    let dir = repo();
+    commit_file(
+        dir.path(),
+        "old.env",
+        &format!("T={}\n", token(6)),
+        "old secret",
+    );
+    let base = git(dir.path(), &["rev-parse", "HEAD"]);
+    let new = commit_file(
+        dir.path(),
+        "new.env",
+        &format!("T={}\n", token(7)),
+        "new secret",
+    );
+    commit_file(dir.path(), "other.txt", "no secrets\n", "unrelated");
+    let (out, v) = scan(dir.path(), &["--range", &format!("{base}..HEAD")]);
+    assert_eq!(out.status.code(), Some(1));
+    let f = findings(&v);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(
+        (f[0]["path"].as_str(), f[0]["commit"].as_str()),
+        (Some("new.env"), Some(new.as_str()))
+    );
+    assert_eq!(v["summary"]["commits"], 2);
+    let (_, v) = scan(dir.path(), &["--since-commit", &new]);
+    assert!(findings(&v).is_empty());
+    let (out, _) = scan(dir.path(), &["--range", "no-such-branch..HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-branch"));
+}
+
+#[test]
+fn incremental_rescans_nothing_then_picks_up_a_new_commit() {
+    let dir = repo();
+    commit_file(dir.path(), "a.env", &format!("T={}\n", token(8)), "one");
+    commit_file(dir.path(), "b.txt", "text\n", "two");
+    let (_, v) = scan(dir.path(), &["--incremental"]);
+    assert_eq!(findings(&v).len(), 1);
+    let blobs = v["summary"]["files"].as_u64().unwrap();
+    assert!(blobs >= 2);
+    assert!(dir.path().join(".git/leakhound/history-state").is_file());
+
+    let (out, v) = scan(dir.path(), &["--incremental"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(v["summary"]["files"], 0, "{}", v["summary"]);
+    assert_eq!(v["summary"]["blobs_already_scanned"], blobs);
+
+    let c = commit_file(dir.path(), "c.env", &format!("T={}\n", token(9)), "three");
+    let (out, v) = scan(dir.path(), &["--incremental"]);
+    assert_eq!(out.status.code(), Some(1));
+    let f = findings(&v);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["commit"], c.as_str());
+    assert_eq!(v["summary"]["files"], 1);
+}
+
+#[test]
+fn unreachable_blob_has_no_commit_and_says_so() {
+    let dir = repo();
+    commit_file(dir.path(), "a.txt", "a\n", "init");
+    std::fs::write(dir.path().join("loose.env"), format!("T={}\n", token(10))).unwrap();
+    git(dir.path(), &["hash-object", "-w", "loose.env"]);
+    std::fs::remove_file(dir.path().join("loose.env")).unwrap();
+    let (_, v) = scan(dir.path(), &[]);
+    let f = findings(&v);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].get("commit").is_none());
+    assert!(f[0]["note"].as_str().unwrap().starts_with("unreachable"));
+    assert_eq!(v["summary"]["unreachable_findings"], 1);
+}
+
+#[test]
+fn not_a_repository_is_exit_2_and_empty_repository_is_exit_0() {
+    let plain = tempfile::tempdir().unwrap();
+    let (out, _) = scan(plain.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("not a git repository") && err.lines().count() == 1,
+        "{err}"
+    );
+
+    let empty = repo();
+    let (out, v) = scan(empty.path(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["summary"]["commits"], 0);
+}
+
+#[test]
+fn bare_repositories_and_redaction_work() {
+    let dir = repo();
+    let t = token(11);
+    commit_file(dir.path(), "x.env", &format!("T={t}\n"), "one");
+    let bare = tempfile::tempdir().unwrap();
+    git(
+        bare.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            dir.path().to_str().unwrap(),
+            "r.git",
+        ],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(["scan", "--history", "r.git", "--format", "json"])
+        .current_dir(bare.path())
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains(&t[6..]), "CI output must be redacted");
+    assert!(text.contains("x.env"));
+}
