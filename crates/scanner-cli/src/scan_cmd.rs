@@ -8,8 +8,10 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context as _};
 use globset::GlobSet;
+use leakhound_core::source::git::ProgressFn;
 use leakhound_core::{
-    report, Config, Finding, FsOptions, HistoryOptions, RuleSet, ScanStats, Scanner,
+    report, Config, Finding, FsOptions, HistoryOptions, HistoryProgress, RuleSet, ScanStats,
+    Scanner,
 };
 
 use crate::args::{Format, ScanArgs};
@@ -80,13 +82,40 @@ fn history(
         (None, true) => Some(leakhound_core::source::git::default_state_path(repo)?),
         (None, false) => None,
     };
+    let bar = progress_bar();
+    let progress = bar.clone().map(|bar| {
+        let bytes = std::sync::atomic::AtomicU64::new(0);
+        let started = std::time::Instant::now();
+        let f: ProgressFn = std::sync::Arc::new(move |p| match p {
+            HistoryProgress::Objects(n) => bar.set_length(n),
+            HistoryProgress::Decoded { objects, bytes: b } => {
+                let total = bytes.fetch_add(b, std::sync::atomic::Ordering::Relaxed) + b;
+                bar.inc(objects);
+                let secs = started.elapsed().as_secs_f64().max(1e-3);
+                bar.set_message(format!(
+                    "{:.0} MB scanned, {:.0} MB/s",
+                    total as f64 / 1e6,
+                    total as f64 / 1e6 / secs
+                ));
+            }
+            HistoryProgress::Attributing => {
+                bar.set_message("finding the commits that introduced each secret")
+            }
+        });
+        f
+    });
     let opts = HistoryOptions {
         threads: a.threads,
         max_file_size: a.max_file_size,
         range,
         incremental,
+        progress,
     };
-    let (mut findings, stats) = scanner.scan_history(repo, &opts)?;
+    let result = scanner.scan_history(repo, &opts);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let (mut findings, stats) = result?;
     // The config's allowlisted paths apply to the path each blob was introduced at.
     if let Some(allow) = paths_allow {
         findings.retain(|f| !allow.is_match(&f.path));
@@ -95,6 +124,22 @@ fn history(
     emit(a, &mut findings, &stats.scan, &summary, &|w, f| {
         human::history_summary(w, f, &stats)
     })
+}
+
+/// An object-count progress bar on stderr, only for a person at a terminal: never on a pipe or in CI.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal as _;
+    if !io::stderr().is_terminal() || in_ci() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} {pos}/{len} objects · {msg} · eta {eta}",
+    )
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
 }
 
 /// Prints the human summary line(s) of a scan for the given findings.

@@ -37,5 +37,5 @@ pub use matcher::Scratch;
 pub use rules::{Rule, RuleError, RuleSet, Severity};
 pub use scan::{ScanStats, ScanWarning, Scanner, SkipReason};
 pub use source::fs::{FsError, FsOptions};
-pub use source::git::{HistoryError, HistoryOptions, HistoryStats};
+pub use source::git::{HistoryError, HistoryOptions, HistoryProgress, HistoryStats};
 pub use validate::Validator;

@@ -24,8 +24,27 @@ use crate::matcher::Scratch;
 use crate::scan::{ScanStats, Scanner, SkipReason};
 use crate::source::fs::BINARY_PROBE;
 
+/// Progress of a history scan, for a display; sent from worker threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryProgress {
+    /// About to decode this many objects (all packs).
+    Objects(u64),
+    /// This many more objects decoded, this many more blob bytes scanned.
+    Decoded {
+        /// Objects decoded since the last report.
+        objects: u64,
+        /// Blob bytes scanned since the last report.
+        bytes: u64,
+    },
+    /// Decoding is done; the commits of the blobs with findings are being looked up.
+    Attributing,
+}
+
+/// A progress callback (must be cheap: it is called every few thousand objects from each thread).
+pub type ProgressFn = std::sync::Arc<dyn Fn(HistoryProgress) + Send + Sync>;
+
 /// How a history scan runs.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct HistoryOptions {
     /// Worker threads (0: one per core).
     pub threads: usize,
@@ -37,6 +56,20 @@ pub struct HistoryOptions {
     /// A state file of blob ids already scanned with this rule pack: they are skipped, and the file is
     /// updated at the end.
     pub incremental: Option<PathBuf>,
+    /// Called with progress reports.
+    pub progress: Option<ProgressFn>,
+}
+
+impl std::fmt::Debug for HistoryOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HistoryOptions")
+            .field("threads", &self.threads)
+            .field("max_file_size", &self.max_file_size)
+            .field("range", &self.range)
+            .field("incremental", &self.incremental)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 /// What stops a history scan before it starts.
@@ -90,13 +123,39 @@ struct BlobFinding {
     finding: Finding,
 }
 
+/// A commit as the attribution walk needs it, parsed once (during the pack traversal when possible).
+#[derive(Debug, Clone)]
+struct CommitNode {
+    id: ObjectId,
+    tree: ObjectId,
+    parents: Vec<ObjectId>,
+    time: i64,
+}
+
+impl CommitNode {
+    fn parse(id: ObjectId, data: &[u8]) -> Option<CommitNode> {
+        let c = gix::objs::CommitRef::from_bytes(data, gix::hash::Kind::Sha1).ok()?;
+        let time = c
+            .author()
+            .ok()
+            .and_then(|a| a.time().ok())
+            .map_or(0, |t| t.seconds);
+        Some(CommitNode {
+            id,
+            tree: c.tree(),
+            parents: c.parents().collect(),
+            time,
+        })
+    }
+}
+
 /// What a source pass produced: findings per blob, the blob ids scanned (for the incremental state),
 /// and the commits met (object-database scans) or the origins already known (range scans).
 #[derive(Default)]
 struct Pass {
     found: Vec<BlobFinding>,
     scanned: Vec<ObjectId>,
-    commits: Vec<ObjectId>,
+    commits: Vec<CommitNode>,
     origins: HashMap<ObjectId, Origin>,
 }
 
@@ -113,13 +172,14 @@ struct Shared<'a> {
     max_size: u64,
     known: &'a HashSet<ObjectId>,
     out: Mutex<Collected>,
+    progress: Option<&'a ProgressFn>,
 }
 
 #[derive(Default)]
 struct Collected {
     findings: Vec<BlobFinding>,
     scanned: Vec<ObjectId>,
-    commits: Vec<ObjectId>,
+    commits: Vec<CommitNode>,
     decoded: Vec<ObjectId>,
     stats: ScanStats,
     already: u64,
@@ -134,6 +194,8 @@ struct Worker<'a> {
     scratch: Scratch,
     found: Vec<Finding>,
     local: Collected,
+    /// Objects and bytes not yet reported to the progress callback.
+    unreported: (u64, u64),
 }
 
 impl Clone for Collected {
@@ -144,6 +206,7 @@ impl Clone for Collected {
 
 impl Drop for Worker<'_> {
     fn drop(&mut self) {
+        self.report_progress();
         let local = std::mem::take(&mut self.local);
         if let Ok(mut out) = self.shared.out.lock() {
             out.findings.extend(local.findings);
@@ -156,15 +219,42 @@ impl Drop for Worker<'_> {
     }
 }
 
-impl Worker<'_> {
+impl<'a> Worker<'a> {
+    fn new(shared: &'a Shared<'a>, skip: &'a HashSet<ObjectId>) -> Worker<'a> {
+        Worker {
+            shared,
+            skip,
+            scratch: Scratch::new(),
+            found: Vec::new(),
+            local: Collected::default(),
+            unreported: (0, 0),
+        }
+    }
+
+    fn report_progress(&mut self) {
+        if let Some(p) = self.shared.progress {
+            if self.unreported.0 > 0 {
+                p(HistoryProgress::Decoded {
+                    objects: self.unreported.0,
+                    bytes: self.unreported.1,
+                });
+            }
+        }
+        self.unreported = (0, 0);
+    }
+
     fn object(&mut self, kind: Kind, oid: ObjectId, data: &[u8]) {
+        self.unreported.0 += 1;
+        if self.unreported.0 >= 2048 {
+            self.report_progress();
+        }
         self.local.decoded.push(oid);
         if self.skip.contains(&oid) {
             return;
         }
         match kind {
             Kind::Blob => self.blob(oid, data),
-            Kind::Commit => self.local.commits.push(oid),
+            Kind::Commit => self.local.commits.extend(CommitNode::parse(oid, data)),
             Kind::Tree | Kind::Tag => {}
         }
     }
@@ -253,6 +343,9 @@ impl Scanner {
                 let mut pass =
                     self.scan_object_database(&repository, opts, max_size, &known, &mut stats)?;
                 let wanted: HashSet<ObjectId> = pass.found.iter().map(|f| f.blob).collect();
+                if let Some(p) = &opts.progress {
+                    p(HistoryProgress::Attributing);
+                }
                 pass.origins = attribute(&repository, &pass.commits, &wanted, &mut stats);
                 pass
             }
@@ -296,22 +389,37 @@ impl Scanner {
             })
             .unwrap_or_default();
         idx_files.sort();
+        let bundles = idx_files
+            .iter()
+            .map(|idx| {
+                gix::odb::pack::Bundle::at(idx, gix::hash::Kind::Sha1).map_err(|e| {
+                    HistoryError::Repository {
+                        path: idx.display().to_string(),
+                        message: e.to_string(),
+                    }
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let opts_progress = opts.progress.as_ref();
+        if let Some(p) = opts_progress {
+            p(HistoryProgress::Objects(
+                bundles
+                    .iter()
+                    .map(|b| u64::from(b.index.num_objects()))
+                    .sum(),
+            ));
+        }
 
         let shared = Shared {
             scanner: self,
             max_size,
             known,
             out: Mutex::new(Collected::default()),
+            progress: opts_progress,
         };
         // An object stored twice (two packs, or a pack and a loose file) is scanned where it is met first.
         let mut claimed: HashSet<ObjectId> = HashSet::new();
-        for idx in &idx_files {
-            let bundle = gix::odb::pack::Bundle::at(idx, gix::hash::Kind::Sha1).map_err(|e| {
-                HistoryError::Repository {
-                    path: idx.display().to_string(),
-                    message: e.to_string(),
-                }
-            })?;
+        for (idx, bundle) in idx_files.iter().zip(&bundles) {
             let mut duplicates = HashSet::new();
             let mut in_pack = Vec::with_capacity(bundle.index.num_objects() as usize);
             for entry in bundle.index.iter() {
@@ -327,13 +435,7 @@ impl Scanner {
                 .decoded
                 .len();
             {
-                let mut worker = Worker {
-                    shared: &shared,
-                    skip: &duplicates,
-                    scratch: Scratch::new(),
-                    found: Vec::new(),
-                    local: Collected::default(),
-                };
+                let mut worker = Worker::new(&shared, &duplicates);
                 let processor = move |kind: Kind,
                                       data: &[u8],
                                       entry: &gix::odb::pack::index::Entry,
@@ -382,13 +484,7 @@ impl Scanner {
         // Loose objects: usually few (recent commits before `git gc`), read one by one.
         let loose = gix::odb::loose::Store::at(&objects_dir, gix::hash::Kind::Sha1);
         let no_skip = HashSet::new();
-        let mut worker = Worker {
-            shared: &shared,
-            skip: &no_skip,
-            scratch: Scratch::new(),
-            found: Vec::new(),
-            local: Collected::default(),
-        };
+        let mut worker = Worker::new(&shared, &no_skip);
         let mut buf = Vec::new();
         for oid in loose.iter().filter_map(Result::ok) {
             if !claimed.insert(oid) {
@@ -466,36 +562,43 @@ impl Scanner {
                 spec: range.to_owned(),
                 message: first_line(&e.to_string()),
             })?;
-        let mut commits: Vec<ObjectId> = walk.filter_map(Result::ok).map(|info| info.id).collect();
-        commits.reverse(); // oldest first
+        let ids: Vec<ObjectId> = walk.filter_map(Result::ok).map(|info| info.id).collect();
+        let mut commits: Vec<CommitNode> = ids
+            .iter()
+            .rev() // oldest first
+            .filter_map(|&id| {
+                repo.find_object(id)
+                    .ok()
+                    .and_then(|o| CommitNode::parse(id, &o.data))
+            })
+            .collect();
+        // Within a range, a parent outside it is still the base to diff against.
+        commits.iter_mut().for_each(|c| c.parents.truncate(1));
 
         let mut origins: HashMap<ObjectId, Origin> = HashMap::new();
         let mut order: Vec<ObjectId> = Vec::new();
         let mut diff_state = gix::diff::tree::State::default();
-        for &commit in &commits {
+        let trees: HashMap<ObjectId, ObjectId> = HashMap::new();
+        for c in &commits {
             for (oid, path) in
-                introduced_blobs(repo, commit, &mut diff_state, &mut stats.submodules)
+                introduced_blobs(repo, c, &trees, &mut diff_state, &mut stats.submodules)
             {
                 if let std::collections::hash_map::Entry::Vacant(e) = origins.entry(oid) {
-                    e.insert(Origin { commit, path });
+                    e.insert(Origin { commit: c.id, path });
                     order.push(oid);
                 }
             }
         }
+        let opts_progress = None;
         let shared = Shared {
             scanner: self,
             max_size,
             known,
             out: Mutex::new(Collected::default()),
+            progress: opts_progress,
         };
         let no_skip = HashSet::new();
-        let mut worker = Worker {
-            shared: &shared,
-            skip: &no_skip,
-            scratch: Scratch::new(),
-            found: Vec::new(),
-            local: Collected::default(),
-        };
+        let mut worker = Worker::new(&shared, &no_skip);
         for oid in order {
             match repo.find_object(oid) {
                 Ok(obj) => worker.blob(oid, &obj.data),
@@ -566,104 +669,128 @@ impl Scanner {
 }
 
 /// For each wanted blob, the first (commit, path) introducing it, walking every commit of the object
-/// database oldest first (a topological order: by generation, then commit time), each diffed against
+/// database oldest first (a topological order: by generation, then author time), each diffed against
 /// its first parent. Dangling commits are included: a force-push does not remove a leak.
+///
+/// The diffs run in parallel, a chunk of commits at a time in that order, and the walk stops at the
+/// first chunk after which every wanted blob has an origin. Over the 6,000-commit benchmark history the
+/// walk was half of the whole scan's time when it ran on one thread re-reading each commit.
 fn attribute(
     repo: &gix::Repository,
-    commits: &[ObjectId],
+    commits: &[CommitNode],
     wanted: &HashSet<ObjectId>,
     stats: &mut HistoryStats,
 ) -> HashMap<ObjectId, Origin> {
+    use rayon::prelude::*;
+
     let mut origins = HashMap::new();
     if wanted.is_empty() {
         return origins;
     }
-    // Parents and times of every commit, then generation numbers (roots are 1).
-    let mut parents: HashMap<ObjectId, (Vec<ObjectId>, i64)> =
-        HashMap::with_capacity(commits.len());
-    for &id in commits {
-        if let Ok(c) = repo.find_commit(id) {
-            let time = c
-                .author()
-                .ok()
-                .and_then(|a| a.time().ok())
-                .map_or(0, |t| t.seconds);
-            parents.insert(id, (c.parent_ids().map(|p| p.detach()).collect(), time));
-        }
-    }
-    let mut generation: HashMap<ObjectId, u32> = HashMap::with_capacity(parents.len());
-    for &start in parents.keys() {
+    let index: HashMap<ObjectId, usize> =
+        commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    // Generation numbers (roots are 1), iteratively: histories are deeper than the stack.
+    let mut generation: Vec<u32> = vec![0; commits.len()];
+    for start in 0..commits.len() {
         let mut stack = vec![start];
-        while let Some(&id) = stack.last() {
-            if generation.contains_key(&id) {
+        while let Some(&i) = stack.last() {
+            if generation[i] != 0 {
                 stack.pop();
                 continue;
             }
-            let ps = parents.get(&id).map(|(p, _)| p.as_slice()).unwrap_or(&[]);
-            let pending: Vec<ObjectId> = ps
+            let pending: Vec<usize> = commits[i]
+                .parents
                 .iter()
-                .copied()
-                .filter(|p| parents.contains_key(p) && !generation.contains_key(p))
+                .filter_map(|p| index.get(p).copied())
+                .filter(|&p| generation[p] == 0)
                 .collect();
             if pending.is_empty() {
-                let g = ps
+                let g = commits[i]
+                    .parents
                     .iter()
-                    .filter_map(|p| generation.get(p))
-                    .max()
-                    .copied()
-                    .unwrap_or(0)
-                    + 1;
-                generation.insert(id, g);
+                    .filter_map(|p| index.get(p))
+                    .map(|&p| generation[p])
+                    .max();
+                generation[i] = g.unwrap_or(0) + 1;
                 stack.pop();
             } else {
                 stack.extend(pending);
             }
         }
     }
-    let mut order: Vec<(u32, i64, ObjectId)> = parents
-        .iter()
-        .map(|(id, (_, t))| (generation.get(id).copied().unwrap_or(1), *t, *id))
-        .collect();
-    order.sort_unstable();
+    let mut order: Vec<usize> = (0..commits.len()).collect();
+    order.sort_unstable_by_key(|&i| (generation[i], commits[i].time, commits[i].id));
+    let trees: HashMap<ObjectId, ObjectId> = commits.iter().map(|c| (c.id, c.tree)).collect();
 
-    let mut diff_state = gix::diff::tree::State::default();
-    for (_, _, commit) in order {
-        for (oid, path) in introduced_blobs(repo, commit, &mut diff_state, &mut stats.submodules) {
-            if wanted.contains(&oid) && !origins.contains_key(&oid) {
-                origins.insert(oid, Origin { commit, path });
-            }
+    let shared_repo = repo.clone().into_sync();
+    let submodules = std::sync::atomic::AtomicU64::new(0);
+    for chunk in order.chunks(256) {
+        let mut hits: Vec<(usize, ObjectId, BString)> = chunk
+            .par_iter()
+            .map_init(
+                || {
+                    let mut r = shared_repo.to_thread_local();
+                    // Parents' trees are read again as the next commit's old side: keep them.
+                    r.object_cache_size(16 << 20);
+                    (r, gix::diff::tree::State::default())
+                },
+                |(r, state), &i| {
+                    let mut n = 0;
+                    let found: Vec<(usize, ObjectId, BString)> =
+                        introduced_blobs(r, &commits[i], &trees, state, &mut n)
+                            .into_iter()
+                            .filter(|(oid, _)| wanted.contains(oid))
+                            .map(|(oid, path)| (i, oid, path))
+                            .collect();
+                    submodules.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                    found
+                },
+            )
+            .flatten()
+            .collect();
+        // Keep the walk's order: the earliest commit of the chunk wins.
+        let position: HashMap<usize, usize> =
+            chunk.iter().enumerate().map(|(pos, &i)| (i, pos)).collect();
+        hits.sort_by_key(|(i, _, _)| position[i]);
+        for (i, oid, path) in hits {
+            origins.entry(oid).or_insert(Origin {
+                commit: commits[i].id,
+                path,
+            });
         }
         if origins.len() == wanted.len() {
             break;
         }
     }
+    stats.submodules += submodules.into_inner();
     origins
 }
 
 /// The blobs (with their paths) that `commit` adds or changes relative to its first parent (all of its
-/// tree for a root commit). Submodule entries are counted, not followed.
+/// tree for a root commit). `trees` maps commit ids to tree ids where known; other parents are read.
+/// Submodule entries are counted, not followed.
 fn introduced_blobs(
     repo: &gix::Repository,
-    commit: ObjectId,
+    commit: &CommitNode,
+    trees: &HashMap<ObjectId, ObjectId>,
     state: &mut gix::diff::tree::State,
     submodules: &mut u64,
 ) -> Vec<(ObjectId, BString)> {
-    let tree_of = |id: ObjectId| -> Option<Vec<u8>> {
-        let c = repo.find_commit(id).ok()?;
-        let tree = c.tree_id().ok()?;
-        repo.find_object(tree).ok().map(|o| o.data.clone())
-    };
-    let Some(new_tree) = tree_of(commit) else {
+    let Ok(new_tree) = repo.find_object(commit.tree).map(|o| o.detach()) else {
         return Vec::new();
     };
-    let parent = repo
-        .find_commit(commit)
-        .ok()
-        .and_then(|c| c.parent_ids().next().map(|p| p.detach()));
-    let old_tree = parent.and_then(tree_of).unwrap_or_default();
+    let parent_tree = commit.parents.first().and_then(|p| {
+        trees.get(p).copied().or_else(|| {
+            repo.find_commit(*p)
+                .ok()
+                .and_then(|c| c.tree_id().ok().map(|t| t.detach()))
+        })
+    });
+    let old_tree = parent_tree.and_then(|t| repo.find_object(t).ok().map(|o| o.detach()));
+    let old_data: &[u8] = old_tree.as_ref().map_or(&[], |o| &o.data);
     let mut recorder = gix::diff::tree::Recorder::default();
-    let old = gix::objs::TreeRefIter::from_bytes(&old_tree, gix::hash::Kind::Sha1);
-    let new = gix::objs::TreeRefIter::from_bytes(&new_tree, gix::hash::Kind::Sha1);
+    let old = gix::objs::TreeRefIter::from_bytes(old_data, gix::hash::Kind::Sha1);
+    let new = gix::objs::TreeRefIter::from_bytes(&new_tree.data, gix::hash::Kind::Sha1);
     if gix::diff::tree(old, new, &mut *state, &repo.objects, &mut recorder).is_err() {
         return Vec::new();
     }
