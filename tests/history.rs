@@ -291,3 +291,89 @@ fn bare_repositories_and_redaction_work() {
     assert!(!text.contains(&t[6..]), "CI output must be redacted");
     assert!(text.contains("x.env"));
 }
+
+fn scan_human(dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(["scan", "--history", "."])
+        .current_dir(dir)
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn shallow_clones_are_scanned_with_a_notice_and_submodules_are_noted() {
+    let origin = repo();
+    commit_file(
+        origin.path(),
+        "old.env",
+        &format!("T={}\n", token(12)),
+        "old",
+    );
+    commit_file(
+        origin.path(),
+        "new.env",
+        &format!("T={}\n", token(13)),
+        "new",
+    );
+    // A submodule entry (gitlink) pointing at some commit of another repository.
+    let head = git(origin.path(), &["rev-parse", "HEAD"]);
+    git(
+        origin.path(),
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{head},vendor/lib"),
+        ],
+    );
+    git(origin.path(), &["commit", "-q", "-m", "add submodule"]);
+
+    let clones = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", origin.path().display());
+    git(
+        clones.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
+    let out = scan_human(&clones.path().join("shallow"));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("shallow clone"), "{err}");
+    assert!(err.contains("1 submodule entries not followed"), "{err}");
+    // Both secrets are in the tree of the one commit the clone has.
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+}
+
+#[test]
+fn a_corrupt_object_is_named_counted_and_the_rest_is_scanned() {
+    let dir = repo();
+    commit_file(
+        dir.path(),
+        "good.env",
+        &format!("T={}\n", token(14)),
+        "good",
+    );
+    std::fs::write(dir.path().join("bad.txt"), "this blob will be corrupted\n").unwrap();
+    let bad = git(dir.path(), &["hash-object", "-w", "bad.txt"]);
+    let loose = dir
+        .path()
+        .join(".git/objects")
+        .join(&bad[..2])
+        .join(&bad[2..]);
+    let mut perms = std::fs::metadata(&loose).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&loose, perms).unwrap();
+    std::fs::write(&loose, b"not zlib at all").unwrap();
+    let (out, v) = scan(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2), "input lost to an error");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains(&format!("object {bad}")), "{err}");
+    assert_eq!(v["summary"]["corrupt_objects"], 1);
+    assert_eq!(
+        findings(&v).len(),
+        1,
+        "the rest is still scanned and reported"
+    );
+}

@@ -108,7 +108,7 @@ pub struct HistoryStats {
     pub blobs_already_scanned: u64,
     /// Objects that could not be decoded (each named in a warning).
     pub corrupt_objects: u64,
-    /// Submodule entries met in the commit walk (not followed).
+    /// Distinct submodule entries (by name) in the history's trees: not followed.
     pub submodules: u64,
     /// Findings in blobs that no commit reaches.
     pub unreachable_findings: u64,
@@ -183,6 +183,8 @@ struct Collected {
     decoded: Vec<ObjectId>,
     stats: ScanStats,
     already: u64,
+    /// Names of submodule (gitlink) entries met in trees.
+    submodules: HashSet<BString>,
 }
 
 /// One traversal thread's scratch space and counters. gix clones the processor closure (and with it
@@ -215,6 +217,7 @@ impl Drop for Worker<'_> {
             out.decoded.extend(local.decoded);
             out.stats.merge(local.stats);
             out.already += local.already;
+            out.submodules.extend(local.submodules);
         }
     }
 }
@@ -255,7 +258,17 @@ impl<'a> Worker<'a> {
         match kind {
             Kind::Blob => self.blob(oid, data),
             Kind::Commit => self.local.commits.extend(CommitNode::parse(oid, data)),
-            Kind::Tree | Kind::Tag => {}
+            Kind::Tree => {
+                // Submodules are not followed (their objects live in another repository): note them.
+                for entry in
+                    gix::objs::TreeRefIter::from_bytes(data, gix::hash::Kind::Sha1).flatten()
+                {
+                    if entry.mode.is_commit() {
+                        self.local.submodules.insert(entry.filename.to_owned());
+                    }
+                }
+            }
+            Kind::Tag => {}
         }
     }
 
@@ -281,6 +294,7 @@ impl<'a> Worker<'a> {
         }
         stats.files += 1;
         stats.bytes += data.len() as u64;
+        self.unreported.1 += data.len() as u64;
         self.shared
             .scanner
             .context(true)
@@ -346,7 +360,7 @@ impl Scanner {
                 if let Some(p) = &opts.progress {
                     p(HistoryProgress::Attributing);
                 }
-                pass.origins = attribute(&repository, &pass.commits, &wanted, &mut stats);
+                pass.origins = attribute(&repository, &pass.commits, &wanted);
                 pass
             }
         };
@@ -511,6 +525,7 @@ impl Scanner {
         let out = shared.out.into_inner().expect("no panics while holding it");
         stats.scan.merge(out.stats);
         stats.blobs_already_scanned += out.already;
+        stats.submodules = out.submodules.len() as u64;
         Ok(Pass {
             found: out.findings,
             scanned: out.scanned,
@@ -679,7 +694,6 @@ fn attribute(
     repo: &gix::Repository,
     commits: &[CommitNode],
     wanted: &HashSet<ObjectId>,
-    stats: &mut HistoryStats,
 ) -> HashMap<ObjectId, Origin> {
     use rayon::prelude::*;
 
@@ -723,7 +737,6 @@ fn attribute(
     let trees: HashMap<ObjectId, ObjectId> = commits.iter().map(|c| (c.id, c.tree)).collect();
 
     let shared_repo = repo.clone().into_sync();
-    let submodules = std::sync::atomic::AtomicU64::new(0);
     for chunk in order.chunks(256) {
         let mut hits: Vec<(usize, ObjectId, BString)> = chunk
             .par_iter()
@@ -735,6 +748,7 @@ fn attribute(
                     (r, gix::diff::tree::State::default())
                 },
                 |(r, state), &i| {
+                    // Submodules were counted during the traversal already.
                     let mut n = 0;
                     let found: Vec<(usize, ObjectId, BString)> =
                         introduced_blobs(r, &commits[i], &trees, state, &mut n)
@@ -742,7 +756,6 @@ fn attribute(
                             .filter(|(oid, _)| wanted.contains(oid))
                             .map(|(oid, path)| (i, oid, path))
                             .collect();
-                    submodules.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
                     found
                 },
             )
@@ -762,7 +775,6 @@ fn attribute(
             break;
         }
     }
-    stats.submodules += submodules.into_inner();
     origins
 }
 
