@@ -7,9 +7,9 @@ The first commit imports ~2,500 real source files (Python's standard library: re
 hashes, test keys and `password` identifiers scanners trip over). Each later commit edits 2-4 files the
 way development does (lines changed, inserted, deleted; now and then a file added), on a main line with
 occasional feature branches merged back, so most blobs are new versions of old ones and the pack is
-delta-compressed like a real project's. A few commits plant made-up credentials and later ones remove
-them; their (commit, path) pairs are written to OUT_REPO.planted.tsv. Built with `git fast-import` and
-packed with `git repack -adf`, so it takes a minute or two; deterministic for a seed.
+delta-compressed like a real project's. Every 500th commit plants a made-up GitLab token that a commit
+40 later removes (12 in a 6,000-commit history), so a scan has something to find and attribute. Built
+with `git fast-import` and packed with `git repack -adf`; about 40 s; deterministic for a seed.
 """
 import argparse
 import os
@@ -58,7 +58,7 @@ def main():
     w = fi.stdin.write
     mark = 0
     t = 1_500_000_000
-    planted, pending_removal = [], []
+    pending_removal = []
 
     def blob(text):
         nonlocal mark
@@ -126,8 +126,6 @@ def main():
             feature = commit("feature", f"feature work {n}", changed, [feature])
         else:
             head = commit("main", f"change {n}: {changed[0]}", changed, [head])
-        if n % 500 == 250:
-            planted.append((head if feature is None else feature, changed))
     fi.stdin.close()
     if fi.wait() != 0:
         sys.exit("git fast-import failed")

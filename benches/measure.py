@@ -17,19 +17,20 @@ import tempfile
 import time
 
 
-def run(argv):
+def run(argv, capture=True):
     t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    out = p.stdout.read()
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    out = p.stdout.read() if capture else b""
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "peak": ru.ru_maxrss / 1024.0,
             "rc": os.waitstatus_to_exitcode(status), "out": out}
 
 
-def series(argv, runs):
-    run(argv)  # warm-up
-    rs = [run(argv) for _ in range(runs)]
+def series(argv, runs, capture=True):
+    run(argv, capture)  # warm-up
+    rs = [run(argv, capture) for _ in range(runs)]
     med = lambda k: statistics.median(r[k] for r in rs)
     return {"wall": med("wall"), "cpu": med("cpu"), "peak": max(r["peak"] for r in rs), "last": rs[-1]}
 
@@ -39,6 +40,7 @@ def main():
     ap.add_argument("leakhound")
     ap.add_argument("corpus")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--history", help="a repository (make-history.py) for the `scan --history` figures")
     a = ap.parse_args()
     lh = os.path.abspath(a.leakhound)
     rows = []
@@ -65,6 +67,18 @@ def main():
     ts = sorted(run([lh, "scan", f.name])["wall"] for _ in range(60))
     os.unlink(f.name)
     startup = f"one small file, whole process: p50 {ts[30] * 1000:.1f} ms, p90 {ts[54] * 1000:.1f} ms"
+
+    if a.history:
+        sizes = subprocess.run(
+            ["git", "-C", a.history, "cat-file", "--batch-all-objects", "--batch-check=%(objecttype) %(objectsize)"],
+            capture_output=True, text=True, check=True).stdout.split("\n")
+        blob_mb = sum(int(l.split()[1]) for l in sizes if l.startswith("blob ")) / 1e6
+        for name, argv in (("history: leakhound scan --history", [lh, "scan", "--history", a.history, "--format", "json"]),
+                           ("history: git cat-file --batch-all-objects --batch (the floor)",
+                            ["git", "-C", a.history, "cat-file", "--batch-all-objects", "--batch", "--unordered"])):
+            s = series(argv, a.runs, capture=argv[0] == lh)
+            rows.append((name, f"{blob_mb:,.0f} MB of unique blobs", f"{blob_mb / s['wall']:,.0f} MB/s", "",
+                         f"{s['wall'] * 1000:,.0f} ms", f"{s['cpu']:.2f} s", f"{s['peak']:.0f} MiB"))
 
     print("| input | size | throughput | files/s | wall (median) | CPU | peak RSS |")
     print("|---|---|---|---|---|---|---|")

@@ -743,8 +743,14 @@ fn attribute(
             .map_init(
                 || {
                     let mut r = shared_repo.to_thread_local();
-                    // Parents' trees are read again as the next commit's old side: keep them.
+                    // Parents' trees are read again as the next commit's old side: keep them; and keep
+                    // decoded delta bases, so a tree's delta chain is not inflated again for each version.
                     r.object_cache_size(16 << 20);
+                    r.objects.set_pack_cache(|| {
+                        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                            32 << 20,
+                        ))
+                    });
                     (r, gix::diff::tree::State::default())
                 },
                 |(r, state), &i| {
