@@ -218,6 +218,33 @@ fn incremental_rescans_nothing_then_picks_up_a_new_commit() {
     assert_eq!(v["summary"]["files"], 0, "{}", v["summary"]);
     assert_eq!(v["summary"]["blobs_already_scanned"], blobs);
 
+    // Other rules: the state no longer says what was scanned with them.
+    std::fs::write(
+        dir.path().join("extra.toml"),
+        "[[rule]]\nid = \"acme-token\"\ndescription = \"ACME\"\nseverity = \"low\"\nkeywords = [\"acme_\"]\nregex = '(?P<secret>acme_[a-z0-9]{24})'\n",
+    )
+    .unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let state = elsewhere.path().join("state");
+    let state = state.to_str().unwrap();
+    let (_, v) = scan(dir.path(), &["--incremental", "--incremental-state", state]);
+    assert_eq!(v["summary"]["files"], blobs);
+    let (_, v) = scan(
+        dir.path(),
+        &[
+            "--incremental",
+            "--incremental-state",
+            state,
+            "--rules",
+            "extra.toml",
+        ],
+    );
+    assert_eq!(
+        v["summary"]["files"], blobs,
+        "a changed rule pack invalidates the state"
+    );
+    std::fs::remove_file(dir.path().join("extra.toml")).unwrap();
+
     let c = commit_file(dir.path(), "c.env", &format!("T={}\n", token(9)), "three");
     let (out, v) = scan(dir.path(), &["--incremental"]);
     assert_eq!(out.status.code(), Some(1));

@@ -340,7 +340,12 @@ impl Scanner {
             shallow: repository.is_shallow().unwrap_or(false),
             ..HistoryStats::default()
         };
-        let pack_hash = self.rules().content_hash();
+        // The state is valid for these rules and this engine: a new release may find more in old blobs.
+        let pack_hash = env!("CARGO_PKG_VERSION")
+            .bytes()
+            .fold(self.rules().content_hash(), |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
         let known = match &opts.incremental {
             Some(p) => load_state(p, pack_hash),
             None => HashSet::new(),
