@@ -404,3 +404,32 @@ fn a_corrupt_object_is_named_counted_and_the_rest_is_scanned() {
         "the rest is still scanned and reported"
     );
 }
+
+/// Regression guard for the duplicate check across packs: an object stored in two packs (and again
+/// loose) is scanned and reported once.
+#[test]
+fn objects_stored_twice_are_scanned_once() {
+    let dir = repo();
+    commit_file(dir.path(), "a.env", &format!("T={}\n", token(15)), "one");
+    git(dir.path(), &["repack", "-q", "-a"]); // pack 1 (loose copies kept)
+    commit_file(dir.path(), "b.txt", "more\n", "two");
+    git(dir.path(), &["repack", "-q", "-a"]); // pack 2 repeats everything in pack 1
+    let packs = std::fs::read_dir(dir.path().join(".git/objects/pack"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "idx")
+        })
+        .count();
+    assert_eq!(packs, 2);
+    let (_, v) = scan(dir.path(), &[]);
+    assert_eq!(findings(&v).len(), 1, "{v:#}");
+    assert_eq!(
+        v["summary"]["files"], 2,
+        "two unique blobs: {}",
+        v["summary"]
+    );
+}
