@@ -433,3 +433,30 @@ fn objects_stored_twice_are_scanned_once() {
         v["summary"]
     );
 }
+
+#[test]
+fn linked_worktrees_scan_the_shared_object_database() {
+    let dir = repo();
+    commit_file(dir.path(), "a.env", &format!("T={}\n", token(16)), "one");
+    let wt = tempfile::tempdir().unwrap();
+    let wt_path = wt.path().join("wt");
+    git(
+        dir.path(),
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "other",
+            wt_path.to_str().unwrap(),
+        ],
+    );
+    let (out, v) = scan(&wt_path, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(findings(&v)[0]["path"], "a.env");
+}

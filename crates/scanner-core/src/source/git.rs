@@ -203,6 +203,8 @@ struct Worker<'a> {
     unreported: (u64, u64),
 }
 
+/// A clone starts empty: gix clones the template worker once per thread, and each clone merges only
+/// what its own thread collected (copying the template's counts would count them twice).
 impl Clone for Collected {
     fn clone(&self) -> Collected {
         Collected::default()
