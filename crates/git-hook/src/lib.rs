@@ -1,7 +1,12 @@
-//! `leakhound-hook`: the pre-commit path of leakhound (staged-change source, hook install/uninstall).
+//! `leakhound-hook`: the pre-commit path of leakhound.
 //!
-//! This crate is a placeholder for the pre-commit work; the staged scan lands with its own issue.
+//! [`staged`] finds what `git commit` would record — the staged blobs of the index, not the files on
+//! disk — compares them with `HEAD` in process (gix: no `git` subprocess on the hot path), and scans
+//! them keeping only findings on added lines. [`install`] writes, chains and removes the hook script.
 #![deny(missing_docs)]
 
-/// Name of the hook leakhound installs.
-pub const HOOK_NAME: &str = "pre-commit";
+pub mod install;
+pub mod staged;
+
+pub use install::{install, uninstall, HookError, InstallOutcome};
+pub use staged::{scan_staged, StagedError, StagedStats};

@@ -25,6 +25,43 @@ pub enum Command {
     /// List the rules or check a rule file.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Install or remove the pre-commit hook.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// Accept the current findings as known.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write a pre-commit hook that runs `leakhound scan --staged` (respects core.hooksPath; a hook
+    /// already there is kept and run after leakhound's).
+    Install {
+        /// Repository (default: the current directory).
+        repo: Option<PathBuf>,
+        /// Chain the current foreign hook even if another chained hook is in place (that one is kept
+        /// as pre-commit.leakhound-chained.old).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove leakhound's pre-commit hook and restore the one it chained.
+    Uninstall {
+        /// Repository (default: the current directory).
+        repo: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Scan (as `leakhound scan` would, same options) and record every finding as accepted.
+    Create {
+        /// Where to write the baseline.
+        #[arg(long, default_value = ".leakhound-baseline.json")]
+        baseline_output: PathBuf,
+        #[command(flatten)]
+        scan: ScanArgs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,8 +81,17 @@ pub struct ScanArgs {
 
     /// Scan git history: every blob in the repository's object database, once, attributed to the
     /// commit that introduced it.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "staged")]
     pub history: bool,
+
+    /// Scan what `git commit` would record: staged changes, added lines only (the pre-commit hook).
+    #[arg(long)]
+    pub staged: bool,
+
+    /// Suppress findings recorded in this baseline (default for --staged: .leakhound-baseline.json at
+    /// the repository root, when present); entries that match nothing are reported as stale.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// With --history: only what the commits of BASE..HEAD introduce (a pull request).
     #[arg(

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 use leakhound_core::{Finding, HistoryStats, ScanStats, Severity};
+use leakhound_hook::StagedStats;
 
 const PATH: Style = AnsiColor::Magenta.on_default();
 const LINE: Style = AnsiColor::Green.on_default();
@@ -129,4 +130,60 @@ fn summary_of(
         write!(w, " · skipped: {}", parts.join(", "))?;
     }
     writeln!(w)
+}
+
+/// The staged form: changed files and added lines.
+pub fn staged_summary(w: &mut dyn Write, findings: &[Finding], s: &StagedStats) -> io::Result<()> {
+    let extra = format!(
+        " · {} added in {}",
+        plural(s.added_lines, "line"),
+        plural(s.changed_files, "changed file")
+    );
+    summary_of(w, findings, &s.scan, "file", &extra)
+}
+
+/// The pre-commit hook's message, on stderr, for a person about to commit: where each secret is (never
+/// the whole secret), and what to do about it.
+pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let bold = Style::new().bold();
+    let red = AnsiColor::Red.on_default().bold();
+    writeln!(
+        w,
+        "{red}leakhound: commit blocked:{red:#} {} in the staged changes",
+        plural(findings.len() as u64, "secret")
+    )?;
+    writeln!(w)?;
+    for f in findings {
+        writeln!(
+            w,
+            "  {PATH}{}{PATH:#}:{LINE}{}{LINE:#}  {}  {}",
+            f.path, f.line, f.rule, f.secret
+        )?;
+    }
+    writeln!(w)?;
+    writeln!(w, "{bold}What to do{bold:#}")?;
+    writeln!(
+        w,
+        "  - A real secret: remove it from the change (unstage it: git restore --staged <file>),"
+    )?;
+    writeln!(
+        w,
+        "    and rotate it: assume it is compromised once it has been anywhere near a commit."
+    )?;
+    writeln!(
+        w,
+        "  - A false positive: add `leakhound:allow` in a comment on that line, or accept it"
+    )?;
+    writeln!(
+        w,
+        "    for good with `leakhound baseline create` (writes .leakhound-baseline.json)."
+    )?;
+    writeln!(
+        w,
+        "  - `git commit --no-verify` skips this hook (and every other): use it knowingly."
+    )?;
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! prints, and maps outcomes to exit codes: 0 nothing found, 1 findings, 2 usage or fatal error.
 
 mod args;
+mod hook_cmd;
 mod human;
 mod rules_cmd;
 mod scan_cmd;
@@ -42,5 +43,10 @@ fn run() -> anyhow::Result<ExitCode> {
         args::Command::Scan(a) => scan_cmd::run(a),
         args::Command::Rules(args::RulesCommand::List(a)) => rules_cmd::list(a),
         args::Command::Rules(args::RulesCommand::Check(a)) => rules_cmd::check(a),
+        args::Command::Hook(c) => hook_cmd::run(c),
+        args::Command::Baseline(args::BaselineCommand::Create {
+            baseline_output,
+            scan,
+        }) => scan_cmd::create_baseline(scan, &baseline_output),
     }
 }

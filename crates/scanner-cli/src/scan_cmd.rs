@@ -1,4 +1,5 @@
-//! `leakhound scan`: arguments → library objects → scan → report → exit code.
+//! `leakhound scan` and `leakhound baseline create`: arguments → library objects → scan → baseline →
+//! report → exit code.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -7,12 +8,12 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::{bail, Context as _};
-use globset::GlobSet;
 use leakhound_core::source::git::ProgressFn;
 use leakhound_core::{
-    report, Config, Finding, FsOptions, HistoryOptions, HistoryProgress, RuleSet, ScanStats,
-    Scanner,
+    report, Baseline, BaselineEntry, Config, Finding, FsOptions, HistoryOptions, HistoryProgress,
+    HistoryStats, RuleSet, ScanStats, Scanner,
 };
+use leakhound_hook::StagedStats;
 
 use crate::args::{Format, ScanArgs};
 use crate::human;
@@ -22,7 +23,29 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
 }
 
-pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
+/// The baseline file a repository keeps at its root.
+const BASELINE_FILE: &str = ".leakhound-baseline.json";
+
+/// What a scan produced, by source.
+enum Outcome {
+    Files(ScanStats),
+    History(HistoryStats),
+    Staged(StagedStats),
+}
+
+impl Outcome {
+    fn scan_stats(&self) -> &ScanStats {
+        match self {
+            Outcome::Files(s) => s,
+            Outcome::History(h) => &h.scan,
+            Outcome::Staged(s) => &s.scan,
+        }
+    }
+}
+
+/// Runs the scan the arguments ask for and returns its findings, sorted, unredacted, before any
+/// baseline; plus the repository (or scan) root where a baseline would live.
+fn collect(a: &ScanArgs) -> anyhow::Result<(Vec<Finding>, Outcome, PathBuf)> {
     let paths = if a.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -38,19 +61,30 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     let paths_allow = config.path_globs().cloned();
     let rules = build_rules(a.no_default_rules, &a.rules, config.rules)?;
     let scanner = Scanner::new(rules).with_allow_regexes(allow_regexes);
+    let root = config_dir.clone().unwrap_or_else(|| repo_root(&paths[0]));
+    let allowed = |f: &Finding| paths_allow.as_ref().is_some_and(|g| g.is_match(&f.path));
+
+    if a.staged {
+        let (mut findings, stats) =
+            leakhound_hook::scan_staged(&scanner, &paths[0], a.max_file_size)?;
+        findings.retain(|f| !allowed(f));
+        return Ok((findings, Outcome::Staged(stats), root));
+    }
+    if a.history {
+        let (mut findings, stats) = history(a, &paths[0], &scanner)?;
+        // The config's allowlisted paths apply to the path each blob was introduced at.
+        findings.retain(|f| !allowed(f));
+        return Ok((findings, Outcome::History(stats), root));
+    }
     let opts = FsOptions {
         threads: a.threads,
         max_file_size: a.max_file_size,
         mmap_threshold: a.mmap_threshold,
         respect_ignore_files: !a.no_ignore,
         follow_links: a.follow,
-        paths_allow,
+        paths_allow: paths_allow.clone(),
         paths_base: config_dir,
     };
-
-    if a.history {
-        return history(&a, &paths[0], scanner, opts.paths_allow.as_ref());
-    }
     let found = Mutex::new(Vec::new());
     let stats = scanner.scan_paths(&paths, &opts, &|f| {
         found.lock().expect("no worker panics holding it").push(f)
@@ -59,10 +93,79 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     findings.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
     });
+    Ok((findings, Outcome::Files(stats), root))
+}
 
-    let summary = report::Summary::new(&findings, &stats, &stats);
-    emit(&a, &mut findings, &stats, &summary, &|w, f| {
-        human::summary(w, f, &stats)
+/// The git work tree containing `path`, else `path` itself (or its directory).
+fn repo_root(path: &Path) -> PathBuf {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = if abs.is_dir() {
+        abs
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+    };
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+        .unwrap_or(dir)
+}
+
+pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
+    let (mut findings, outcome, root) = collect(&a)?;
+    // The hook uses the repository's baseline without being told; other scans when given one.
+    let baseline_path = a.baseline.clone().or_else(|| {
+        let p = root.join(BASELINE_FILE);
+        (a.staged && p.is_file()).then_some(p)
+    });
+    let stale = match &baseline_path {
+        Some(p) => Baseline::load(p)?.apply(&mut findings),
+        None => Vec::new(),
+    };
+    // Staged scans see only the changes: an entry they do not meet is not stale.
+    let stale = if a.staged { Vec::new() } else { stale };
+    match &outcome {
+        Outcome::Files(s) => {
+            let summary = report::Summary::new(&findings, s, s);
+            emit(&a, &mut findings, s, &summary, &stale, &|w, f| {
+                human::summary(w, f, s)
+            })
+        }
+        Outcome::History(h) => {
+            let summary = report::Summary::new(&findings, h, &h.scan);
+            emit(&a, &mut findings, &h.scan, &summary, &stale, &|w, f| {
+                human::history_summary(w, f, h)
+            })
+        }
+        Outcome::Staged(s) => {
+            let summary = report::Summary::new(&findings, s, &s.scan);
+            emit(
+                &a,
+                &mut findings,
+                outcome.scan_stats(),
+                &summary,
+                &stale,
+                &|w, f| human::staged_summary(w, f, s),
+            )
+        }
+    }
+}
+
+/// `leakhound baseline create`: the same scan, every finding recorded as accepted.
+pub fn create_baseline(a: ScanArgs, output: &Path) -> anyhow::Result<ExitCode> {
+    let (findings, outcome, _) = collect(&a)?;
+    let baseline = Baseline::from_findings(&findings);
+    baseline.save(output)?;
+    writeln!(
+        io::stderr(),
+        "leakhound: recorded {} accepted findings ({} files scanned) in {}",
+        baseline.entries.len(),
+        outcome.scan_stats().files,
+        output.display()
+    )?;
+    Ok(if outcome.scan_stats().had_errors() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
@@ -70,9 +173,8 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
 fn history(
     a: &ScanArgs,
     repo: &Path,
-    scanner: Scanner,
-    paths_allow: Option<&GlobSet>,
-) -> anyhow::Result<ExitCode> {
+    scanner: &Scanner,
+) -> anyhow::Result<(Vec<Finding>, HistoryStats)> {
     let range = a
         .range
         .clone()
@@ -115,15 +217,7 @@ fn history(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let (mut findings, stats) = result?;
-    // The config's allowlisted paths apply to the path each blob was introduced at.
-    if let Some(allow) = paths_allow {
-        findings.retain(|f| !allow.is_match(&f.path));
-    }
-    let summary = report::Summary::new(&findings, &stats, &stats.scan);
-    emit(a, &mut findings, &stats.scan, &summary, &|w, f| {
-        human::history_summary(w, f, &stats)
-    })
+    Ok(result?)
 }
 
 /// An object-count progress bar on stderr, only for a person at a terminal: never on a pipe or in CI.
@@ -151,8 +245,10 @@ fn emit<S: serde::Serialize>(
     findings: &mut [Finding],
     stats: &ScanStats,
     summary: &report::Summary<'_, S>,
+    stale: &[BaselineEntry],
     human_summary: &HumanSummary<'_>,
 ) -> anyhow::Result<ExitCode> {
+    // The hook's message is always redacted: it is read over a shoulder and pasted into chats.
     let redact = !a.no_redact && (a.redact || a.format == Format::Human || in_ci());
     if redact {
         findings.iter_mut().for_each(Finding::redact);
@@ -168,6 +264,13 @@ fn emit<S: serde::Serialize>(
             w.reason.as_str()
         )?;
     }
+    for e in stale {
+        writeln!(
+            stderr,
+            "leakhound: note: stale baseline entry: {} {} {} matches nothing any more: remove it",
+            e.path, e.rule, e.fingerprint
+        )?;
+    }
 
     let to_file = a.output.is_some();
     let mut out: Box<dyn Write> = match &a.output {
@@ -177,6 +280,7 @@ fn emit<S: serde::Serialize>(
         None => Box::new(anstream::AutoStream::auto(io::stdout().lock())),
     };
     match a.format {
+        Format::Human if a.staged => human::blocking(&mut stderr, findings)?,
         Format::Human => {
             human::findings(&mut out, findings, !to_file)?;
             human_summary(&mut stderr, findings)?;

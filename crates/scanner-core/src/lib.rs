@@ -19,6 +19,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod baseline;
 pub mod config;
 mod filters;
 mod finding;
@@ -30,6 +31,7 @@ mod scan;
 pub mod source;
 pub mod validate;
 
+pub use baseline::{Baseline, BaselineEntry, BaselineError};
 pub use config::Config;
 pub use filters::{entropy, inline_allowed, is_placeholder, looks_like_assignment};
 pub use finding::{fingerprint, redact, Finding};
