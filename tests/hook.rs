@@ -1,46 +1,11 @@
 //! End-to-end tests of the pre-commit path: `leakhound scan --staged` and `leakhound hook`, driving real
 //! `git commit`s in temp repositories. Tokens are generated in the GitLab PAT shape; none is real.
 
+mod common;
+use common::{git, run_git, token};
+
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn token(seed: u64) -> String {
-    const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let body: String = (0..20)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            B62[(x % 62) as usize] as char
-        })
-        .collect();
-    format!("glpat-{body}")
-}
-
-fn run_git(dir: &Path, args: &[&str]) -> Output {
-    Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.org")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.org")
-        .env("NO_COLOR", "1")
-        .env_remove("CI")
-        .output()
-        .expect("git runs")
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = run_git(dir, args);
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
 
 fn leakhound(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_leakhound"))

@@ -190,6 +190,16 @@ struct Collected {
     submodules: HashSet<BString>,
 }
 
+impl Shared<'_> {
+    /// Everything the workers merged (all of them must have been dropped), counters added to `stats`.
+    fn finish(self, stats: &mut HistoryStats) -> Collected {
+        let mut out = self.out.into_inner().expect("no panics while holding it");
+        stats.scan.merge(std::mem::take(&mut out.stats));
+        stats.blobs_already_scanned += out.already;
+        out
+    }
+}
+
 /// One traversal thread's scratch space and counters. gix clones the processor closure (and with it
 /// this worker) once per thread and drops the clones when the pack is done: `Drop` is the merge point.
 #[derive(Clone)]
@@ -397,7 +407,7 @@ impl Scanner {
     }
 
     /// Every pack traversed with delta-tree decoding, then the loose objects. Returns the findings, the
-    /// blob ids scanned, and every commit id met (reachable or not).
+    /// blob ids scanned (kept for `--incremental` only), and every commit met, reachable or not.
     fn scan_object_database(
         &self,
         repo: &gix::Repository,
@@ -537,9 +547,7 @@ impl Scanner {
         }
         drop(worker);
 
-        let out = shared.out.into_inner().expect("no panics while holding it");
-        stats.scan.merge(out.stats);
-        stats.blobs_already_scanned += out.already;
+        let out = shared.finish(stats);
         stats.submodules = out.submodules.len() as u64;
         Ok(Pass {
             found: out.findings,
@@ -644,9 +652,7 @@ impl Scanner {
             }
         }
         drop(worker);
-        let out = shared.out.into_inner().expect("no panics while holding it");
-        stats.scan.merge(out.stats);
-        stats.blobs_already_scanned += out.already;
+        let out = shared.finish(stats);
         Ok(Pass {
             found: out.findings,
             scanned: out.scanned,

@@ -1,0 +1,45 @@
+//! Helpers shared by the git end-to-end tests: generated tokens and a git runner with a fixed identity.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// A made-up token in the shape of a GitLab personal access token, deterministic per seed.
+pub fn token(seed: u64) -> String {
+    const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let body: String = (0..20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            B62[(x % 62) as usize] as char
+        })
+        .collect();
+    format!("glpat-{body}")
+}
+
+/// Runs git in `dir` with a fixed author and committer, colour off, outside CI.
+pub fn run_git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Dev One")
+        .env("GIT_AUTHOR_EMAIL", "dev1@example.org")
+        .env("GIT_COMMITTER_NAME", "Dev One")
+        .env("GIT_COMMITTER_EMAIL", "dev1@example.org")
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .output()
+        .expect("git runs")
+}
+
+/// Runs git and returns its trimmed stdout, failing the test if git fails.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = run_git(dir, args);
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
