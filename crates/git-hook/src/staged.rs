@@ -112,7 +112,8 @@ pub fn scan_staged(
         })
         .collect();
 
-    let (mut scratch, mut found, mut out) = (Scratch::new(), Vec::new(), Vec::new());
+    let (mut scratch, mut found, mut out, mut sparse) =
+        (Scratch::new(), Vec::new(), Vec::new(), Vec::new());
     for change in changes {
         let path = change.path.to_str_lossy().into_owned();
         if change.old.is_none() && deleted_ids.contains_key(&change.new) {
@@ -155,7 +156,8 @@ pub fn scan_staged(
         stats.scan.files += 1;
         stats.scan.bytes += data.len() as u64;
         found.clear();
-        scanner.scan_bytes_into(&path, data, &mut scratch, &mut found);
+        let visible = only_changed_lines(data, &added, &mut sparse);
+        scanner.scan_bytes_into(&path, visible, &mut scratch, &mut found);
         out.extend(
             found
                 .drain(..)
@@ -169,6 +171,37 @@ pub fn scan_staged(
 
 fn memchr_nul(b: &[u8]) -> bool {
     b.contains(&0)
+}
+
+/// The staged blob with every line blanked (spaces, newlines kept) that is neither added nor next to an
+/// added line. Lines and columns stay where they are, so findings keep their positions; the keyword
+/// prefilter then never fires on untouched code, which spares the hook the regex work (and the lazy
+/// regex compilation) for text the commit does not change. Neighbouring lines stay visible for
+/// context: an allow comment on the line above, or a key whose value continues on the next line.
+fn only_changed_lines<'a>(data: &'a [u8], added: &[bool], buf: &'a mut Vec<u8>) -> &'a [u8] {
+    if added.iter().all(|a| *a) {
+        return data;
+    }
+    buf.clear();
+    buf.extend_from_slice(data);
+    let keep = |i: usize| {
+        added.get(i).copied().unwrap_or(false)
+            || (i > 0 && added.get(i - 1).copied().unwrap_or(false))
+            || added.get(i + 1).copied().unwrap_or(false)
+    };
+    let mut start = 0;
+    for (i, line) in data.split_inclusive(|&b| b == b'\n').enumerate() {
+        let end = start + line.len();
+        if !keep(i) {
+            for b in &mut buf[start..end] {
+                if *b != b'\n' && *b != b'\r' {
+                    *b = b' ';
+                }
+            }
+        }
+        start = end;
+    }
+    buf
 }
 
 /// For each line of `new` (0-based), whether the diff from `old` adds it.
@@ -297,5 +330,15 @@ mod tests {
         let new = b"a\nTOKEN\nb\nc\nmore\n";
         assert_eq!(added_lines(old, new), [false, true, false, false, true]);
         assert_eq!(added_lines(b"", b"x\ny"), [true, true]);
+    }
+
+    #[test]
+    fn untouched_lines_are_blanked_in_place() {
+        let data = b"one\ntwo\nthree\nfour\nfive\n";
+        let added = [false, false, false, true, false];
+        let mut buf = Vec::new();
+        let v = only_changed_lines(data, &added, &mut buf);
+        assert_eq!(v, b"   \n   \nthree\nfour\nfive\n");
+        assert_eq!(v.len(), data.len());
     }
 }
