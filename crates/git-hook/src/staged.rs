@@ -301,16 +301,22 @@ impl Walk<'_> {
                 self.deleted.push((path, *id));
             }
         }
+        // A directory like site-packages has hundreds of children: look them up by name, not by scan.
+        let cache_children: HashMap<&[u8], &gix::index::extension::Tree> = cache
+            .map(|c| c.children.iter().map(|t| (t.name.as_slice(), t)).collect())
+            .unwrap_or_default();
         for name in subdirs {
             let head_sub = head_entries
                 .get(name.as_slice())
                 .filter(|(_, t)| *t)
                 .map(|(id, _)| *id);
-            let cache_sub = cache.and_then(|c| {
-                c.children
-                    .iter()
-                    .find(|t| t.name.as_slice() == name.as_slice())
-            });
+            let cache_sub = cache_children.get(name.as_slice()).copied();
+            // Settled here, before building the child's path: most children are unchanged.
+            if let (Some(h), Some(c)) = (head_sub, cache_sub) {
+                if c.num_entries.is_some() && c.id == h {
+                    continue;
+                }
+            }
             let mut sub = prefix.clone();
             sub.extend_from_slice(&name);
             sub.push(b'/');
