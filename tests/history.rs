@@ -340,7 +340,12 @@ fn shallow_clones_are_scanned_with_a_notice_and_submodules_are_noted() {
     assert!(err.contains("shallow clone"), "{err}");
     assert!(err.contains("1 submodule entries not followed"), "{err}");
     // Both secrets are in the tree of the one commit the clone has.
-    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains(".env:1:")).count(),
+        2,
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -430,4 +435,40 @@ fn linked_worktrees_scan_the_shared_object_database() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(findings(&v)[0]["path"], "a.env");
+}
+
+#[test]
+fn history_credentials_have_first_seen_and_median_exposure() {
+    let dir = repo();
+    std::fs::write(dir.path().join("old.env"), format!("T={}\n", token(17))).unwrap();
+    git(dir.path(), &["add", "-A"]);
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Dev",
+            "-c",
+            "user.email=dev@example.org",
+            "commit",
+            "-q",
+            "-m",
+            "old",
+        ])
+        .current_dir(dir.path())
+        .env("GIT_AUTHOR_DATE", "2020-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2020-01-01T00:00:00Z")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (_, v) = scan(dir.path(), &[]);
+    let c = &v["credentials"][0];
+    assert_eq!(c["first_seen"], "2020-01-01T00:00:00Z");
+    assert_eq!(c["commits"], 1);
+    assert_eq!(
+        c["owner"]["source"], "author",
+        "no inventory, no CODEOWNERS: the author"
+    );
+    let days = v["summary"]["governance"]["median_exposure_days"]
+        .as_i64()
+        .unwrap();
+    assert!(days > 2500, "{days}");
 }

@@ -1,4 +1,6 @@
 //! Helpers shared by the git end-to-end tests: generated tokens and a git runner with a fixed identity.
+// Each test crate includes this module and uses a different subset of it.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::{Command, Output};

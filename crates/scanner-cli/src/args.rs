@@ -31,6 +31,71 @@ pub enum Command {
     /// Accept the current findings as known.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// The owner inventory: who owns each credential.
+    #[command(subcommand)]
+    Inventory(InventoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InventoryCommand {
+    /// Add (or update) an entry; with --from-report, adopt every unknown-origin credential of a report.
+    Add(InventoryAddArgs),
+    /// List the entries.
+    List {
+        /// Inventory file (default: leakhound-inventory.toml at the repository root).
+        #[arg(long, value_name = "FILE")]
+        inventory: Option<PathBuf>,
+    },
+    /// Entries expired or expiring soon, and entries no scan matched (stale).
+    Check {
+        /// Inventory file (default: leakhound-inventory.toml at the repository root).
+        #[arg(long, value_name = "FILE")]
+        inventory: Option<PathBuf>,
+        /// Warn about entries expiring within this many days.
+        #[arg(long, default_value_t = 30)]
+        within: i64,
+        /// A JSON report (`scan --format json`) to check against; default: scan the repository's files.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InventoryAddArgs {
+    /// The credential's fingerprint (sha256:…), from a report.
+    #[arg(
+        long,
+        required_unless_present = "from_report",
+        conflicts_with = "from_report"
+    )]
+    pub fingerprint: Option<String>,
+    /// Adopt every unknown-origin credential of this JSON report.
+    #[arg(long, value_name = "REPORT")]
+    pub from_report: Option<PathBuf>,
+    /// The owning team.
+    #[arg(long)]
+    pub owner: String,
+    /// What it is for.
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// When it expires (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub expires: Option<String>,
+    /// When it was created (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub created: Option<String>,
+    /// prod, staging, dev, ...
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// active, revoked or honeytoken.
+    #[arg(long, default_value = "active")]
+    pub status: String,
+    /// A ticket or link.
+    #[arg(long)]
+    pub ticket: Option<String>,
+    /// Inventory file (default: leakhound-inventory.toml at the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +195,15 @@ pub struct ScanArgs {
     /// Print secrets in full, even in CI.
     #[arg(long)]
     pub no_redact: bool,
+
+    /// The owner inventory (default: leakhound-inventory.toml at the repository root, when present).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+
+    /// Statuses that make the exit code 1, comma-separated (owned, expired, revoked-still-present,
+    /// honeytoken, unknown-origin; default: any finding).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub fail_on: Vec<String>,
 
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]

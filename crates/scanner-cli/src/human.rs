@@ -187,3 +187,73 @@ pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     )?;
     Ok(())
 }
+
+/// The credentials table after the findings: one line per unique secret, with its owner and status.
+pub fn credentials(
+    w: &mut dyn Write,
+    creds: &[leakhound_core::Credential],
+    color: bool,
+) -> io::Result<()> {
+    if creds.is_empty() {
+        return Ok(());
+    }
+    let bold = if color {
+        Style::new().bold()
+    } else {
+        Style::new()
+    };
+    writeln!(w)?;
+    writeln!(
+        w,
+        "{bold}{}{bold:#}",
+        plural(creds.len() as u64, "credential")
+    )?;
+    for c in creds {
+        let owner = c.owner.as_ref().map_or_else(
+            || "no owner".to_owned(),
+            |o| format!("{} ({})", o.team, o.source),
+        );
+        write!(
+            w,
+            "  {}…  {:<24} {:<22} {}  · {}, {}",
+            &c.fingerprint[..c.fingerprint.len().min(19)],
+            c.rule,
+            c.status.as_str(),
+            owner,
+            plural(c.locations.len() as u64, "location"),
+            plural(c.paths as u64, "path")
+        )?;
+        if let Some(e) = &c.expires {
+            write!(w, " · expires {e}")?;
+        }
+        if c.cross_environment {
+            write!(w, " · cross-environment: {}", c.environments.join(", "))?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// `governance: 3 credentials · 1 owned (33.3%) · …`
+pub fn governance(w: &mut dyn Write, g: &leakhound_core::Governance) -> io::Result<()> {
+    if g.credentials == 0 {
+        return Ok(());
+    }
+    write!(
+        w,
+        "governance: {} · {} owned ({:.1}%) · {} expired · {} revoked-still-present · {} honeytokens · {} unknown-origin · {:.1}% with expiry · {} cross-environment",
+        plural(g.credentials as u64, "credential"),
+        g.owned,
+        g.owned_pct,
+        g.expired,
+        g.revoked_still_present,
+        g.honeytokens,
+        g.unknown_origin,
+        g.with_expiry_pct,
+        g.cross_environment
+    )?;
+    if let Some(d) = g.median_exposure_days {
+        write!(w, " · median exposure {d} days")?;
+    }
+    writeln!(w)
+}

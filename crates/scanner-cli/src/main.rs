@@ -4,6 +4,7 @@
 mod args;
 mod hook_cmd;
 mod human;
+mod inventory_cmd;
 mod rules_cmd;
 mod scan_cmd;
 
@@ -44,6 +45,7 @@ fn run() -> anyhow::Result<ExitCode> {
         args::Command::Rules(args::RulesCommand::List(a)) => rules_cmd::list(a),
         args::Command::Rules(args::RulesCommand::Check(a)) => rules_cmd::check(a),
         args::Command::Hook(c) => hook_cmd::run(c),
+        args::Command::Inventory(c) => inventory_cmd::run(c),
         args::Command::Baseline(args::BaselineCommand::Create {
             baseline_output,
             scan,

@@ -10,8 +10,9 @@ use std::sync::Mutex;
 use anyhow::{bail, Context as _};
 use leakhound_core::source::git::ProgressFn;
 use leakhound_core::{
-    report, Baseline, BaselineEntry, Config, Finding, FsOptions, HistoryOptions, HistoryProgress,
-    HistoryStats, RuleSet, ScanStats, Scanner,
+    credentials, report, Baseline, BaselineEntry, CodeOwners, Config, Credential, Date, Finding,
+    FsOptions, Governance, HistoryOptions, HistoryProgress, HistoryStats, Inventory, RuleSet,
+    ScanStats, Scanner, Status,
 };
 use leakhound_hook::StagedStats;
 
@@ -123,31 +124,89 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     };
     // Staged scans see only the changes: an entry they do not meet is not stale.
     let stale = if a.staged { Vec::new() } else { stale };
+    let governed = govern(&a, &root, &mut findings)?;
     match &outcome {
         Outcome::Files(s) => {
-            let summary = report::Summary::new(&findings, s, s);
-            emit(&a, &mut findings, s, &summary, &stale, &|w, f| {
-                human::summary(w, f, s)
-            })
+            let mut summary = report::Summary::new(&findings, s, s);
+            summary.governance = Some(governed.gov.clone());
+            emit(
+                &a,
+                &mut findings,
+                s,
+                &summary,
+                &stale,
+                &governed,
+                &|w, f| human::summary(w, f, s),
+            )
         }
         Outcome::History(h) => {
-            let summary = report::Summary::new(&findings, h, &h.scan);
-            emit(&a, &mut findings, &h.scan, &summary, &stale, &|w, f| {
-                human::history_summary(w, f, h)
-            })
+            let mut summary = report::Summary::new(&findings, h, &h.scan);
+            summary.governance = Some(governed.gov.clone());
+            emit(
+                &a,
+                &mut findings,
+                &h.scan,
+                &summary,
+                &stale,
+                &governed,
+                &|w, f| human::history_summary(w, f, h),
+            )
         }
         Outcome::Staged(s) => {
-            let summary = report::Summary::new(&findings, s, &s.scan);
+            let mut summary = report::Summary::new(&findings, s, &s.scan);
+            summary.governance = Some(governed.gov.clone());
             emit(
                 &a,
                 &mut findings,
                 outcome.scan_stats(),
                 &summary,
                 &stale,
+                &governed,
                 &|w, f| human::staged_summary(w, f, s),
             )
         }
     }
+}
+
+/// Credentials, their owners and statuses, and the exit policy.
+struct Governed {
+    creds: Vec<Credential>,
+    gov: Governance,
+    /// Statuses that fail the scan; empty: any finding does.
+    fail_on: Vec<Status>,
+}
+
+/// Links findings to the inventory (`--inventory`, else `leakhound-inventory.toml` at the root) and to
+/// CODEOWNERS, and reads `--fail-on`.
+fn govern(a: &ScanArgs, root: &Path, findings: &mut [Finding]) -> anyhow::Result<Governed> {
+    let fail_on = a
+        .fail_on
+        .iter()
+        .map(|s| Status::parse(s.trim()).ok_or_else(|| anyhow::anyhow!("--fail-on: {s:?} is not one of owned, expired, revoked-still-present, honeytoken, unknown-origin")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let path = a
+        .inventory
+        .clone()
+        .or_else(|| Some(root.join(INVENTORY_FILE)).filter(|p| p.is_file()));
+    let inventory = match &path {
+        Some(p) => Inventory::load(p)?,
+        None => Inventory::default(),
+    };
+    let owners = CodeOwners::discover(root);
+    let (creds, gov) = credentials::link(findings, &inventory, &owners, Date::today());
+    Ok(Governed {
+        creds,
+        gov,
+        fail_on,
+    })
+}
+
+/// The inventory file a repository keeps at its root.
+pub const INVENTORY_FILE: &str = "leakhound-inventory.toml";
+
+/// The findings (fingerprints included) a scan with these arguments would report before any baseline.
+pub fn collect_findings(a: &ScanArgs) -> anyhow::Result<Vec<String>> {
+    Ok(collect(a)?.0.into_iter().map(|f| f.fingerprint).collect())
 }
 
 /// `leakhound baseline create`: the same scan, every finding recorded as accepted.
@@ -246,6 +305,7 @@ fn emit<S: serde::Serialize>(
     stats: &ScanStats,
     summary: &report::Summary<'_, S>,
     stale: &[BaselineEntry],
+    governed: &Governed,
     human_summary: &HumanSummary<'_>,
 ) -> anyhow::Result<ExitCode> {
     // The hook's message is always redacted: it is read over a shoulder and pasted into chats.
@@ -283,9 +343,11 @@ fn emit<S: serde::Serialize>(
         Format::Human if a.staged => human::blocking(&mut stderr, findings)?,
         Format::Human => {
             human::findings(&mut out, findings, !to_file)?;
+            human::credentials(&mut out, &governed.creds, !to_file)?;
             human_summary(&mut stderr, findings)?;
+            human::governance(&mut stderr, &governed.gov)?;
         }
-        Format::Json => report::write_json(&mut out, findings, summary)?,
+        Format::Json => report::write_json(&mut out, findings, &governed.creds, summary)?,
         Format::Jsonl => {
             report::write_jsonl(&mut out, findings)?;
             human_summary(&mut stderr, findings)?;
@@ -293,12 +355,19 @@ fn emit<S: serde::Serialize>(
     }
     out.flush()?;
 
+    let fails = |f: &Finding| {
+        governed.fail_on.is_empty()
+            || f.status
+                .as_deref()
+                .and_then(Status::parse)
+                .is_some_and(|s| governed.fail_on.contains(&s))
+    };
     Ok(if stats.had_errors() {
         ExitCode::from(2)
-    } else if findings.is_empty() {
-        ExitCode::SUCCESS
-    } else {
+    } else if findings.iter().any(fails) {
         ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

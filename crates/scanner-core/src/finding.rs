@@ -41,6 +41,15 @@ pub fn redact(secret: &str) -> String {
     s
 }
 
+/// Who owns a credential, and where that knowledge comes from.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Owner {
+    /// The team (or person, for `author`).
+    pub team: String,
+    /// `inventory`, `codeowners` or `author`.
+    pub source: String,
+}
+
 /// One occurrence of a secret.
 ///
 /// Serialises to the finding JSON of DESIGN.md. `line`/`column` are 1-based, columns count bytes, and
@@ -87,6 +96,12 @@ pub struct Finding {
     /// History scans: the blob id the secret was found in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
+    /// Who owns the credential (when known).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    /// Governance status (`owned`, `expired`, `revoked-still-present`, `honeytoken`, `unknown-origin`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
     /// Anything notable about where the finding was made (an unreachable blob).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

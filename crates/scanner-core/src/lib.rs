@@ -21,9 +21,13 @@
 
 pub mod baseline;
 pub mod config;
+pub mod credentials;
+mod date;
 mod filters;
 mod finding;
+pub mod inventory;
 mod matcher;
+mod owners;
 mod prefilter;
 pub mod report;
 pub mod rules;
@@ -33,9 +37,13 @@ pub mod validate;
 
 pub use baseline::{Baseline, BaselineEntry, BaselineError};
 pub use config::Config;
+pub use credentials::{Credential, Governance, Status};
+pub use date::Date;
 pub use filters::{entropy, inline_allowed, is_placeholder, looks_like_assignment};
-pub use finding::{fingerprint, redact, Finding};
+pub use finding::{fingerprint, redact, Finding, Owner};
+pub use inventory::{Inventory, InventoryEntry, InventoryError};
 pub use matcher::Scratch;
+pub use owners::CodeOwners;
 pub use rules::{Rule, RuleError, RuleSet, Severity};
 pub use scan::{ScanStats, ScanWarning, Scanner, SkipReason};
 pub use source::fs::{FsError, FsOptions};

@@ -271,6 +271,8 @@ impl MatchContext<'_> {
                 summary: None,
                 blob: None,
                 note: None,
+                owner: None,
+                status: None,
                 offset: c.start,
             });
         }

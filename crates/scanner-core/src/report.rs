@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::credentials::{Credential, Governance};
 use crate::finding::Finding;
 use crate::scan::ScanStats;
 
@@ -20,6 +21,9 @@ pub struct Summary<'a, S: Serialize> {
     pub stats: &'a S,
     /// Throughput, MB/s.
     pub mb_per_sec: f64,
+    /// Governance metrics of the unique credentials.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub governance: Option<Governance>,
 }
 
 impl<'a, S: Serialize> Summary<'a, S> {
@@ -30,6 +34,7 @@ impl<'a, S: Serialize> Summary<'a, S> {
             unique_secrets: unique_secrets(findings),
             stats,
             mb_per_sec: (scanned.mb_per_sec() * 10.0).round() / 10.0,
+            governance: None,
         }
     }
 }
@@ -42,21 +47,30 @@ pub fn unique_secrets(findings: &[Finding]) -> usize {
     fps.len()
 }
 
-/// Writes `{"findings": [...], "summary": {...}}`.
+/// Writes `{"findings": [...], "credentials": [...], "summary": {...}}`.
 ///
 /// # Errors
 /// I/O errors from `w`.
 pub fn write_json<W: Write, S: Serialize>(
     mut w: W,
     findings: &[Finding],
+    credentials: &[Credential],
     summary: &Summary<'_, S>,
 ) -> io::Result<()> {
     #[derive(Serialize)]
     struct Report<'a, 'b, S: Serialize> {
         findings: &'a [Finding],
+        credentials: &'a [Credential],
         summary: &'a Summary<'b, S>,
     }
-    serde_json::to_writer_pretty(&mut w, &Report { findings, summary })?;
+    serde_json::to_writer_pretty(
+        &mut w,
+        &Report {
+            findings,
+            credentials,
+            summary,
+        },
+    )?;
     writeln!(w)
 }
 

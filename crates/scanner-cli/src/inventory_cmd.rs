@@ -1,0 +1,195 @@
+//! `leakhound inventory add|list|check`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _};
+use clap::Parser as _;
+use leakhound_core::inventory::{add_entry, EntryStatus};
+use leakhound_core::{Date, Inventory, InventoryEntry};
+
+use crate::args::{InventoryAddArgs, InventoryCommand};
+use crate::scan_cmd::INVENTORY_FILE;
+
+fn default_path(explicit: Option<PathBuf>) -> PathBuf {
+    explicit.unwrap_or_else(|| {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let root = cwd
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(&cwd)
+            .to_path_buf();
+        root.join(INVENTORY_FILE)
+    })
+}
+
+pub fn run(c: InventoryCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        InventoryCommand::Add(a) => add(a),
+        InventoryCommand::List { inventory } => list(&default_path(inventory)),
+        InventoryCommand::Check {
+            inventory,
+            within,
+            report,
+        } => check(&default_path(inventory), within, report.as_deref()),
+    }
+}
+
+fn add(a: InventoryAddArgs) -> anyhow::Result<ExitCode> {
+    let path = default_path(a.inventory.clone());
+    let status = match a.status.as_str() {
+        "active" => EntryStatus::Active,
+        "revoked" => EntryStatus::Revoked,
+        "honeytoken" => EntryStatus::Honeytoken,
+        other => bail!("--status: {other:?} is not active, revoked or honeytoken"),
+    };
+    for (flag, v) in [("--expires", &a.expires), ("--created", &a.created)] {
+        if let Some(d) = v {
+            if Date::parse(d).is_none() || d.len() != 10 {
+                bail!("{flag}: {d:?} is not a date (YYYY-MM-DD)");
+            }
+        }
+    }
+    let existing = if path.exists() {
+        Inventory::load(&path)?
+    } else {
+        Inventory::default()
+    };
+    let fingerprints: Vec<String> = match (&a.fingerprint, &a.from_report) {
+        (Some(fp), _) => vec![fp.clone()],
+        (None, Some(report)) => {
+            let text = std::fs::read_to_string(report)
+                .with_context(|| format!("{}: cannot read", report.display()))?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a leakhound JSON report", report.display()))?;
+            v["credentials"]
+                .as_array()
+                .with_context(|| {
+                    format!(
+                        "{}: no `credentials` (a report from `leakhound scan --format json`)",
+                        report.display()
+                    )
+                })?
+                .iter()
+                .filter(|c| c["status"] == "unknown-origin")
+                .filter_map(|c| c["fingerprint"].as_str().map(str::to_owned))
+                // The report may be older than the inventory: never take over a claimed credential.
+                .filter(|fp| existing.get(fp).is_none())
+                .collect()
+        }
+        (None, None) => bail!("give --fingerprint or --from-report"),
+    };
+    for fp in &fingerprints {
+        let entry = InventoryEntry {
+            fingerprint: fp.clone(),
+            owner: a.owner.clone(),
+            purpose: a.purpose.clone(),
+            environment: a.environment.clone(),
+            created: a.created.clone(),
+            expires: a.expires.clone(),
+            status,
+            ticket: a.ticket.clone(),
+        };
+        add_entry(&path, &entry)?;
+    }
+    writeln!(
+        std::io::stderr(),
+        "leakhound: {} entr{} for {} in {}",
+        fingerprints.len(),
+        if fingerprints.len() == 1 { "y" } else { "ies" },
+        a.owner,
+        path.display()
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(path: &Path) -> anyhow::Result<ExitCode> {
+    let inv = Inventory::load(path)?;
+    let mut out = std::io::stdout().lock();
+    for e in &inv.entries {
+        let status = serde_json::to_value(e.status)?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        writeln!(
+            out,
+            "{}  {:<20} {:<10} {:<8} expires {:<10}  {}",
+            e.fingerprint,
+            e.owner,
+            status,
+            e.environment.as_deref().unwrap_or("-"),
+            e.expires.as_deref().unwrap_or("never"),
+            e.purpose.as_deref().unwrap_or("")
+        )?;
+    }
+    writeln!(out, "{} entries", inv.entries.len())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Expired and soon-expiring entries, and stale ones (no finding matches them). Exit 1 when any.
+fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let inv = Inventory::load(path)?;
+    let found: Vec<String> = match report {
+        Some(r) => {
+            let text = std::fs::read_to_string(r)
+                .with_context(|| format!("{}: cannot read", r.display()))?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a JSON report", r.display()))?;
+            v["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|f| f["fingerprint"].as_str().map(str::to_owned))
+                .collect()
+        }
+        None => {
+            let root = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let cli = crate::args::Cli::try_parse_from([
+                "leakhound",
+                "scan",
+                &root.display().to_string(),
+            ])?;
+            let crate::args::Command::Scan(scan) = cli.command else {
+                unreachable!("parsed as a scan")
+            };
+            crate::scan_cmd::collect_findings(&scan)?
+        }
+    };
+    let today = Date::today();
+    let mut out = std::io::stdout().lock();
+    let mut problems = 0;
+    for e in &inv.entries {
+        if let Some(exp) = e.expiry() {
+            let left = exp.days() - today.days();
+            if left < 0 {
+                writeln!(
+                    out,
+                    "expired        {} ({}) expired {} ({} days ago)",
+                    e.fingerprint, e.owner, exp, -left
+                )?;
+                problems += 1;
+            } else if left <= within {
+                writeln!(
+                    out,
+                    "expiring       {} ({}) expires {} (in {} days)",
+                    e.fingerprint, e.owner, exp, left
+                )?;
+                problems += 1;
+            }
+        }
+        if !found.contains(&e.fingerprint) {
+            writeln!(out, "stale          {} ({}) matches no finding: revoke and remove the entry, or check the scan", e.fingerprint, e.owner)?;
+            problems += 1;
+        }
+    }
+    writeln!(out, "{} entries, {problems} to act on", inv.entries.len())?;
+    Ok(if problems > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
