@@ -3,6 +3,9 @@
 //! Every credential here is generated at test time from a seeded PRNG in the shape of its real format:
 //! nothing in this file is, or was ever, a live key.
 
+mod common;
+use common::{leakhound, write};
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -30,22 +33,6 @@ impl Gen {
             })
             .collect()
     }
-}
-
-fn leakhound(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("CI")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run leakhound")
-}
-
-fn write(root: &Path, rel: &str, content: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, content).unwrap();
 }
 
 fn json_findings(out: &Output) -> Vec<Value> {

@@ -2,28 +2,11 @@
 //! Tokens are generated in the GitLab PAT shape; none is real.
 
 mod common;
-use common::token;
+use common::{leakhound, token, write};
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn leakhound(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("CI")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn write(dir: &Path, path: &str, content: &str) {
-    let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, content).unwrap();
-}
 
 fn report(dir: &Path, extra: &[&str]) -> (Option<i32>, Value) {
     let mut args = vec!["scan", "src", "deploy", "--format", "json"];

@@ -2,20 +2,10 @@
 //! `git commit`s in temp repositories. Tokens are generated in the GitLab PAT shape; none is real.
 
 mod common;
-use common::{git, run_git, token};
+use common::{git, leakhound, run_git, token, write};
 
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn leakhound(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leakhound"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("CI")
-        .output()
-        .unwrap()
-}
+use std::process::Output;
 
 /// A repository with leakhound's hook installed and one commit.
 fn hooked_repo() -> tempfile::TempDir {
@@ -35,12 +25,6 @@ fn hooked_repo() -> tempfile::TempDir {
 
 fn commit(dir: &Path, msg: &str) -> Output {
     run_git(dir, &["commit", "-q", "-m", msg])
-}
-
-fn write(dir: &Path, path: &str, content: &str) {
-    let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, content).unwrap();
 }
 
 #[test]

@@ -45,3 +45,21 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
+
+/// Runs the leakhound binary in `dir`, colour off, outside CI.
+pub fn leakhound(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run leakhound")
+}
+
+/// Writes `content` to `dir/path`, creating directories.
+pub fn write(dir: &Path, path: &str, content: &str) {
+    let p = dir.join(path);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
