@@ -137,6 +137,12 @@ pub enum Format {
     Json,
     /// One finding per line.
     Jsonl,
+    /// SARIF 2.1.0, for code scanning (redacted unless --no-redact).
+    Sarif,
+    /// GitHub Actions annotations, plus a job summary when GITHUB_STEP_SUMMARY is set (redacted).
+    Github,
+    /// GitLab secret-detection report JSON (redacted).
+    Gitlab,
 }
 
 #[derive(Debug, Args)]

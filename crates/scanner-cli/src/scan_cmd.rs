@@ -295,6 +295,21 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// `YYYY-MM-DDTHH:MM:SS` (UTC), the form GitLab's report schema asks for.
+fn timestamp(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}",
+        Date::from_days(secs.div_euclid(86_400)),
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
 /// Prints the human summary line(s) of a scan for the given findings.
 type HumanSummary<'a> = dyn Fn(&mut dyn Write, &[Finding]) -> io::Result<()> + 'a;
 
@@ -309,7 +324,9 @@ fn emit<S: serde::Serialize>(
     human_summary: &HumanSummary<'_>,
 ) -> anyhow::Result<ExitCode> {
     // The hook's message is always redacted: it is read over a shoulder and pasted into chats.
-    let redact = !a.no_redact && (a.redact || a.format == Format::Human || in_ci());
+    // CI formats end up in public logs and dashboards: redacted unless asked otherwise, explicitly.
+    let ci_format = matches!(a.format, Format::Sarif | Format::Github | Format::Gitlab);
+    let redact = !a.no_redact && (a.redact || a.format == Format::Human || ci_format || in_ci());
     if redact {
         findings.iter_mut().for_each(Finding::redact);
     }
@@ -348,6 +365,35 @@ fn emit<S: serde::Serialize>(
             human::governance(&mut stderr, &governed.gov)?;
         }
         Format::Json => report::write_json(&mut out, findings, &governed.creds, summary)?,
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut out, &report::sarif::build(findings))?;
+            writeln!(out)?;
+        }
+        Format::Github => {
+            out.write_all(report::ci::github_annotations(findings).as_bytes())?;
+            if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .with_context(|| {
+                        format!(
+                            "{}: cannot write the job summary",
+                            Path::new(&path).display()
+                        )
+                    })?;
+                f.write_all(report::ci::github_step_summary(findings, &governed.creds).as_bytes())?;
+            }
+            human_summary(&mut stderr, findings)?;
+        }
+        Format::Gitlab => {
+            let finished = std::time::SystemTime::now();
+            let started = finished - stats.elapsed;
+            let report =
+                report::ci::gitlab_report(findings, &timestamp(started), &timestamp(finished));
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
         Format::Jsonl => {
             report::write_jsonl(&mut out, findings)?;
             human_summary(&mut stderr, findings)?;

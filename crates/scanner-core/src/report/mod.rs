@@ -1,4 +1,8 @@
-//! Machine-readable reports: JSON (one object with findings and summary) and JSON Lines.
+//! Machine-readable reports: JSON (findings, credentials and summary), JSON Lines, SARIF, GitHub Actions
+//! annotations and GitLab's secret-detection report.
+
+pub mod ci;
+pub mod sarif;
 
 use std::io::{self, Write};
 
