@@ -22,7 +22,7 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One `::error …::message` (or `::warning`/`::notice` for lower severities) per finding.
+/// One `::error …::message` per finding (`::warning` for low severity).
 ///
 /// ```
 /// use leakhound_core::{report::ci::github_annotations, Scanner};
@@ -34,10 +34,12 @@ fn escape_property(s: &str) -> String {
 pub fn github_annotations(findings: &[Finding]) -> String {
     let mut out = String::new();
     for f in findings {
-        let kind = match f.severity {
-            Severity::Critical | Severity::High => "error",
-            Severity::Medium => "warning",
-            Severity::Low => "notice",
+        // A leaked secret is an error in the review; a low-severity one (a test-mode key, an expired
+        // token) a warning.
+        let kind = if f.severity == Severity::Low {
+            "warning"
+        } else {
+            "error"
         };
         let mut msg = format!("{} ({}): {}", f.description, f.severity.as_str(), f.secret);
         if let Some(s) = &f.status {
