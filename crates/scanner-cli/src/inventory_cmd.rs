@@ -13,15 +13,7 @@ use crate::args::{InventoryAddArgs, InventoryCommand};
 use crate::scan_cmd::INVENTORY_FILE;
 
 fn default_path(explicit: Option<PathBuf>) -> PathBuf {
-    explicit.unwrap_or_else(|| {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let root = cwd
-            .ancestors()
-            .find(|d| d.join(".git").exists())
-            .unwrap_or(&cwd)
-            .to_path_buf();
-        root.join(INVENTORY_FILE)
-    })
+    explicit.unwrap_or_else(|| crate::scan_cmd::repo_root(Path::new(".")).join(INVENTORY_FILE))
 }
 
 pub fn run(c: InventoryCommand) -> anyhow::Result<ExitCode> {

@@ -98,7 +98,7 @@ fn collect(a: &ScanArgs) -> anyhow::Result<(Vec<Finding>, Outcome, PathBuf)> {
 }
 
 /// The git work tree containing `path`, else `path` itself (or its directory).
-fn repo_root(path: &Path) -> PathBuf {
+pub fn repo_root(path: &Path) -> PathBuf {
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let dir = if abs.is_dir() {
         abs

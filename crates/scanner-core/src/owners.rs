@@ -65,22 +65,17 @@ impl CodeOwners {
         CodeOwners { rules }
     }
 
-    /// The owners (space-separated, as written) of `path`, by the last matching pattern; `None` when no
-    /// pattern matches or the last one that does names nobody.
+    /// The team to notify for `path`: the first owner named by the last matching pattern (the others stay
+    /// in the file for people); `None` when no pattern matches or the last one that does names nobody.
     pub fn owners_of(&self, path: &str) -> Option<&str> {
         let owners = &self.rules.iter().rev().find(|(m, _)| m.is_match(path))?.1;
-        owners.first().map(|_| owners_str(owners))
+        owners.first().map(String::as_str)
     }
 
     /// Whether there are any patterns.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
-}
-
-fn owners_str(owners: &[String]) -> &str {
-    // The first owner is the team to notify; the rest are kept in the file for humans.
-    &owners[0]
 }
 
 /// gitignore-style pattern → glob: a leading `/` (or a `/` inside) anchors at the root, otherwise the
