@@ -53,6 +53,8 @@ const PLACEHOLDER_WORDS: &[&[u8]] = &[
     b"notreal",
     b"not_real",
     b"not-a-real",
+    b"not my real",
+    b"notmyreal",
     b"abcdefgh",
     b"12345678",
     b"qwerty",
@@ -178,12 +180,269 @@ pub fn looks_like_assignment(hay: &[u8], keyword_end: usize) -> bool {
     while i < rest.len() && matches!(rest[i], b'"' | b'\'' | b'`' | b']' | b' ' | b'\t') {
         i += 1;
     }
+    // `Password::new`, `AWS::SecretsManager::Secret`: a path separator, not an assignment.
+    if rest.get(i..i + 2) == Some(b"::") {
+        return false;
+    }
     i < rest.len() && matches!(rest[i], b'=' | b':' | b'>' | b',')
+}
+
+/// Common words of configuration and test code, matched case-insensitively. A value made mostly of them
+/// (`my-test-api-key`, `SuperSecretPassword`, `default_token_value`) was typed by a person as a stand-in,
+/// not minted by a service.
+const WORDS: &[&str] = &[
+    "access",
+    "account",
+    "admin",
+    "another",
+    "apikey",
+    "application",
+    "auth",
+    "base",
+    "bearer",
+    "change",
+    "client",
+    "config",
+    "correct",
+    "data",
+    "debug",
+    "default",
+    "demo",
+    "development",
+    "dummy",
+    "empty",
+    "example",
+    "expired",
+    "fake",
+    "false",
+    "fixture",
+    "foobar",
+    "guest",
+    "hello",
+    "horse",
+    "internal",
+    "invalid",
+    "key",
+    "keys",
+    "letmein",
+    "local",
+    "localhost",
+    "login",
+    "master",
+    "mock",
+    "my",
+    "none",
+    "null",
+    "pass",
+    "passw0rd",
+    "password",
+    "passwd",
+    "private",
+    "prod",
+    "production",
+    "public",
+    "qwerty",
+    "random",
+    "real",
+    "root",
+    "sample",
+    "secret",
+    "secrets",
+    "server",
+    "service",
+    "some",
+    "staging",
+    "string",
+    "stub",
+    "super",
+    "temp",
+    "test",
+    "testing",
+    "this",
+    "token",
+    "tokens",
+    "true",
+    "unit",
+    "user",
+    "valid",
+    "value",
+    "very",
+    "welcome",
+    "world",
+    "wrong",
+    "your",
+];
+
+/// Words that, in a value made of words, mark it as a test or documentation value.
+const TEST_WORDS: &[&str] = &[
+    "test", "testing", "fake", "dummy", "mock", "sample", "example", "demo", "stub", "fixture",
+    "invalid", "wrong", "expired", "default", "change", "secret", "password", "passwd", "passw0rd",
+    "token", "apikey", "letmein", "qwerty", "welcome", "foobar",
+];
+
+/// Fraction of the letters of `s` covered by [`WORDS`] (greedy, longest word first at each position),
+/// and whether one of the covering words is in [`TEST_WORDS`].
+fn word_coverage(s: &[u8]) -> (f64, bool) {
+    let letters = s.iter().filter(|b| b.is_ascii_alphabetic()).count();
+    if letters == 0 {
+        return (0.0, false);
+    }
+    let (mut covered, mut test, mut i) = (0usize, false, 0usize);
+    while i < s.len() {
+        let best = WORDS
+            .iter()
+            .filter(|w| {
+                s.len() - i >= w.len() && s[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes())
+            })
+            .max_by_key(|w| w.len());
+        match best {
+            // One- and two-letter words only count when they stand alone (`my_key`), not inside
+            // random text where `my` occurs by chance.
+            Some(w) if w.len() >= 3 || !s.get(i + w.len()).is_some_and(u8::is_ascii_alphabetic) => {
+                covered += w.len();
+                test |= TEST_WORDS.contains(w);
+                i += w.len();
+            }
+            _ => i += 1,
+        }
+    }
+    (covered as f64 / letters as f64, test)
+}
+
+/// How much a value looks like a machine-minted token rather than a word, an identifier or a person's
+/// stand-in, from 0 to 1. Entropy alone cannot tell `ThisIsMyApiKeyForTesting` (4.0 bits) from a key;
+/// the share of the value spelled by common words can, and the mix of character classes breaks ties.
+///
+/// ```
+/// use leakhound_core::filters::token_likeness;
+/// assert!(token_likeness(b"q8ZtR2vNx7LmWp3KcY9bDs4F") > 0.7);
+/// assert!(token_likeness(b"my-test-api-key-value") < 0.3);
+/// assert!(token_likeness(b"SuperSecretPassword") < 0.3);
+/// ```
+pub fn token_likeness(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let (coverage, _) = word_coverage(s);
+    let classes = [
+        s.iter().any(u8::is_ascii_lowercase),
+        s.iter().any(u8::is_ascii_uppercase),
+        s.iter().any(u8::is_ascii_digit),
+        s.iter().any(|b| !b.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&c| c)
+    .count();
+    let mix = match classes {
+        0 | 1 => 0.4,
+        2 => 0.8,
+        _ => 1.0,
+    };
+    (1.0 - coverage) * mix
+}
+
+/// Shapes that a generic-tier value (`password = …`, `token: …`) takes when it is not a secret, beyond
+/// the placeholder words every rule applies: a UUID (ids, not keys, when nothing names the provider),
+/// a hash digest labelled as one, a base64 X.509 certificate (public by design), a `::` path, a value
+/// made of common words, or base64 that decodes to a placeholder.
+///
+/// `line` is the line holding the value; `password` relaxes the word test (people do choose passwords
+/// made of words; only those that spell a test value are dropped).
+pub fn generic_noise(secret: &[u8], line: &[u8], password: bool) -> bool {
+    if secret.first() == Some(&b':') {
+        return true;
+    }
+    if is_uuid(secret) {
+        return true;
+    }
+    let hexlen =
+        secret.iter().all(u8::is_ascii_hexdigit) && matches!(secret.len(), 32 | 40 | 64 | 96 | 128);
+    if hexlen {
+        let low = line.to_ascii_lowercase();
+        if [
+            "sha",
+            "md5",
+            "hash",
+            "digest",
+            "checksum",
+            "integrity",
+            "etag",
+            "commit",
+            "fingerprint",
+        ]
+        .iter()
+        .any(|w| memmem::find(&low, w.as_bytes()).is_some())
+        {
+            return true;
+        }
+    }
+    // The name attributes of an X.509 certificate (`06 03 55 04`, id-at-*) at the three base64
+    // alignments: certificates are public; private keys never contain them.
+    if secret.len() > 200
+        && [&b"BgNVBA"[..], b"GA1UE", b"YDVQQ"]
+            .iter()
+            .any(|m| memmem::find(secret, m).is_some())
+    {
+        return true;
+    }
+    let (coverage, test) = word_coverage(secret);
+    if password {
+        if coverage >= 0.9 && test {
+            return true;
+        }
+    } else if token_likeness(secret) < 0.35 {
+        return true;
+    }
+    // Base64 of a placeholder: `_auth = bm90IG15IHJlYWwgcGFzc3dvcmQ=` is "not my real password".
+    if secret.len() >= 12 && secret.len() <= 1024 {
+        if let Some(d) = crate::decode::decode(secret, crate::decode::Encoding::Base64) {
+            if crate::decode::mostly_text(&d)
+                && (is_placeholder(&d) || word_coverage(&d).1 && word_coverage(&d).0 >= 0.6)
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn is_uuid(s: &[u8]) -> bool {
+    s.len() == 36
+        && s.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generic_values_that_are_not_secrets() {
+        let noise = |s: &str, line: &str| generic_noise(s.as_bytes(), line.as_bytes(), false);
+        assert!(noise(
+            "550e8400-e29b-41d4-a716-446655440000",
+            "token: 550e8400-…"
+        ));
+        assert!(noise(
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "secret_sha256 = e3b0…"
+        ));
+        assert!(!noise(
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "SECRET_KEY = e3b0…"
+        ));
+        assert!(noise("my-test-api-key-value", ""));
+        assert!(noise("bm90IG15IHJlYWwgcGFzc3dvcmQ=", ""));
+        assert!(noise(":into_owned", ""));
+        assert!(!noise("q8ZtR2vNx7LmWp3KcY9bDs4F", ""));
+        assert!(!noise("7Fh2KqP9xW3mZ8vR", ""));
+        // Passwords made of words are kept unless they spell a test value.
+        assert!(generic_noise(b"password123", b"", true));
+        assert!(!generic_noise(b"Summer-Lake-2024!", b"", true));
+        assert!(!generic_noise(b"Tr0ub4dor&3xK!q", b"", true));
+    }
 
     #[test]
     fn placeholders() {
@@ -226,5 +485,6 @@ mod tests {
         assert!(ok("<password>x</password>", "password"));
         assert!(!ok("def reset_password(user):", "password"));
         assert!(!ok("the token is refreshed", "token"));
+        assert!(!ok("let p = Password::into_owned(x);", "Password"));
     }
 }

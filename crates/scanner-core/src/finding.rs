@@ -1,5 +1,7 @@
 //! Findings: one secret occurrence, located and fingerprinted.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -81,6 +83,13 @@ pub struct Finding {
     /// What an offline validator concluded (`checksum-ok`, `jwt-expired`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<String>,
+    /// Facts a validator decoded from the secret: `account` (AWS), `iss`/`aud`/`exp` (JWT), `key_type`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, String>,
+    /// When the secret was found inside encoded bytes: the encodings peeled, outermost first
+    /// (`base64`, `base64+percent`). The location fields then span the encoded bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
     /// History scans: the commit that introduced the blob (hex id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,

@@ -2,9 +2,13 @@
 
 use regex::bytes::CaptureLocations;
 
-use crate::filters::{entropy, inline_allowed, is_placeholder, looks_like_assignment};
+use crate::decode::{self, Encoding};
+use crate::filters::{
+    entropy, generic_noise, inline_allowed, is_placeholder, looks_like_assignment,
+};
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
+use crate::prefilter::DOCUMENT;
 use crate::rules::{Rule, Severity};
 use crate::validate::Outcome;
 
@@ -14,6 +18,8 @@ pub struct Scratch {
     hits: Vec<Hit>,
     candidates: Vec<Candidate>,
     locs: Vec<Option<CaptureLocations>>,
+    /// Encoded runs to decode and rescan: `(start, end, encoding, in_context)`.
+    encoded: Vec<(usize, usize, Encoding, bool)>,
 }
 
 impl Scratch {
@@ -38,6 +44,7 @@ struct Candidate {
     entropy: f64,
     severity: Severity,
     validation: Option<&'static str>,
+    details: Vec<(&'static str, String)>,
 }
 
 /// What the matcher needs besides the buffer: everything that is fixed for a whole scan.
@@ -53,23 +60,74 @@ pub(crate) struct MatchContext<'a> {
 impl MatchContext<'_> {
     /// Scans one buffer and appends its findings (sorted by offset) to `out`.
     pub fn scan(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
+        let mut budget = decode::BUDGET;
+        self.scan_depth(path, hay, scratch, out, 0, &mut budget);
+    }
+
+    /// `depth` counts the encodings already peeled to reach `hay`.
+    fn scan_depth(
+        &self,
+        path: &str,
+        hay: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+        depth: u8,
+        budget: &mut usize,
+    ) {
+        let base = out.len();
+        self.scan_plain(path, hay, scratch, out);
+        if !scratch.encoded.is_empty() && depth < decode::MAX_DEPTH {
+            let runs = std::mem::take(&mut scratch.encoded);
+            self.scan_encoded(path, hay, &runs, out, base, depth, budget);
+            scratch.encoded = runs;
+            scratch.encoded.clear();
+        }
+    }
+
+    fn scan_plain(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
         let Scratch {
             hits,
             candidates,
             locs,
+            encoded,
         } = scratch;
         hits.clear();
         candidates.clear();
+        encoded.clear();
+        let document = &mut false;
         self.prefilter
             .for_each_hit(hay, self.bulk, |kw, start, end| {
+                let t = self.prefilter.triggers(kw);
+                if t != 0 {
+                    if t & DOCUMENT != 0 && !std::mem::replace(document, true) {
+                        for (s, e) in decode::document_values(hay, 10_000) {
+                            encoded.push((s, e, Encoding::Base64, true));
+                        }
+                    }
+                    for enc in Encoding::ALL {
+                        if t & enc.bit() != 0 {
+                            encoded.push((start, end, enc, false));
+                        }
+                    }
+                }
                 // The generic tier is lazy: `token` occurs hundreds of times per MB of code, almost never in an
                 // assignment of a literal. Check the shape (once per hit) before queueing any regex work.
                 let mut assignment = None;
                 for &r in self.prefilter.rules_of(kw) {
-                    if self.rules[r as usize].is_lazy()
-                        && !*assignment.get_or_insert_with(|| looks_like_assignment(hay, end))
-                    {
-                        continue;
+                    if self.rules[r as usize].is_lazy() {
+                        if assignment.is_none() {
+                            let a = looks_like_assignment(hay, end);
+                            // An assigned value that looks encoded is decoded and rescanned in its line.
+                            if let Some((s, e, enc)) =
+                                a.then(|| decode::assignment_value(hay, end)).flatten()
+                            {
+                                encoded.push((s, e, enc, true));
+                            }
+                            assignment = Some(a);
+                        }
+                        if assignment == Some(false) {
+                            continue;
+                        }
                     }
                     hits.push(Hit {
                         rule: r,
@@ -128,6 +186,99 @@ impl MatchContext<'_> {
         self.emit(path, hay, candidates, out);
     }
 
+    /// Decodes each encoded run once and scans the result; findings are placed on the encoded bytes.
+    /// A run found through an assignment is rescanned in its line (`AWS_SECRET_ACCESS_KEY: <base64>` needs
+    /// its name to be recognised); a run found through an encoded keyword is scanned alone.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_encoded(
+        &self,
+        path: &str,
+        hay: &[u8],
+        runs: &[(usize, usize, Encoding, bool)],
+        out: &mut Vec<Finding>,
+        base: usize,
+        depth: u8,
+        budget: &mut usize,
+    ) {
+        let mut done: Vec<(usize, usize)> = Vec::new();
+        let mut hit_runs: Vec<(usize, usize)> = Vec::new();
+        let mut found = Vec::new();
+        let mut scratch = Scratch::new();
+        for &(s, e, enc, in_context) in runs {
+            let (lo, hi) = if in_context {
+                (s, e)
+            } else {
+                decode::enclosing_run(hay, s, e, enc)
+            };
+            if done.iter().any(|&(a, b)| a <= lo && hi <= b) || hi - lo > *budget {
+                continue;
+            }
+            done.push((lo, hi));
+            let Some(decoded) = decode::decode(&hay[lo..hi], enc) else {
+                continue;
+            };
+            if !decode::mostly_text(&decoded) {
+                continue;
+            }
+            *budget = budget.saturating_sub(hi - lo);
+            // The view: the decoded bytes, with the rest of their line around them when the name matters.
+            let dlen = decoded.len();
+            let (view, at) = if in_context {
+                let ls = memchr::memrchr(b'\n', &hay[..lo]).map_or(0, |i| i + 1);
+                let le = memchr::memchr(b'\n', &hay[hi..]).map_or(hay.len(), |i| hi + i);
+                let mut v = Vec::with_capacity(le - ls + dlen);
+                v.extend_from_slice(&hay[ls..lo]);
+                v.extend_from_slice(&decoded);
+                v.extend_from_slice(&hay[hi..le]);
+                (v, lo - ls)
+            } else {
+                (decoded, 0)
+            };
+            let before = found.len();
+            self.scan_depth(path, &view, &mut scratch, &mut found, depth + 1, budget);
+            // Keep what starts in the decoded bytes; the name around them was scanned in the clear.
+            let mut k = before;
+            while k < found.len() {
+                if found[k].offset < at || found[k].offset >= at + dlen {
+                    found.swap_remove(k);
+                } else {
+                    k += 1;
+                }
+            }
+            if found.len() == before {
+                continue;
+            }
+            hit_runs.push((lo, hi));
+            let (line, column) = line_col(hay, lo);
+            let (end_line, end_column) = line_col(hay, hi);
+            for f in &mut found[before..] {
+                f.encoding = Some(match f.encoding.take() {
+                    Some(inner) => format!("{}+{inner}", enc.as_str()),
+                    None => enc.as_str().to_owned(),
+                });
+                (f.line, f.column, f.end_line, f.end_column) = (line, column, end_line, end_column);
+                f.offset = lo;
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        // An encoded blob that a generic rule reported as, say, a password is better reported decoded.
+        let plain: Vec<Finding> = out
+            .drain(base..)
+            .filter(|f| {
+                let generic = self
+                    .rules
+                    .iter()
+                    .any(|r| r.id() == f.rule && r.is_generic());
+                !(generic && hit_runs.iter().any(|&(a, b)| a <= f.offset && f.offset < b))
+            })
+            .collect();
+        out.extend(plain);
+        out.extend(found);
+        out[base..].sort_by_key(|f| f.offset);
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn run_rule(
         &self,
@@ -176,6 +327,18 @@ impl MatchContext<'_> {
             if rule.entropy().is_some_and(|min| ent < min) {
                 continue;
             }
+            if rule.is_generic() {
+                // A value that runs into the window's edge may be cut short: its fingerprint would be of
+                // a prefix. Generic values that long are blobs, not keys.
+                if e == end && end < hay.len() {
+                    continue;
+                }
+                let ls = memchr::memrchr(b'\n', &hay[..s]).map_or(0, |i| i + 1);
+                let le = memchr::memchr(b'\n', &hay[e..]).map_or(hay.len(), |i| e + i);
+                if generic_noise(secret, &hay[ls..le], rule.id().contains("password")) {
+                    continue;
+                }
+            }
             if compiled
                 .allow
                 .iter()
@@ -190,12 +353,13 @@ impl MatchContext<'_> {
             }
             let mut severity = rule.severity();
             let mut validation = None;
+            let mut details = Vec::new();
             if let Some(v) = rule.validator() {
                 match v.check(secret, self.now) {
-                    Outcome::Valid(label) => validation = Some(label),
-                    Outcome::Downgrade(label) => {
-                        validation = Some(label);
-                        severity = Severity::Low;
+                    Outcome::Report(verdict) => {
+                        validation = Some(verdict.label);
+                        severity = verdict.severity.unwrap_or(severity);
+                        details = verdict.details;
                     }
                     Outcome::Invalid => continue,
                 }
@@ -207,6 +371,7 @@ impl MatchContext<'_> {
                 entropy: ent,
                 severity,
                 validation,
+                details,
             });
         }
     }
@@ -265,6 +430,12 @@ impl MatchContext<'_> {
                 fingerprint: fingerprint(secret),
                 entropy: (c.entropy * 100.0).round() / 100.0,
                 validation: c.validation.map(str::to_owned),
+                details: c
+                    .details
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                    .collect(),
+                encoding: None,
                 commit: None,
                 author: None,
                 date: None,
@@ -277,4 +448,11 @@ impl MatchContext<'_> {
             });
         }
     }
+}
+
+/// 1-based line and byte column of `off` in `hay`.
+fn line_col(hay: &[u8], off: usize) -> (usize, usize) {
+    let line = 1 + memchr::memchr_iter(b'\n', &hay[..off]).count();
+    let line_start = memchr::memrchr(b'\n', &hay[..off]).map_or(0, |i| i + 1);
+    (line, off - line_start + 1)
 }

@@ -7,6 +7,10 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Anchored, MatchKind};
 
+use crate::decode::{base64_forms, percent_form, Encoding, DOCUMENT_MARKERS, MARKERS};
+
+/// Trigger bit of [`DOCUMENT_MARKERS`]: decode every base64 value of the buffer.
+pub(crate) const DOCUMENT: u8 = 8;
 use crate::rules::Rule;
 
 /// Maps keyword hits to the rules they gate.
@@ -20,6 +24,9 @@ pub(crate) struct Prefilter {
     nfa: OnceLock<AhoCorasick>,
     /// For each distinct (lowercased) keyword, the rules that list it.
     rules_of: Vec<Vec<u32>>,
+    /// For each pattern, the encodings it is a trigger of (bits of [`Encoding::bit`]); 0 for plain
+    /// keywords. An encoded keyword marks an encoded run to decode and rescan (see `decode`).
+    triggers: Vec<u8>,
     /// Longest keyword, in bytes: how far back a stream must start to see a keyword ending in its range.
     max_len: usize,
 }
@@ -63,9 +70,37 @@ impl Prefilter {
                 }
             }
         }
+        let mut triggers = vec![0u8; keywords.len()];
+        let mut add = |form: String, bit: u8| {
+            let form = form.to_ascii_lowercase();
+            match keywords.iter().position(|x| *x == form) {
+                Some(k) => triggers[k] |= bit,
+                None => {
+                    keywords.push(form);
+                    rules_of.push(Vec::new());
+                    triggers.push(bit);
+                }
+            }
+        };
+        for m in MARKERS {
+            for form in base64_forms(m) {
+                add(form, Encoding::Base64.bit());
+            }
+        }
+        for m in DOCUMENT_MARKERS {
+            add((*m).to_owned(), DOCUMENT);
+        }
+        for rule in rules.iter().filter(|r| !r.is_lazy()) {
+            for kw in rule.keywords_raw() {
+                if let Some(form) = percent_form(kw) {
+                    add(form, Encoding::Percent.bit());
+                }
+            }
+        }
         let max_len = keywords.iter().map(String::len).max().unwrap_or(0);
         Prefilter {
             keywords,
+            triggers,
             dfa: OnceLock::new(),
             nfa: OnceLock::new(),
             rules_of,
@@ -81,7 +116,7 @@ impl Prefilter {
                 // included (a hit on `sk_live_` must not hide one on `sk_`).
                 .match_kind(MatchKind::Standard)
                 .prefilter(false)
-                .byte_classes(false)
+                .byte_classes(std::env::var_os("LH_BC").is_some())
                 .build(&self.keywords)
                 .expect("keywords are validated non-empty ASCII literals")
         })
@@ -138,9 +173,7 @@ impl Prefilter {
                 special |= dfa.is_special(sid[j]);
             }
             if special {
-                for (j, &s) in sid.iter().enumerate() {
-                    report(dfa, s, j * seg + i + 1, &mut f);
-                }
+                report_all(dfa, &sid, seg, i, &mut f);
             }
         }
         // The remainder after the last full quarter continues the last stream.
@@ -156,6 +189,11 @@ impl Prefilter {
     pub fn rules_of(&self, keyword: usize) -> &[u32] {
         &self.rules_of[keyword]
     }
+
+    /// The encodings whose runs pattern `keyword` marks (0 for a plain keyword).
+    pub fn triggers(&self, keyword: usize) -> u8 {
+        self.triggers[keyword]
+    }
 }
 
 fn walk(
@@ -170,6 +208,21 @@ fn walk(
         if dfa.is_special(sid) {
             report(dfa, sid, base + i + 1, f);
         }
+    }
+}
+
+/// The interleaved loop's rare path, kept out of line so the four walks stay in registers.
+#[cold]
+#[inline(never)]
+fn report_all(
+    dfa: &DFA,
+    sid: &[StateID; STREAMS],
+    seg: usize,
+    i: usize,
+    f: &mut impl FnMut(usize, usize, usize),
+) {
+    for (j, &s) in sid.iter().enumerate() {
+        report(dfa, s, j * seg + i + 1, f);
     }
 }
 
@@ -229,7 +282,12 @@ mod tests {
         ] {
             let hay = &hay[..len];
             let mut got = Vec::new();
-            Prefilter::new(rules.rules()).for_each_hit(hay, bulk, |k, s, e| got.push((k, s, e)));
+            // Encoded-keyword triggers come after the rule keywords; compare the keywords only.
+            Prefilter::new(rules.rules()).for_each_hit(hay, bulk, |k, s, e| {
+                if k < kws.len() {
+                    got.push((k, s, e))
+                }
+            });
             got.sort_unstable();
             let mut want: Vec<_> = ac
                 .find_overlapping_iter(hay)

@@ -64,7 +64,14 @@ impl SpecError {
 pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 
 /// Validators accepted in `validate`.
-pub const VALIDATORS: [&str; 2] = ["github-checksum", "jwt"];
+pub const VALIDATORS: [&str; 6] = [
+    "github-checksum",
+    "npm-checksum",
+    "jwt",
+    "aws-key-id",
+    "private-key",
+    "mode",
+];
 
 /// The keys a rule table may hold.
 pub const FIELDS: [&str; 15] = [
