@@ -5,7 +5,7 @@ use regex::bytes::CaptureLocations;
 use crate::filters::{entropy, inline_allowed, is_placeholder, looks_like_assignment};
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
-use crate::rules::{Rule, Severity};
+use crate::rules::{allowlist, Rule, Severity};
 use crate::validate::Outcome;
 
 /// Per-thread scratch space reused across buffers, so the hot loop allocates nothing in the common case.
@@ -78,6 +78,14 @@ impl MatchContext<'_> {
                     });
                 }
             });
+        // Rules without keywords: one hit spanning the whole buffer.
+        for &r in self.prefilter.always() {
+            hits.push(Hit {
+                rule: r,
+                start: 0,
+                end: hay.len(),
+            });
+        }
         if hits.is_empty() {
             return;
         }
@@ -90,6 +98,16 @@ impl MatchContext<'_> {
         while i < hits.len() {
             let rule_idx = hits[i].rule;
             let rule = &self.rules[rule_idx as usize];
+            if rule.is_path_only() {
+                // A gitleaks rule with a `path` and no regex reports the file itself, once.
+                while hits.get(i).is_some_and(|h| h.rule == rule_idx) {
+                    i += 1;
+                }
+                if rule.reports_file(path) {
+                    out.push(file_finding(rule, path));
+                }
+                continue;
+            }
             let w = rule.window();
             // Merge the windows of this rule's hits so overlapping windows are searched once.
             let mut win_start = hits[i].start.saturating_sub(w);
@@ -158,7 +176,7 @@ impl MatchContext<'_> {
             } else {
                 m.end() + 1
             };
-            let Some((s, e)) = loc.get(compiled.secret_group) else {
+            let Some((s, e)) = compiled.secret(loc) else {
                 continue;
             };
             if s == e
@@ -185,6 +203,12 @@ impl MatchContext<'_> {
                     .allow_match
                     .iter()
                     .any(|a| a.is_match(&hay[m.start()..m.end()]))
+                || rule.allowlisted(&allowlist::Candidate {
+                    path,
+                    hay,
+                    whole: (m.start(), m.end()),
+                    secret: (s, e),
+                })
             {
                 continue;
             }
@@ -276,5 +300,33 @@ impl MatchContext<'_> {
                 offset: c.start,
             });
         }
+    }
+}
+
+/// The finding of a path-only rule: the file itself, at line 1. Its path stands in for the secret, so each
+/// file is its own credential (a fingerprint of nothing would merge them all into one).
+fn file_finding(rule: &Rule, path: &str) -> Finding {
+    Finding {
+        rule: rule.id().to_owned(),
+        description: rule.description().to_owned(),
+        severity: rule.severity(),
+        path: path.to_owned(),
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        secret: path.to_owned(),
+        fingerprint: fingerprint(path.as_bytes()),
+        entropy: (entropy(path.as_bytes()) * 100.0).round() / 100.0,
+        validation: None,
+        commit: None,
+        author: None,
+        date: None,
+        summary: None,
+        blob: None,
+        note: Some("file detected: its path matches the rule's `path`".to_owned()),
+        owner: None,
+        status: None,
+        offset: 0,
     }
 }

@@ -22,6 +22,9 @@ pub(crate) struct Prefilter {
     rules_of: Vec<Vec<u32>>,
     /// Longest keyword, in bytes: how far back a stream must start to see a keyword ending in its range.
     max_len: usize,
+    /// Rules without keywords (imported gitleaks rules whose regex yields no literal): they run on every
+    /// buffer.
+    always: Vec<u32>,
 }
 
 /// Independent automaton walks interleaved over one buffer. A DFA walk is bound by the latency of one
@@ -48,7 +51,11 @@ impl Prefilter {
     pub fn new(rules: &[Rule]) -> Prefilter {
         let mut keywords: Vec<String> = Vec::new();
         let mut rules_of: Vec<Vec<u32>> = Vec::new();
+        let mut always = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
+            if rule.keywords().is_empty() {
+                always.push(ri as u32);
+            }
             for kw in rule.keywords() {
                 let k = match keywords.iter().position(|x| x == kw) {
                     Some(k) => k,
@@ -70,6 +77,7 @@ impl Prefilter {
             nfa: OnceLock::new(),
             rules_of,
             max_len,
+            always,
         }
     }
 
@@ -155,6 +163,11 @@ impl Prefilter {
 
     pub fn rules_of(&self, keyword: usize) -> &[u32] {
         &self.rules_of[keyword]
+    }
+
+    /// Rules that have no keywords: every buffer is a hit for them.
+    pub fn always(&self) -> &[u32] {
+        &self.always
     }
 }
 
