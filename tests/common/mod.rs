@@ -63,3 +63,23 @@ pub fn write(dir: &Path, path: &str, content: &str) {
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(p, content).unwrap();
 }
+
+/// Deterministic random strings (xorshift64*), so failures reproduce: made-up credentials in the
+/// shape of real ones.
+pub struct Gen(pub u64);
+
+impl Gen {
+    /// `n` characters drawn from `alphabet`.
+    pub fn s(&mut self, alphabet: &[u8], n: usize) -> String {
+        (0..n)
+            .map(|_| {
+                self.0 ^= self.0 >> 12;
+                self.0 ^= self.0 << 25;
+                self.0 ^= self.0 >> 27;
+                alphabet
+                    [(self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % alphabet.len()]
+                    as char
+            })
+            .collect()
+    }
+}

@@ -215,7 +215,8 @@ pub struct ScanArgs {
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
 
-    /// Add rules from a TOML file, or every *.toml in a directory (repeatable).
+    /// Add rules from a TOML file, or every *.toml in a directory (repeatable); leakhound's format or a
+    /// gitleaks configuration (unsupported gitleaks fields are reported on stderr).
     #[arg(long, value_name = "FILE|DIR")]
     pub rules: Vec<PathBuf>,
 
@@ -257,7 +258,7 @@ pub struct RulesListArgs {
     /// Output format (human or json).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Add rules from a TOML file or directory.
+    /// Add rules from a TOML file or directory (leakhound's format or a gitleaks configuration).
     #[arg(long, value_name = "FILE|DIR")]
     pub rules: Vec<PathBuf>,
     /// Do not load the embedded default rules.
@@ -267,7 +268,7 @@ pub struct RulesListArgs {
 
 #[derive(Debug, Args)]
 pub struct RulesCheckArgs {
-    /// Rule files or directories to check.
+    /// Rule files or directories to check (leakhound's format or gitleaks configurations).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Check the files alone, without the default rules competing for the same bytes.

@@ -7,7 +7,7 @@ use leakhound_core::{RuleSet, Scanner};
 use serde::Serialize;
 
 use crate::args::{Format, RulesCheckArgs, RulesListArgs};
-use crate::scan_cmd::build_rules;
+use crate::scan_cmd::{build_rules, print_rule_warnings};
 
 pub fn list(a: RulesListArgs) -> anyhow::Result<ExitCode> {
     let rules = build_rules(a.no_default_rules, &a.rules, RuleSet::empty())?;
@@ -52,11 +52,16 @@ pub fn list(a: RulesListArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads each file (a load error is exit 2, naming file, rule and field), then runs the file's examples
-/// against the rules a real scan would use, so a rule shadowed by a default rule shows up here.
+/// against the rules a real scan would use, so a rule shadowed by a default rule shows up here. A rule
+/// of a gitleaks configuration that had to be skipped counts as a failure.
 pub fn check(a: RulesCheckArgs) -> anyhow::Result<ExitCode> {
     let mut checked = RuleSet::empty();
+    let mut skipped = 0;
     for f in &a.files {
-        checked.extend(RuleSet::from_path(f)?);
+        let loaded = RuleSet::from_path(f)?;
+        print_rule_warnings(&loaded.warnings);
+        skipped += loaded.warnings.iter().filter(|w| w.rule_skipped).count();
+        checked.extend(loaded.rules);
     }
     let ids: Vec<String> = checked.iter().map(|r| r.id().to_owned()).collect();
     let examples: usize = checked
@@ -76,26 +81,39 @@ pub fn check(a: RulesCheckArgs) -> anyhow::Result<ExitCode> {
     for f in &failures {
         writeln!(out, "FAIL {f}")?;
     }
-    let no_examples: Vec<&str> = scanner
-        .rules()
-        .iter()
-        .filter(|r| ids.iter().any(|i| i == r.id()) && r.examples().is_empty())
-        .map(|r| r.id())
-        .collect();
-    for id in &no_examples {
+    let ours = || {
+        scanner
+            .rules()
+            .iter()
+            .filter(|r| ids.iter().any(|i| i == r.id()))
+    };
+    for r in ours().filter(|r| r.examples().is_empty() && !r.is_imported()) {
         writeln!(
             out,
-            "note: rule `{id}` has no examples: add some so this check can catch regressions"
+            "note: rule `{}` has no examples: add some so this check can catch regressions",
+            r.id()
         )?;
     }
-    writeln!(
+    let imported = ours().filter(|r| r.is_imported()).count();
+    if imported > 0 {
+        writeln!(
+            out,
+            "note: {imported} rules imported from gitleaks: loaded and compiled; gitleaks rules carry \
+             no examples to run"
+        )?;
+    }
+    write!(
         out,
         "{} rules, {} examples, {} failures",
         ids.len(),
         examples,
         failures.len()
     )?;
-    Ok(if failures.is_empty() {
+    if skipped > 0 {
+        write!(out, ", {skipped} rules skipped (see the warnings)")?;
+    }
+    writeln!(out)?;
+    Ok(if failures.is_empty() && skipped == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -12,7 +12,7 @@ use leakhound_core::source::git::ProgressFn;
 use leakhound_core::{
     credentials, report, Baseline, BaselineEntry, CodeOwners, Config, Credential, Date, Finding,
     FsOptions, Governance, HistoryOptions, HistoryProgress, HistoryStats, Inventory, RuleSet,
-    ScanStats, Scanner, Status,
+    RuleWarning, ScanStats, Scanner, Status,
 };
 use leakhound_hook::StagedStats;
 
@@ -61,6 +61,20 @@ fn collect(a: &ScanArgs) -> anyhow::Result<(Vec<Finding>, Outcome, PathBuf)> {
     let allow_regexes = config.secret_regexes().to_vec();
     let paths_allow = config.path_globs().cloned();
     let rules = build_rules(a.no_default_rules, &a.rules, config.rules)?;
+    if a.history {
+        // A history scan reads blobs, and a blob's path is known only after the scan.
+        for r in rules.iter().filter(|r| r.is_path_only()) {
+            print_rule_warnings(&[RuleWarning {
+                file: r.file().to_owned(),
+                rule: Some(r.id().to_owned()),
+                field: Some("path".to_owned()),
+                message: "a rule with a path and no regex reports files, which a history scan \
+                          does not walk: not run"
+                    .to_owned(),
+                rule_skipped: true,
+            }]);
+        }
+    }
     let scanner = Scanner::new(rules).with_allow_regexes(allow_regexes);
     let root = config_dir.clone().unwrap_or_else(|| repo_root(&paths[0]));
     let allowed = |f: &Finding| paths_allow.as_ref().is_some_and(|g| g.is_match(&f.path));
@@ -465,11 +479,21 @@ pub fn build_rules(
         RuleSet::embedded()
     };
     for p in extra {
-        rules.extend(RuleSet::from_path(p)?);
+        let loaded = RuleSet::from_path(p)?;
+        print_rule_warnings(&loaded.warnings);
+        rules.extend(loaded.rules);
     }
     rules.extend(config_rules);
     if rules.is_empty() {
         bail!("no rules to run: --no-default-rules needs --rules FILE or rules in the config");
     }
     Ok(rules)
+}
+
+/// One line per warning about a rule file (a gitleaks configuration's unsupported fields), on stderr.
+pub fn print_rule_warnings(warnings: &[RuleWarning]) {
+    let mut err = io::stderr().lock();
+    for w in warnings {
+        let _ = writeln!(err, "leakhound: warning: {w}");
+    }
 }

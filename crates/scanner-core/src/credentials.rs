@@ -90,6 +90,9 @@ pub struct Credential {
     /// The inventory's expiry, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// What a validator decoded from the secret (`account` for AWS key ids, `key_type`, JWT claims).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub details: std::collections::BTreeMap<String, String>,
     /// Every location.
     pub locations: Vec<Location>,
     /// Earliest commit date among the locations (history scans).
@@ -246,6 +249,7 @@ pub fn link(
             owner: owner.clone(),
             purpose: entry.and_then(|e| e.purpose.clone()),
             expires: entry.and_then(|e| e.expires.clone()),
+            details: first.details.clone(),
             locations: idx
                 .iter()
                 .map(|&i| {

@@ -122,6 +122,49 @@ pub(crate) fn percent_form(keyword: &str) -> Option<String> {
     )
 }
 
+/// A Kubernetes env entry after `- name:` at `pos`: the name, and the value of the next line when it is
+/// `value: …` (quotes kept: rules expect them). `(name_start, name_end, value_start, value_end)`.
+pub(crate) fn name_value_pair(hay: &[u8], pos: usize) -> Option<(usize, usize, usize, usize)> {
+    let eol = |from: usize| memchr::memchr(b'\n', &hay[from..]).map_or(hay.len(), |i| from + i);
+    let mut ns = pos;
+    while ns < hay.len() && matches!(hay[ns], b' ' | b'\t' | b'"' | b'\'') {
+        ns += 1;
+    }
+    let mut ne = ns;
+    while ne < hay.len()
+        && (hay[ne].is_ascii_alphanumeric() || matches!(hay[ne], b'_' | b'-' | b'.'))
+    {
+        ne += 1;
+    }
+    if ne == ns || ne - ns > 128 {
+        return None;
+    }
+    let line_end = eol(ne);
+    let next = line_end + 1;
+    if next >= hay.len() {
+        return None;
+    }
+    let mut v = next;
+    while v < hay.len() && matches!(hay[v], b' ' | b'\t') {
+        v += 1;
+    }
+    let rest = hay.get(v..v + 6)?;
+    if rest != b"value:" {
+        return None;
+    }
+    v += 6;
+    while v < hay.len() && matches!(hay[v], b' ' | b'\t') {
+        v += 1;
+    }
+    let ve = eol(v);
+    let ve = if hay[..ve].ends_with(b"\r") {
+        ve - 1
+    } else {
+        ve
+    };
+    (ve > v && ve - v <= 4096).then_some((ns, ne, v, ve))
+}
+
 /// The base64 values of a document, each in its line: `key: <base64>` (YAML) and `"key": "<base64>"`
 /// (JSON), at most `limit` of them.
 pub(crate) fn document_values(hay: &[u8], limit: usize) -> Vec<(usize, usize)> {
@@ -380,6 +423,19 @@ mod tests {
             Some("postgres%3A%2F%2F")
         );
         assert_eq!(percent_form("glpat-"), None);
+    }
+
+    #[test]
+    fn kubernetes_env_pairs() {
+        let hay = b"env:\n  - name: OPENAI_API_KEY\n    value: \"sk-abc\"\n  - name: Checkout\n    uses: x\n";
+        let pos = memchr::memmem::find(hay, b"- name:").unwrap() + 7;
+        let (ns, ne, vs, ve) = name_value_pair(hay, pos).unwrap();
+        assert_eq!(
+            (&hay[ns..ne], &hay[vs..ve]),
+            (&b"OPENAI_API_KEY"[..], &b"\"sk-abc\""[..])
+        );
+        let pos = memchr::memmem::find(hay, b"- name: C").unwrap() + 7;
+        assert_eq!(name_value_pair(hay, pos), None);
     }
 
     #[test]

@@ -352,6 +352,11 @@ pub fn generic_noise(secret: &[u8], line: &[u8], password: bool) -> bool {
     if secret.first() == Some(&b':') {
         return true;
     }
+    // AWS's documentation marks its sample credentials with `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`,
+    // `ABCDE12345670EXAMPLE`); the other values on that line are samples too.
+    if memmem::find(line, b"EXAMPLE").is_some() {
+        return true;
+    }
     if is_uuid(secret) {
         return true;
     }
@@ -436,6 +441,10 @@ mod tests {
         assert!(noise("my-test-api-key-value", ""));
         assert!(noise("bm90IG15IHJlYWwgcGFzc3dvcmQ=", ""));
         assert!(noise(":into_owned", ""));
+        assert!(noise(
+            "DXjSUawnel2fr6SKC7G25CNxTyWKE5PF9XX6H/u9pSo=",
+            "AccessKeyId=ABCDE12345670EXAMPLE,RawSecretAccessKey=DXjS…"
+        ));
         assert!(!noise("q8ZtR2vNx7LmWp3KcY9bDs4F", ""));
         assert!(!noise("7Fh2KqP9xW3mZ8vR", ""));
         // Passwords made of words are kept unless they spell a test value.

@@ -8,8 +8,8 @@ use crate::filters::{
 };
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
-use crate::prefilter::DOCUMENT;
-use crate::rules::{Rule, Severity};
+use crate::prefilter::{DOCUMENT, JOIN};
+use crate::rules::{allowlist, Rule, Severity};
 use crate::validate::Outcome;
 
 /// Per-thread scratch space reused across buffers, so the hot loop allocates nothing in the common case.
@@ -20,6 +20,8 @@ pub struct Scratch {
     locs: Vec<Option<CaptureLocations>>,
     /// Encoded runs to decode and rescan: `(start, end, encoding, in_context)`.
     encoded: Vec<(usize, usize, Encoding, bool)>,
+    /// Kubernetes-style `- name: X` / `value: V` pairs: `(name_start, name_end, value_start, value_end)`.
+    joins: Vec<(usize, usize, usize, usize)>,
 }
 
 impl Scratch {
@@ -61,6 +63,17 @@ impl MatchContext<'_> {
     /// Scans one buffer and appends its findings (sorted by offset) to `out`.
     pub fn scan(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
         let mut budget = decode::BUDGET;
+        // A notebook stores each source line as a JSON string, so `key = "value"` reads `key = \"value\"`.
+        // Blanking the backslashes (same length: offsets, lines and columns stay those of the file) lets
+        // every rule see the code as written.
+        if path.ends_with(".ipynb") && memchr::memmem::find(hay, b"\\\"").is_some() {
+            let mut copy = hay.to_vec();
+            for i in memchr::memmem::find_iter(hay, b"\\\"") {
+                copy[i] = b' ';
+            }
+            self.scan_depth(path, &copy, scratch, out, 0, &mut budget);
+            return;
+        }
         self.scan_depth(path, hay, scratch, out, 0, &mut budget);
     }
 
@@ -76,6 +89,12 @@ impl MatchContext<'_> {
     ) {
         let base = out.len();
         self.scan_plain(path, hay, scratch, out);
+        if !scratch.joins.is_empty() {
+            let joins = std::mem::take(&mut scratch.joins);
+            self.scan_joined(path, hay, &joins, out, base);
+            scratch.joins = joins;
+            scratch.joins.clear();
+        }
         if !scratch.encoded.is_empty() && depth < decode::MAX_DEPTH {
             let runs = std::mem::take(&mut scratch.encoded);
             self.scan_encoded(path, hay, &runs, out, base, depth, budget);
@@ -90,15 +109,20 @@ impl MatchContext<'_> {
             candidates,
             locs,
             encoded,
+            joins,
         } = scratch;
         hits.clear();
         candidates.clear();
         encoded.clear();
+        joins.clear();
         let document = &mut false;
         self.prefilter
             .for_each_hit(hay, self.bulk, |kw, start, end| {
                 let t = self.prefilter.triggers(kw);
                 if t != 0 {
+                    if t & JOIN != 0 {
+                        joins.extend(decode::name_value_pair(hay, end));
+                    }
                     if t & DOCUMENT != 0 && !std::mem::replace(document, true) {
                         for (s, e) in decode::document_values(hay, 10_000) {
                             encoded.push((s, e, Encoding::Base64, true));
@@ -136,6 +160,14 @@ impl MatchContext<'_> {
                     });
                 }
             });
+        // Rules without keywords: one hit spanning the whole buffer.
+        for &r in self.prefilter.always() {
+            hits.push(Hit {
+                rule: r,
+                start: 0,
+                end: hay.len(),
+            });
+        }
         if hits.is_empty() {
             return;
         }
@@ -148,6 +180,16 @@ impl MatchContext<'_> {
         while i < hits.len() {
             let rule_idx = hits[i].rule;
             let rule = &self.rules[rule_idx as usize];
+            if rule.is_path_only() {
+                // A gitleaks rule with a `path` and no regex reports the file itself, once.
+                while hits.get(i).is_some_and(|h| h.rule == rule_idx) {
+                    i += 1;
+                }
+                if rule.reports_file(path) {
+                    out.push(file_finding(rule, path));
+                }
+                continue;
+            }
             let w = rule.window();
             // Merge the windows of this rule's hits so overlapping windows are searched once.
             let mut win_start = hits[i].start.saturating_sub(w);
@@ -184,6 +226,52 @@ impl MatchContext<'_> {
         }
         self.resolve_overlaps(candidates);
         self.emit(path, hay, candidates, out);
+    }
+
+    /// Kubernetes env entries put the name and the value on two lines (`- name: OPENAI_API_KEY` /
+    /// `value: sk-…`), where rules that need the name before the value cannot see both. Each pair is
+    /// scanned as `NAME: value`, and what is found in the value is placed on the value's bytes.
+    fn scan_joined(
+        &self,
+        path: &str,
+        hay: &[u8],
+        joins: &[(usize, usize, usize, usize)],
+        out: &mut Vec<Finding>,
+        base: usize,
+    ) {
+        let mut scratch = Scratch::new();
+        let mut found = Vec::new();
+        let mut added = false;
+        for &(ns, ne, vs, ve) in joins {
+            let mut view = Vec::with_capacity(ne - ns + 2 + ve - vs);
+            view.extend_from_slice(&hay[ns..ne]);
+            view.extend_from_slice(b": ");
+            let at = view.len();
+            view.extend_from_slice(&hay[vs..ve]);
+            found.clear();
+            self.scan_plain(path, &view, &mut scratch, &mut found);
+            for mut f in found.drain(..) {
+                if f.offset < at {
+                    continue;
+                }
+                let start = vs + (f.offset - at);
+                if out[base..]
+                    .iter()
+                    .any(|o| o.offset == start && o.fingerprint == f.fingerprint)
+                {
+                    continue;
+                }
+                let end = (start + f.secret.len()).min(hay.len());
+                (f.line, f.column) = line_col(hay, start);
+                (f.end_line, f.end_column) = line_col(hay, end);
+                f.offset = start;
+                out.push(f);
+                added = true;
+            }
+        }
+        if added {
+            out[base..].sort_by_key(|f| f.offset);
+        }
     }
 
     /// Decodes each encoded run once and scans the result; findings are placed on the encoded bytes.
@@ -309,7 +397,7 @@ impl MatchContext<'_> {
             } else {
                 m.end() + 1
             };
-            let Some((s, e)) = loc.get(compiled.secret_group) else {
+            let Some((s, e)) = compiled.secret(loc) else {
                 continue;
             };
             if s == e
@@ -333,6 +421,12 @@ impl MatchContext<'_> {
                 if e == end && end < hay.len() {
                     continue;
                 }
+                // The name is a segment of a path, not a variable: `AWS::SecretsManager::Secret`,
+                // `arn:aws:secretsmanager:…:secret:name`.
+                let before = &hay[m.start().saturating_sub(2)..m.start()];
+                if before == b"::" || (before.ends_with(b":") && arn_before(hay, m.start())) {
+                    continue;
+                }
                 let ls = memchr::memrchr(b'\n', &hay[..s]).map_or(0, |i| i + 1);
                 let le = memchr::memchr(b'\n', &hay[e..]).map_or(hay.len(), |i| e + i);
                 if generic_noise(secret, &hay[ls..le], rule.id().contains("password")) {
@@ -348,6 +442,12 @@ impl MatchContext<'_> {
                     .allow_match
                     .iter()
                     .any(|a| a.is_match(&hay[m.start()..m.end()]))
+                || rule.allowlisted(&allowlist::Candidate {
+                    path,
+                    hay,
+                    whole: (m.start(), m.end()),
+                    secret: (s, e),
+                })
             {
                 continue;
             }
@@ -450,9 +550,50 @@ impl MatchContext<'_> {
     }
 }
 
+/// Whether the `:`-separated word ending at `at` belongs to an ARN (`arn:aws:…:` earlier on the line).
+fn arn_before(hay: &[u8], at: usize) -> bool {
+    let ls = memchr::memrchr(b'\n', &hay[..at]).map_or(0, |i| i + 1);
+    let seg = &hay[ls.max(at.saturating_sub(256))..at];
+    memchr::memmem::rfind(seg, b"arn:").is_some_and(|i| {
+        !seg[i..]
+            .iter()
+            .any(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\''))
+    })
+}
+
 /// 1-based line and byte column of `off` in `hay`.
 fn line_col(hay: &[u8], off: usize) -> (usize, usize) {
     let line = 1 + memchr::memchr_iter(b'\n', &hay[..off]).count();
     let line_start = memchr::memrchr(b'\n', &hay[..off]).map_or(0, |i| i + 1);
     (line, off - line_start + 1)
+}
+
+/// The finding of a path-only rule: the file itself, at line 1. Its path stands in for the secret, so each
+/// file is its own credential (a fingerprint of nothing would merge them all into one).
+fn file_finding(rule: &Rule, path: &str) -> Finding {
+    Finding {
+        rule: rule.id().to_owned(),
+        description: rule.description().to_owned(),
+        severity: rule.severity(),
+        path: path.to_owned(),
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        secret: path.to_owned(),
+        fingerprint: fingerprint(path.as_bytes()),
+        entropy: (entropy(path.as_bytes()) * 100.0).round() / 100.0,
+        validation: None,
+        details: Default::default(),
+        encoding: None,
+        commit: None,
+        author: None,
+        date: None,
+        summary: None,
+        blob: None,
+        note: Some("file detected: its path matches the rule's `path`".to_owned()),
+        owner: None,
+        status: None,
+        offset: 0,
+    }
 }

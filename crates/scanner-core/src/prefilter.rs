@@ -11,6 +11,8 @@ use crate::decode::{base64_forms, percent_form, Encoding, DOCUMENT_MARKERS, MARK
 
 /// Trigger bit of [`DOCUMENT_MARKERS`]: decode every base64 value of the buffer.
 pub(crate) const DOCUMENT: u8 = 8;
+/// Trigger bit of `- name:`: a Kubernetes env entry whose value is on the next line.
+pub(crate) const JOIN: u8 = 16;
 use crate::rules::Rule;
 
 /// Maps keyword hits to the rules they gate.
@@ -29,6 +31,9 @@ pub(crate) struct Prefilter {
     triggers: Vec<u8>,
     /// Longest keyword, in bytes: how far back a stream must start to see a keyword ending in its range.
     max_len: usize,
+    /// Rules without keywords (imported gitleaks rules whose regex yields no literal): they run on every
+    /// buffer.
+    always: Vec<u32>,
 }
 
 /// Independent automaton walks interleaved over one buffer. A DFA walk is bound by the latency of one
@@ -48,14 +53,19 @@ impl Prefilter {
     ///
     /// Bulk scans use a DFA, because aho-corasick's SIMD (Teddy) prefilter supports neither
     /// case-insensitive matching nor more than 64 literals, so the DFA's table walk *is* the scan; its
-    /// table is built without byte classes (1.4 MB instead of 0.7 MB for the default pack), which saves
-    /// a lookup per byte: 0.58 s instead of 0.73 s on one core over the 190 MB benchmark tree. Building
-    /// it takes ~4 ms, too much for a hook that scans three added lines, so small one-off scans use a
-    /// contiguous NFA (~0.7 ms to build).
+    /// table uses byte classes. With the 242 keywords of the first pack a full 256-entry row per state was
+    /// faster (one lookup less per byte: 0.58 s against 0.73 s over 190 MB), but at ~700 keywords that
+    /// table is 4× the size and its cache misses cost more than the class lookup: 780 against 680 MB/s
+    /// per core in memory. Building it takes ~6 ms, too much for a hook that scans three added lines, so
+    /// small one-off scans use a contiguous NFA (~1 ms to build).
     pub fn new(rules: &[Rule]) -> Prefilter {
         let mut keywords: Vec<String> = Vec::new();
         let mut rules_of: Vec<Vec<u32>> = Vec::new();
+        let mut always = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
+            if rule.keywords().is_empty() {
+                always.push(ri as u32);
+            }
             for kw in rule.keywords() {
                 let k = match keywords.iter().position(|x| x == kw) {
                     Some(k) => k,
@@ -86,10 +96,14 @@ impl Prefilter {
             for form in base64_forms(m) {
                 add(form, Encoding::Base64.bit());
             }
+            if let Some(form) = percent_form(m) {
+                add(form, Encoding::Percent.bit());
+            }
         }
         for m in DOCUMENT_MARKERS {
             add((*m).to_owned(), DOCUMENT);
         }
+        add("- name:".to_owned(), JOIN);
         for rule in rules.iter().filter(|r| !r.is_lazy()) {
             for kw in rule.keywords_raw() {
                 if let Some(form) = percent_form(kw) {
@@ -105,6 +119,7 @@ impl Prefilter {
             nfa: OnceLock::new(),
             rules_of,
             max_len,
+            always,
         }
     }
 
@@ -116,7 +131,7 @@ impl Prefilter {
                 // included (a hit on `sk_live_` must not hide one on `sk_`).
                 .match_kind(MatchKind::Standard)
                 .prefilter(false)
-                .byte_classes(std::env::var_os("LH_BC").is_some())
+                .byte_classes(true)
                 .build(&self.keywords)
                 .expect("keywords are validated non-empty ASCII literals")
         })
@@ -165,17 +180,25 @@ impl Prefilter {
                 *s = dfa.next_state(Anchored::No, *s, b);
             }
         }
-        let parts: [&[u8]; STREAMS] = std::array::from_fn(|j| &hay[j * seg..(j + 1) * seg]);
+        // Four named states and four slices, not arrays: the states stay in registers (an array whose
+        // address reaches the reporting call is spilled to the stack on every byte).
+        let (p0, p1, p2, p3) = (
+            &hay[..seg],
+            &hay[seg..2 * seg],
+            &hay[2 * seg..3 * seg],
+            &hay[3 * seg..4 * seg],
+        );
+        let [mut s0, mut s1, mut s2, mut s3] = sid;
         for i in 0..seg {
-            let mut special = false;
-            for j in 0..STREAMS {
-                sid[j] = dfa.next_state(Anchored::No, sid[j], parts[j][i]);
-                special |= dfa.is_special(sid[j]);
-            }
-            if special {
-                report_all(dfa, &sid, seg, i, &mut f);
+            s0 = dfa.next_state(Anchored::No, s0, p0[i]);
+            s1 = dfa.next_state(Anchored::No, s1, p1[i]);
+            s2 = dfa.next_state(Anchored::No, s2, p2[i]);
+            s3 = dfa.next_state(Anchored::No, s3, p3[i]);
+            if dfa.is_special(s0) | dfa.is_special(s1) | dfa.is_special(s2) | dfa.is_special(s3) {
+                report_all(dfa, [s0, s1, s2, s3], seg, i, &mut f);
             }
         }
+        let sid = [s0, s1, s2, s3];
         // The remainder after the last full quarter continues the last stream.
         walk(
             dfa,
@@ -193,6 +216,11 @@ impl Prefilter {
     /// The encodings whose runs pattern `keyword` marks (0 for a plain keyword).
     pub fn triggers(&self, keyword: usize) -> u8 {
         self.triggers[keyword]
+    }
+
+    /// Rules that have no keywords: every buffer is a hit for them.
+    pub fn always(&self) -> &[u32] {
+        &self.always
     }
 }
 
@@ -216,12 +244,12 @@ fn walk(
 #[inline(never)]
 fn report_all(
     dfa: &DFA,
-    sid: &[StateID; STREAMS],
+    sid: [StateID; STREAMS],
     seg: usize,
     i: usize,
     f: &mut impl FnMut(usize, usize, usize),
 ) {
-    for (j, &s) in sid.iter().enumerate() {
+    for (j, s) in sid.into_iter().enumerate() {
         report(dfa, s, j * seg + i + 1, f);
     }
 }

@@ -4,6 +4,7 @@
 pub mod ci;
 pub mod sarif;
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -28,6 +29,10 @@ pub struct Summary<'a, S: Serialize> {
     /// Governance metrics of the unique credentials.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub governance: Option<Governance>,
+    /// AWS accounts the leaked access key ids belong to (decoded offline from the ids), with the number
+    /// of distinct key ids of each: one account with many keys is one rotation campaign.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub aws_accounts: BTreeMap<String, usize>,
 }
 
 impl<'a, S: Serialize> Summary<'a, S> {
@@ -39,8 +44,24 @@ impl<'a, S: Serialize> Summary<'a, S> {
             stats,
             mb_per_sec: (scanned.mb_per_sec() * 10.0).round() / 10.0,
             governance: None,
+            aws_accounts: aws_accounts(findings),
         }
     }
+}
+
+/// Distinct AWS key ids per decoded account.
+pub fn aws_accounts(findings: &[Finding]) -> BTreeMap<String, usize> {
+    let mut keys: Vec<(&str, &str)> = findings
+        .iter()
+        .filter_map(|f| Some((f.details.get("account")?.as_str(), f.fingerprint.as_str())))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut out = BTreeMap::new();
+    for (account, _) in keys {
+        *out.entry(account.to_owned()).or_default() += 1;
+    }
+    out
 }
 
 /// Number of distinct fingerprints among `findings`.

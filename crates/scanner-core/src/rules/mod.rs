@@ -4,18 +4,20 @@
 //! pack has over a hundred regexes and compiling all of them costs tens of milliseconds, which a
 //! pre-commit hook that scans three added lines cannot afford.
 
+pub(crate) mod allowlist;
 pub(crate) mod spec;
 
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use regex::bytes::{Regex, RegexBuilder};
+use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 use serde::Serialize;
 
 pub use spec::RuleSpec;
 
 use crate::validate::Validator;
+use allowlist::Allowlist;
 
 /// A rule as embedded by `build.rs`: all `'static` data, so loading the default pack parses nothing.
 #[derive(Debug)]
@@ -116,13 +118,52 @@ impl RuleError {
 /// Default bytes of context on each side of a keyword hit given to a rule's regex.
 pub const DEFAULT_WINDOW: usize = 512;
 
+/// Which capture group of a match is the reported secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum SecretGroup {
+    /// The group named `secret` (leakhound's own rules).
+    #[default]
+    Named,
+    /// A group by number, 0 being the whole match (gitleaks' `secretGroup`).
+    Index(usize),
+    /// The first group that matched something, else the whole match (gitleaks without `secretGroup`).
+    FirstNonEmpty,
+}
+
 /// The compiled, ready-to-run parts of a rule.
 #[derive(Debug)]
 pub(crate) struct Compiled {
     pub regex: Regex,
-    pub secret_group: usize,
+    /// The secret's group number; `None`: the first group that matched something, else the whole match.
+    pub secret_group: Option<usize>,
     pub allow: Vec<Regex>,
     pub allow_match: Vec<Regex>,
+}
+
+impl Compiled {
+    /// The secret's byte range in a match whose groups are in `loc`; `None` when the secret group did
+    /// not take part in the match.
+    pub fn secret(&self, loc: &CaptureLocations) -> Option<(usize, usize)> {
+        match self.secret_group {
+            Some(i) => loc.get(i),
+            None => (1..loc.len())
+                .filter_map(|i| loc.get(i))
+                .find(|(s, e)| e > s)
+                .or_else(|| loc.get(0)),
+        }
+    }
+}
+
+/// What rules imported from another tool's format need beyond leakhound's own fields (see
+/// [`crate::gitleaks`]). The default is what a leakhound rule has.
+#[derive(Debug, Default)]
+pub(crate) struct Imported {
+    /// Which group is the secret.
+    pub secret_group: SecretGroup,
+    /// A regex the file's path must match for the rule to run.
+    pub path: Option<Regex>,
+    /// Allowlists with gitleaks' semantics.
+    pub allowlists: Vec<Arc<Allowlist>>,
 }
 
 /// One detection rule: a keyword gate, a regex with a `secret` group, and the filters applied to the secret.
@@ -146,6 +187,10 @@ pub struct Rule {
     examples: Vec<String>,
     negative_examples: Vec<String>,
     file: String,
+    secret_group: SecretGroup,
+    path: Option<Regex>,
+    allowlists: Vec<Arc<Allowlist>>,
+    imported: bool,
     compiled: OnceLock<Result<Compiled, String>>,
 }
 
@@ -199,9 +244,28 @@ impl Rule {
             examples: s.examples,
             negative_examples: s.negative_examples,
             file: file.to_owned(),
+            secret_group: SecretGroup::Named,
+            path: None,
+            allowlists: Vec::new(),
+            imported: false,
             compiled: OnceLock::new(),
         };
         if eager {
+            rule.check()?;
+        }
+        Ok(rule)
+    }
+
+    /// Builds an imported rule: a spec plus what leakhound's format has no field for. The regex is
+    /// compiled now, so an error names the rule at load time. An empty `regex` with a `path` makes a
+    /// rule that reports matching files themselves.
+    pub(crate) fn imported(file: &str, s: RuleSpec, extra: Imported) -> Result<Rule, RuleError> {
+        let mut rule = Rule::from_spec(file, s, false)?;
+        rule.secret_group = extra.secret_group;
+        rule.path = extra.path;
+        rule.allowlists = extra.allowlists;
+        rule.imported = true;
+        if !rule.is_path_only() {
             rule.check()?;
         }
         Ok(rule)
@@ -237,7 +301,7 @@ impl Rule {
             Ok(_) => Ok(()),
             Err(msg) => {
                 let (field, msg) = match msg.split_once(": ") {
-                    Some((f @ ("allow" | "allow_match"), rest)) => (f, rest),
+                    Some((f @ ("allow" | "allow_match" | "secretGroup"), rest)) => (f, rest),
                     _ => ("regex", msg),
                 };
                 Err(RuleError::field(&self.file, &self.id, field, msg))
@@ -247,7 +311,14 @@ impl Rule {
 
     pub(crate) fn compiled(&self) -> Result<&Compiled, &str> {
         self.compiled
-            .get_or_init(|| compile(&self.regex, &self.allow, &self.allow_match))
+            .get_or_init(|| {
+                compile(
+                    &self.regex,
+                    self.secret_group,
+                    &self.allow,
+                    &self.allow_match,
+                )
+            })
             .as_ref()
             .map_err(String::as_str)
     }
@@ -308,35 +379,83 @@ impl Rule {
     pub fn file(&self) -> &str {
         &self.file
     }
-    /// Whether `path` is exempt from this rule (`paths_allow`).
+    /// Whether `path` is exempt from this rule: `paths_allow`, and for imported rules a `path` regex it
+    /// does not match or an allowlist whose paths it matches. An empty path (a history blob, whose path is
+    /// attached after the scan) is exempt from nothing: the check runs again once the path is known.
     pub fn path_allowed(&self, path: &str) -> bool {
-        self.paths_allow.as_ref().is_some_and(|g| g.is_match(path))
+        if self.paths_allow.as_ref().is_some_and(|g| g.is_match(path)) {
+            return true;
+        }
+        if path.is_empty() {
+            return false;
+        }
+        self.path
+            .as_ref()
+            .is_some_and(|p| !p.is_match(path.as_bytes()))
+            || self.allowlists.iter().any(|a| a.exempts_path(path))
+    }
+
+    /// Whether the rule was translated from another tool's format (a gitleaks configuration).
+    pub fn is_imported(&self) -> bool {
+        self.imported
+    }
+
+    /// Whether the rule has no regex and reports every file whose path matches its `path` (gitleaks).
+    pub fn is_path_only(&self) -> bool {
+        self.regex.is_empty() && self.path.is_some()
+    }
+
+    /// Whether a path-only rule reports the file at `path` (never for an unknown, empty path).
+    pub(crate) fn reports_file(&self, path: &str) -> bool {
+        self.is_path_only() && !path.is_empty() && !self.path_allowed(path)
+    }
+
+    /// Whether one of the rule's allowlists exempts a match (imported rules; leakhound's own `allow`
+    /// lists are applied by the matcher directly).
+    pub(crate) fn allowlisted(&self, c: &allowlist::Candidate<'_>) -> bool {
+        self.allowlists.iter().any(|a| a.exempts(c))
+    }
+
+    /// Adds the allowlists among `list` that apply to this rule.
+    fn attach(&mut self, list: &[Arc<Allowlist>]) {
+        for a in list.iter().filter(|a| a.applies_to(&self.id)) {
+            self.allowlists.push(Arc::clone(a));
+        }
     }
 }
 
 /// Compiles with Unicode off first (ASCII classes are faster and tokens are ASCII); rules that need
 /// Unicode, such as imported gitleaks rules with `\p{L}`, fall back to a Unicode-aware build.
-fn compile(src: &str, allow: &[String], allow_match: &[String]) -> Result<Compiled, String> {
-    let build = |s: &str| {
-        RegexBuilder::new(s)
-            .unicode(false)
-            .size_limit(32 << 20)
-            .build()
-            .or_else(|_| RegexBuilder::new(s).size_limit(32 << 20).build())
-            .map_err(|e| one_line(&e.to_string()))
+fn compile(
+    src: &str,
+    group: SecretGroup,
+    allow: &[String],
+    allow_match: &[String],
+) -> Result<Compiled, String> {
+    let regex = build_regex(src)?;
+    let secret_group = match group {
+        SecretGroup::Named => Some(
+            regex
+                .capture_names()
+                .position(|n| n == Some("secret"))
+                .ok_or_else(|| "needs a named group `secret`".to_owned())?,
+        ),
+        SecretGroup::Index(i) if i >= regex.captures_len() => {
+            return Err(format!(
+                "secretGroup: {i}, but the regex has {} capture groups",
+                regex.captures_len() - 1
+            ))
+        }
+        SecretGroup::Index(i) => Some(i),
+        SecretGroup::FirstNonEmpty => None,
     };
-    let regex = build(src)?;
-    let secret_group = regex
-        .capture_names()
-        .position(|n| n == Some("secret"))
-        .ok_or_else(|| "needs a named group `secret`".to_owned())?;
     let allow = allow
         .iter()
-        .map(|a| build(a).map_err(|e| format!("allow: {e}")))
+        .map(|a| build_regex(a).map_err(|e| format!("allow: {e}")))
         .collect::<Result<_, _>>()?;
     let allow_match = allow_match
         .iter()
-        .map(|a| build(a).map_err(|e| format!("allow_match: {e}")))
+        .map(|a| build_regex(a).map_err(|e| format!("allow_match: {e}")))
         .collect::<Result<_, _>>()?;
     Ok(Compiled {
         regex,
@@ -344,6 +463,16 @@ fn compile(src: &str, allow: &[String], allow_match: &[String]) -> Result<Compil
         allow,
         allow_match,
     })
+}
+
+/// Compiles one regex the way rules are compiled (see [`compile`]); the error is one line.
+pub(crate) fn build_regex(s: &str) -> Result<Regex, String> {
+    RegexBuilder::new(s)
+        .unicode(false)
+        .size_limit(32 << 20)
+        .build()
+        .or_else(|_| RegexBuilder::new(s).size_limit(32 << 20).build())
+        .map_err(|e| one_line(&e.to_string()))
 }
 
 fn one_line(s: &str) -> String {
@@ -368,6 +497,48 @@ fn one_line(s: &str) -> String {
 pub struct RuleSet {
     rules: Vec<Rule>,
     hash: u64,
+    /// Allowlists that apply to every rule of the scan, whichever file it came from (an imported gitleaks
+    /// configuration's global allowlists). Every rule in `rules` already carries those that apply to it.
+    global: Vec<Arc<Allowlist>>,
+}
+
+/// Something in a rule file that was not applied as written: an unsupported field of an imported gitleaks
+/// configuration, or a rule of it that could not be loaded and was skipped. Shown to the user, one line
+/// each, as `file: rule `id`: field `name`: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleWarning {
+    /// The file the warning is about.
+    pub file: String,
+    /// The rule id, when the warning is about one rule.
+    pub rule: Option<String>,
+    /// The field, dotted for nested tables (`extend.useDefault`, `allowlists[2].commits`).
+    pub field: Option<String>,
+    /// What was done instead, and why.
+    pub message: String,
+    /// Whether the rule was dropped altogether (`rules check` fails on these).
+    pub rule_skipped: bool,
+}
+
+impl std::fmt::Display for RuleWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(r) = &self.rule {
+            write!(f, ": rule `{r}`")?;
+        }
+        if let Some(x) = &self.field {
+            write!(f, ": field `{x}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Rules loaded from files, with what could not be applied as written.
+#[derive(Debug, Default)]
+pub struct LoadedRules {
+    /// The rules.
+    pub rules: RuleSet,
+    /// One per unsupported field or skipped rule, in file order. Empty for leakhound's own format.
+    pub warnings: Vec<RuleWarning>,
 }
 
 impl RuleSet {
@@ -376,6 +547,7 @@ impl RuleSet {
         RuleSet {
             rules: EMBEDDED.iter().map(Rule::from_embedded).collect(),
             hash: PACK_HASH,
+            global: Vec::new(),
         }
     }
 
@@ -411,14 +583,52 @@ impl RuleSet {
             }
             rules.push(Rule::from_spec(name, s, true)?);
         }
-        Ok(RuleSet { rules, hash })
+        Ok(RuleSet {
+            rules,
+            hash,
+            global: Vec::new(),
+        })
     }
 
-    /// Loads a rule file, or every `*.toml` file in a directory (sorted by name).
+    /// A set of imported rules and the global allowlists of their file; `hash` covers the whole file.
+    pub(crate) fn imported(rules: Vec<Rule>, global: Vec<Arc<Allowlist>>, hash: u64) -> RuleSet {
+        let mut set = RuleSet {
+            rules,
+            hash,
+            global: Vec::new(),
+        };
+        for r in &mut set.rules {
+            r.attach(&global);
+        }
+        set.global = global;
+        set
+    }
+
+    /// Whether the embedded default pack has a rule `id`.
+    pub(crate) fn embedded_has(id: &str) -> bool {
+        EMBEDDED.iter().any(|e| e.id == id)
+    }
+
+    /// Loads a rule file, or every `*.toml` file in a directory (sorted by name). Each file is either in
+    /// leakhound's format or a gitleaks configuration, told apart by [`crate::gitleaks::is_gitleaks`];
+    /// what a gitleaks file asks for that leakhound does not do comes back as warnings.
     ///
     /// # Errors
-    /// Unreadable files and invalid rules, as a [`RuleError`] naming the file.
-    pub fn from_path(path: &Path) -> Result<RuleSet, RuleError> {
+    /// Unreadable files and invalid rules, as a [`RuleError`] naming the file; for a gitleaks file, a
+    /// TOML syntax error or no loadable rule at all.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use leakhound_core::RuleSet;
+    /// let dir = tempfile::tempdir()?;
+    /// let file = dir.path().join("gitleaks.toml");
+    /// std::fs::write(&file, "[[rules]]\nid = \"acme\"\nregex = '''acme_[a-z0-9]{16}'''\n")?;
+    /// let loaded = RuleSet::from_path(&file)?;
+    /// assert_eq!(loaded.rules.get("acme").unwrap().keywords(), ["acme_"]);
+    /// assert!(loaded.warnings.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub fn from_path(path: &Path) -> Result<LoadedRules, RuleError> {
         let read_err = |p: &Path, e: std::io::Error| RuleError {
             file: p.display().to_string(),
             rule: None,
@@ -432,26 +642,51 @@ impl RuleSet {
                 .filter(|p| p.extension().is_some_and(|x| x == "toml"))
                 .collect();
             files.sort();
-            let mut set = RuleSet::empty();
+            let mut all = LoadedRules::default();
             for f in files {
-                set.extend(RuleSet::from_path(&f)?);
+                let loaded = RuleSet::from_path(&f)?;
+                all.rules.extend(loaded.rules);
+                all.warnings.extend(loaded.warnings);
             }
-            Ok(set)
+            Ok(all)
         } else {
             let text = std::fs::read_to_string(path).map_err(|e| read_err(path, e))?;
-            RuleSet::from_toml(&path.display().to_string(), &text)
+            let name = path.display().to_string();
+            let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| RuleError {
+                file: name.clone(),
+                rule: None,
+                field: None,
+                message: spec::one_line(&e.to_string()),
+            })?;
+            if crate::gitleaks::is_gitleaks(&doc) {
+                return crate::gitleaks::from_table(&name, &doc, &text);
+            }
+            let specs =
+                spec::parse_rule_tables(&doc).map_err(|e| RuleError::from_spec(&name, e))?;
+            Ok(LoadedRules {
+                rules: RuleSet::from_specs(&name, specs)?,
+                warnings: Vec::new(),
+            })
         }
     }
 
     /// Adds `other`'s rules; a rule whose id already exists replaces the earlier one, so a team can
     /// override a default rule by redefining its id.
+    ///
+    /// Global allowlists (an imported gitleaks configuration's `[[allowlists]]`) of either set apply to
+    /// the rules of both, as they would to every rule in gitleaks.
     pub fn extend(&mut self, other: RuleSet) {
-        for r in other.rules {
+        for r in &mut self.rules {
+            r.attach(&other.global);
+        }
+        for mut r in other.rules {
+            r.attach(&self.global);
             match self.rules.iter().position(|x| x.id == r.id) {
                 Some(i) => self.rules[i] = r,
                 None => self.rules.push(r),
             }
         }
+        self.global.extend(other.global);
         self.hash = self.hash.rotate_left(7) ^ other.hash;
     }
 
