@@ -19,7 +19,7 @@ fn severity_style(s: Severity) -> Style {
     }
 }
 
-/// `path:line:col  rule  secret  (severity, validation)`; colour codes are stripped by the caller's
+/// `path:line:col  rule  secret  (severity, validation, details, encoding)`; colour codes are stripped by the caller's
 /// stream when it is not a terminal (or `color` is false, for `--output FILE`).
 pub fn findings(w: &mut dyn Write, findings: &[Finding], color: bool) -> io::Result<()> {
     let paint = |s: Style| if color { s } else { Style::new() };
@@ -38,6 +38,12 @@ pub fn findings(w: &mut dyn Write, findings: &[Finding], color: bool) -> io::Res
         )?;
         if let Some(v) = &f.validation {
             write!(w, ", {v}")?;
+        }
+        for (k, v) in &f.details {
+            write!(w, ", {k} {v}")?;
+        }
+        if let Some(e) = &f.encoding {
+            write!(w, ", {e}-encoded")?;
         }
         write!(w, "){d:#}")?;
         if let Some(c) = &f.commit {

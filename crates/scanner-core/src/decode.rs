@@ -394,7 +394,7 @@ pub(crate) fn assignment_value(hay: &[u8], pos: usize) -> Option<(usize, usize, 
     }
     let enc = if pct {
         Encoding::Percent
-    } else if hex && (j - start) % 2 == 0 {
+    } else if hex && (j - start).is_multiple_of(2) {
         Encoding::Hex
     } else {
         Encoding::Base64

@@ -234,7 +234,7 @@ fn jwt(secret: &[u8], now: u64) -> Outcome {
         v = v.with("aud", clip(&aud));
     }
     if let Some(exp) = payload.get("exp").and_then(|e| e.as_f64()) {
-        if exp.is_finite() && exp >= 0.0 && exp < 1e11 {
+        if (0.0..1e11).contains(&exp) {
             v = v.with(
                 "exp",
                 Date::from_days((exp as i64).div_euclid(86_400)).to_string(),
