@@ -100,9 +100,29 @@ fn kubeconfig_key_data_and_percent_encoded_urls() {
             "GET /connect?dsn=postgres%3A%2F%2Fapp%3A{password}%40db%3A5432%2Fmain HTTP/1.1\n"
         ),
     );
+    let random30 = gen::expand("{alnum:30}", &mut rng, &[]).unwrap();
+    let npm = leakhound_core::validate::github_token_with_checksum("npm_", &random30);
+    let hex: String = npm.bytes().map(|b| format!("{b:02x}")).collect();
+    write(dir.path(), "ci.env", &format!("NPM_TOKEN_HEX={hex}\n"));
     let f = findings(
         dir.path(),
         &["scan", ".", "--format", "json", "--no-redact"],
+    );
+    let n = f
+        .iter()
+        .find(|x| x["path"] == "ci.env")
+        .unwrap_or_else(|| panic!("{f:#?}"));
+    assert_eq!(
+        (
+            n["rule"].as_str(),
+            n["encoding"].as_str(),
+            n["column"].as_u64()
+        ),
+        (Some("npm-access-token"), Some("hex"), Some(15))
+    );
+    assert_eq!(
+        (n["secret"].as_str(), n["validation"].as_str()),
+        (Some(npm.as_str()), Some("checksum-ok"))
     );
     let ec = f
         .iter()

@@ -4,7 +4,7 @@
 //! nothing in this file is, or was ever, a live key.
 
 mod common;
-use common::{leakhound, write};
+use common::{leakhound, write, Gen};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -17,23 +17,6 @@ const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvw
 const HEX: &[u8] = b"0123456789abcdef";
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const UPPER32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/// Deterministic random strings (xorshift64*), so failures reproduce.
-struct Gen(u64);
-impl Gen {
-    fn s(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n)
-            .map(|_| {
-                self.0 ^= self.0 >> 12;
-                self.0 ^= self.0 << 25;
-                self.0 ^= self.0 >> 27;
-                alphabet
-                    [(self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % alphabet.len()]
-                    as char
-            })
-            .collect()
-    }
-}
 
 fn json_findings(out: &Output) -> Vec<Value> {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {

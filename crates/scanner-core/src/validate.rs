@@ -26,14 +26,7 @@ pub enum Validator {
 }
 
 /// Names accepted in a rule's `validate` field.
-pub const VALIDATOR_NAMES: [&str; 6] = [
-    "github-checksum",
-    "npm-checksum",
-    "jwt",
-    "aws-key-id",
-    "private-key",
-    "mode",
-];
+pub use crate::rules::spec::VALIDATORS as VALIDATOR_NAMES;
 
 /// What a validator concluded about one secret that is still worth reporting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -736,6 +729,13 @@ mod tests {
             seq.extend(der(INT, &pseudo(128, 10 + i)));
         }
         der(SEQ, &seq)
+    }
+
+    #[test]
+    fn every_name_rule_files_accept_parses() {
+        for n in VALIDATOR_NAMES {
+            assert!(Validator::parse(n).is_some(), "{n}");
+        }
     }
 
     #[test]
