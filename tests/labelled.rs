@@ -43,49 +43,12 @@ const MIN_OVERALL_RECALL: f64 = 0.97;
 /// Rules known to miss real formats or contexts today, exempt from `MIN_RULE_RECALL` and from the overall
 /// threshold (they stay in the report). Each entry: rule id, why. Fix the rule, then delete the entry:
 /// the test fails on an entry whose rule has reached the threshold.
-///
-/// Shorthands in the reasons:
-/// - K8S: a Kubernetes env list puts the name and the value on two lines (`- name: X` / `value: …`);
-///   name-anchored regexes need both on one line.
-/// - NB: in a Jupyter notebook the line is a JSON string, so the value's quotes are escaped
-///   (`X = \"…\"`); the regexes allow only an optional bare `"`/`'` before the value.
-/// - GO: Go's `x := "…"` is not accepted as an assignment (`(?:[:=]|=>)` has no `:=`).
-const KNOWN_GAPS: &[(&str, &str)] = &[
-    ("cohere-api-key", "K8S, NB, GO"),
-    ("mistral-api-key", "K8S, NB, GO"),
-    ("alibaba-access-key-secret", "K8S, NB"),
-    ("atlassian-legacy-api-token", "K8S, NB"),
-    ("aws-secret-access-key", "K8S, NB"),
-    ("cloudflare-api-token", "K8S, NB; `curl -H \"Authorization: Bearer …\" https://api.cloudflare.com/…` (URL after the header) is only found by http-bearer-token"),
-    ("cloudflare-global-api-key", "K8S, NB"),
-    ("datadog-api-key", "K8S, NB"),
-    ("datadog-app-key", "K8S, NB"),
-    ("heroku-api-key", "K8S, NB"),
-    ("okta-api-token", "K8S, NB; the SDK's ~/.okta/okta.yaml (`okta:` / `client:` / `token:` on separate lines) is only found by generic-token"),
-    ("snowflake-password", "K8S, NB"),
-    ("vault-legacy-token", "K8S, NB"),
-    ("braintree-private-key", "K8S, NB, GO"),
-    ("twilio-auth-token", "K8S, NB, GO"),
-    ("bitbucket-oauth-client-secret", "K8S, NB, GO"),
-    ("vercel-access-token", "K8S, NB, GO; `vercel deploy --token=…` is only found by generic-token"),
-    ("netlify-access-token", "K8S, NB, GO; nfp_ is not a keyword, so `netlify deploy --auth nfp_…` is not found at all"),
-    ("generic-api-key", "K8S, NB"),
-    ("generic-password", "K8S, NB; a password starting with `@` (allow `^@`) or made of letters, digits and dots (`voAM9nwFaLrq.I`, taken for `obj.attr`) is dropped"),
-    ("generic-token", "K8S, NB; the 3.5 bits/byte entropy floor drops ~5% of 40-hex tokens (hex tops out at 4.0)"),
-    ("generic-secret", "K8S, NB; a Django SECRET_KEY (50 chars of a-z0-9!@#$%^&*(-_=+)) never matches: the value class has none of !@#$%^&*()"),
-    ("private-key-pkcs8", "Ed25519 PKCS#8 (`openssl genpkey -algorithm ed25519`) has one 64-character body line; the regex needs two lines or 200+ characters. NB for every PEM rule: notebook lines are separate JSON strings (`\\n\",\n    \"`)"),
-];
+const KNOWN_GAPS: &[(&str, &str)] = &[];
 
 /// Findings on the negative set (or, kind `collateral`, elsewhere in a positive file built from a
 /// standard context) that are accepted for now: `(rule, negative kind, why)`. Fix the rule, then delete
 /// the entry: the test fails on an entry that no longer fires.
-const ALLOWED_FALSE_POSITIVES: &[(&str, &str, &str)] = &[
-    ("generic-password", "i18n", "known FP: a translated label with a non-ASCII letter (`\"password\": \"Contraseña\"`) escapes the ASCII-only word allow-list `^[A-Za-z_]+$`"),
-    ("generic-password", "encrypted-secrets", "known FP: Bitnami SealedSecret ciphertext (`encryptedData:` / `password: Ag…`), made to be committed"),
-    ("generic-token", "encrypted-secrets", "known FP: Bitnami SealedSecret ciphertext (`api-token: Ag…`), made to be committed"),
-    ("generic-password", "doc-comments", "known FP: the prose `Passphrase-protected`, a colon, then a word such as `aes256-ctr`, reads as an assignment"),
-    ("generic-token", "vendor-public-ids", "known FP: a Mapbox public token (`MAPBOX_PUBLIC_TOKEN=pk.eyJ…`) is public by design; the dotted-identifier allow hides it only when every segment starts with a letter"),
-];
+const ALLOWED_FALSE_POSITIVES: &[(&str, &str, &str)] = &[];
 
 // ------------------------------------------------------------------------------------ format files
 

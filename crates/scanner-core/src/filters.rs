@@ -73,10 +73,12 @@ const TEMPLATE_MARKS: &[&[u8]] = &[
     b"****",
     b"...",
     "\u{2026}".as_bytes(),
-    b"%s",
-    b"%(",
-    b"$(",
 ];
+
+/// Format-string and command-substitution marks: a template only where a value starts with them
+/// (`%s`, `%(password)s`, `$(cat key)`), or in a short value; a long random key (a Django secret key's
+/// alphabet includes `$%(`) contains them by chance.
+const FORMAT_MARKS: &[&[u8]] = &[b"%s", b"%(", b"$("];
 
 /// Whether a secret looks like a placeholder, template or masked value.
 ///
@@ -113,6 +115,12 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
+    if FORMAT_MARKS
+        .iter()
+        .any(|m| secret.starts_with(m) || (secret.len() < 16 && memmem::find(secret, m).is_some()))
+    {
+        return true;
+    }
     // `<your-api-key>`, `<token>`: angle-bracketed names.
     if secret.first() == Some(&b'<') || secret.last() == Some(&b'>') {
         return true;
@@ -120,9 +128,11 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     longest_run(secret) >= 6 || has_x_run(secret)
 }
 
+/// Longest run of one repeated byte, whitespace aside: the indentation of a PEM block in YAML is not
+/// filler.
 fn longest_run(s: &[u8]) -> usize {
     let (mut best, mut cur, mut prev) = (0, 0, None);
-    for &b in s {
+    for &b in s.iter().filter(|b| !b.is_ascii_whitespace()) {
         cur = if Some(b) == prev { cur + 1 } else { 1 };
         prev = Some(b);
         best = best.max(cur);
@@ -398,17 +408,35 @@ pub fn generic_noise(secret: &[u8], line: &[u8], password: bool) -> bool {
     } else if token_likeness(secret) < 0.35 {
         return true;
     }
-    // Base64 of a placeholder: `_auth = bm90IG15IHJlYWwgcGFzc3dvcmQ=` is "not my real password".
-    if secret.len() >= 12 && secret.len() <= 1024 {
+    // Base64 of words: `cGFzc3dvcmQxMjM=` is "password123".
+    if (12..=1024).contains(&secret.len()) {
         if let Some(d) = crate::decode::decode(secret, crate::decode::Encoding::Base64) {
-            if crate::decode::mostly_text(&d)
-                && (is_placeholder(&d) || word_coverage(&d).1 && word_coverage(&d).0 >= 0.6)
-            {
+            let (coverage, test) = word_coverage(&d);
+            if crate::decode::mostly_text(&d) && test && coverage >= 0.6 {
                 return true;
             }
         }
     }
     false
+}
+
+/// Whether a secret is base64 of a placeholder: `_auth = bm90IG15IHJlYWwgcGFzc3dvcmQ=` is
+/// "not my real password". Random key material never decodes to text, so this costs no recall; tokens
+/// that are base64 JSON by design (Grafana's `glc_eyJ…`) are left alone, and only the placeholder words
+/// count (JSON is full of `}}`).
+pub fn decodes_to_placeholder(secret: &[u8]) -> bool {
+    if !(12..=1024).contains(&secret.len()) || secret.starts_with(b"ey") {
+        return false;
+    }
+    crate::decode::decode(secret, crate::decode::Encoding::Base64).is_some_and(|d| {
+        if !crate::decode::mostly_text(&d) || d.starts_with(b"{") || d.starts_with(b"[") {
+            return false;
+        }
+        let low = d.to_ascii_lowercase();
+        PLACEHOLDER_WORDS
+            .iter()
+            .any(|w| memmem::find(&low, w).is_some())
+    })
 }
 
 fn is_uuid(s: &[u8]) -> bool {
@@ -440,6 +468,13 @@ mod tests {
         ));
         assert!(noise("my-test-api-key-value", ""));
         assert!(noise("bm90IG15IHJlYWwgcGFzc3dvcmQ=", ""));
+        assert!(decodes_to_placeholder(
+            b"aXNhYWNzOm5vdCBteSByZWFsIHBhc3N3b3Jk"
+        ));
+        assert!(!decodes_to_placeholder(
+            b"glc_eyJvIjoiNzg0ODk1IiwibiI6InN0YWNrIn0="
+        ));
+        assert!(!decodes_to_placeholder(b"q8ZtR2vNx7LmWp3KcY9bDs4FhT2mLx9W"));
         assert!(noise(":into_owned", ""));
         assert!(noise(
             "DXjSUawnel2fr6SKC7G25CNxTyWKE5PF9XX6H/u9pSo=",
@@ -462,12 +497,17 @@ mod tests {
             "********",
             "aaaaaaaaaaaa",
             "xoxb-XXXX-XXXX",
+            "%(db_password)s",
+            "$(cat /run/secrets/key)",
+            "pw%s",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
         for s in [
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ93kd8ZqL",
             "9f8a7c6b5d4e3f2a1b0c9d8e7f6a5b4c",
+            "k3#x9v!m2q$(w7z&p4r%s8t^n6y*b1c@f5h-j0g+d",
+            "MIIB\n        AAAA\n        BBBB",
         ] {
             assert!(!is_placeholder(s.as_bytes()), "{s}");
         }

@@ -4,7 +4,8 @@ use regex::bytes::CaptureLocations;
 
 use crate::decode::{self, Encoding};
 use crate::filters::{
-    entropy, generic_noise, inline_allowed, is_placeholder, looks_like_assignment,
+    decodes_to_placeholder, entropy, generic_noise, inline_allowed, is_placeholder,
+    looks_like_assignment,
 };
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
@@ -408,7 +409,7 @@ impl MatchContext<'_> {
                 continue;
             }
             let secret = &hay[s..e];
-            if is_placeholder(secret) {
+            if is_placeholder(secret) || decodes_to_placeholder(secret) {
                 continue;
             }
             let ent = entropy(secret);
