@@ -299,10 +299,17 @@ fn word_coverage(s: &[u8]) -> (f64, bool) {
     }
     let (mut covered, mut test, mut i) = (0usize, false, 0usize);
     while i < s.len() {
+        let first = s[i].to_ascii_lowercase();
+        if !first.is_ascii_lowercase() {
+            i += 1;
+            continue;
+        }
         let best = WORDS
             .iter()
             .filter(|w| {
-                s.len() - i >= w.len() && s[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes())
+                w.as_bytes()[0] == first
+                    && s.len() - i >= w.len()
+                    && s[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes())
             })
             .max_by_key(|w| w.len());
         match best {

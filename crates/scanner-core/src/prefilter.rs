@@ -104,13 +104,6 @@ impl Prefilter {
             add((*m).to_owned(), DOCUMENT);
         }
         add("- name:".to_owned(), JOIN);
-        for rule in rules.iter().filter(|r| !r.is_lazy()) {
-            for kw in rule.keywords_raw() {
-                if let Some(form) = percent_form(kw) {
-                    add(form, Encoding::Percent.bit());
-                }
-            }
-        }
         let max_len = keywords.iter().map(String::len).max().unwrap_or(0);
         Prefilter {
             keywords,

@@ -173,8 +173,6 @@ pub struct Rule {
     description: String,
     severity: Severity,
     keywords: Vec<String>,
-    /// As written: the case matters for their encoded forms (`AKIA` and `akia` differ in base64).
-    keywords_raw: Vec<String>,
     regex: String,
     entropy: Option<f64>,
     validate: Option<Validator>,
@@ -228,7 +226,6 @@ impl Rule {
         };
         let rule = Rule {
             keywords: s.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
-            keywords_raw: s.keywords.clone(),
             id: s.id,
             description: s.description,
             severity,
@@ -338,10 +335,6 @@ impl Rule {
     /// Prefilter keywords, lowercased.
     pub fn keywords(&self) -> &[String] {
         &self.keywords
-    }
-    /// Keywords in the case the rule file wrote them.
-    pub(crate) fn keywords_raw(&self) -> &[String] {
-        &self.keywords_raw
     }
     /// The regex source.
     pub fn regex(&self) -> &str {
