@@ -344,6 +344,34 @@ pub(crate) fn decode(run: &[u8], enc: Encoding) -> Option<Vec<u8>> {
     (out.len() >= 8).then_some(out)
 }
 
+/// A cheap look before decoding a base64 run: its first 64 characters decode (into a stack buffer, no
+/// allocation) to text. Random keys and digests, most of what looks like base64, fail here.
+pub(crate) fn base64_text_prefix(run: &[u8]) -> bool {
+    let n = run.len().min(64) & !3;
+    if n < 8 {
+        return false;
+    }
+    let head = &run[..n];
+    if !head.iter().all(|&b| is_b64(b) || b == b'=') {
+        return false;
+    }
+    let url = head.iter().any(|&b| b == b'-' || b == b'_');
+    let engine = base64::engine::GeneralPurpose::new(
+        if url {
+            &base64::alphabet::URL_SAFE
+        } else {
+            &base64::alphabet::STANDARD
+        },
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    );
+    let mut buf = [0u8; 48];
+    engine
+        .decode_slice(head, &mut buf)
+        .is_ok_and(|len| mostly_text(&buf[..len]))
+}
+
 /// Whether decoded bytes are text (a secret, a config file, a PEM block) rather than binary (a hash, an
 /// image, compressed data): no NUL and at least 90% printable ASCII or whitespace.
 pub(crate) fn mostly_text(bytes: &[u8]) -> bool {

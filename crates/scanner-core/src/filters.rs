@@ -416,7 +416,7 @@ pub fn generic_noise(secret: &[u8], line: &[u8], password: bool) -> bool {
         return true;
     }
     // Base64 of words: `cGFzc3dvcmQxMjM=` is "password123".
-    if (12..=1024).contains(&secret.len()) {
+    if (12..=1024).contains(&secret.len()) && crate::decode::base64_text_prefix(secret) {
         if let Some(d) = crate::decode::decode(secret, crate::decode::Encoding::Base64) {
             let (coverage, test) = word_coverage(&d);
             if crate::decode::mostly_text(&d) && test && coverage >= 0.6 {
@@ -432,7 +432,10 @@ pub fn generic_noise(secret: &[u8], line: &[u8], password: bool) -> bool {
 /// that are base64 JSON by design (Grafana's `glc_eyJ…`) are left alone, and only the placeholder words
 /// count (JSON is full of `}}`).
 pub fn decodes_to_placeholder(secret: &[u8]) -> bool {
-    if !(12..=1024).contains(&secret.len()) || secret.starts_with(b"ey") {
+    if !(12..=1024).contains(&secret.len())
+        || secret.starts_with(b"ey")
+        || !crate::decode::base64_text_prefix(secret)
+    {
         return false;
     }
     crate::decode::decode(secret, crate::decode::Encoding::Base64).is_some_and(|d| {

@@ -302,6 +302,9 @@ impl MatchContext<'_> {
             if done.iter().any(|&(a, b)| a <= lo && hi <= b) || hi - lo > *budget {
                 continue;
             }
+            if enc == Encoding::Base64 && in_context && !decode::base64_text_prefix(&hay[lo..hi]) {
+                continue;
+            }
             done.push((lo, hi));
             let Some(decoded) = decode::decode(&hay[lo..hi], enc) else {
                 continue;
