@@ -483,7 +483,7 @@ fn one_line(s: &str) -> String {
 /// use leakhound_core::RuleSet;
 ///
 /// let rules = RuleSet::embedded();
-/// assert!(rules.len() >= 80);
+/// assert!(rules.len() >= 250);
 /// assert!(rules.get("aws-access-key-id").is_some());
 /// ```
 #[derive(Debug, Default)]
