@@ -284,17 +284,7 @@ pub(crate) fn decode(run: &[u8], enc: Encoding) -> Option<Vec<u8>> {
                 let end = clean.len() - clean.iter().rev().take_while(|&&b| b == b'=').count();
                 &clean[..end]
             };
-            let url = clean.iter().any(|&b| b == b'-' || b == b'_');
-            let engine = base64::engine::GeneralPurpose::new(
-                if url {
-                    &base64::alphabet::URL_SAFE
-                } else {
-                    &base64::alphabet::STANDARD
-                },
-                base64::engine::GeneralPurposeConfig::new()
-                    .with_decode_padding_mode(base64::engine::DecodePaddingMode::RequireNone)
-                    .with_decode_allow_trailing_bits(true),
-            );
+            let engine = base64_engine(clean.iter().any(|&b| b == b'-' || b == b'_'));
             // A run cut by the size bound can end mid-quantum: decode the whole quanta.
             let usable = if clean.len() % 4 == 1 {
                 clean.len() - 1
@@ -344,6 +334,21 @@ pub(crate) fn decode(run: &[u8], enc: Encoding) -> Option<Vec<u8>> {
     (out.len() >= 8).then_some(out)
 }
 
+/// The one base64 decoder: padding optional, trailing bits tolerated (values are cut from text, often
+/// without their `=`), standard or URL-safe alphabet.
+pub(crate) fn base64_engine(url_safe: bool) -> base64::engine::GeneralPurpose {
+    base64::engine::GeneralPurpose::new(
+        if url_safe {
+            &base64::alphabet::URL_SAFE
+        } else {
+            &base64::alphabet::STANDARD
+        },
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
+            .with_decode_allow_trailing_bits(true),
+    )
+}
+
 /// A cheap look before decoding a base64 run: its first 64 characters decode (into a stack buffer, no
 /// allocation) to text. Random keys and digests, most of what looks like base64, fail here.
 pub(crate) fn base64_text_prefix(run: &[u8]) -> bool {
@@ -355,17 +360,7 @@ pub(crate) fn base64_text_prefix(run: &[u8]) -> bool {
     if !head.iter().all(|&b| is_b64(b) || b == b'=') {
         return false;
     }
-    let url = head.iter().any(|&b| b == b'-' || b == b'_');
-    let engine = base64::engine::GeneralPurpose::new(
-        if url {
-            &base64::alphabet::URL_SAFE
-        } else {
-            &base64::alphabet::STANDARD
-        },
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
-            .with_decode_allow_trailing_bits(true),
-    );
+    let engine = base64_engine(head.iter().any(|&b| b == b'-' || b == b'_'));
     let mut buf = [0u8; 48];
     engine
         .decode_slice(head, &mut buf)

@@ -322,12 +322,7 @@ fn mode(secret: &[u8]) -> Outcome {
 // ------------------------------------------------------------------------------------- private keys
 
 fn b64() -> base64::engine::GeneralPurpose {
-    base64::engine::GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
-            .with_decode_allow_trailing_bits(true),
-    )
+    crate::decode::base64_engine(false)
 }
 
 /// Splits a PEM block as found in the wild (plain, `\n`-escaped inside a JSON or YAML string, or
