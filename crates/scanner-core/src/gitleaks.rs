@@ -63,18 +63,14 @@ use crate::rules::{
 /// ```
 pub fn is_gitleaks(doc: &toml::Table) -> bool {
     const GITLEAKS_TOP: [&str; 4] = ["title", "extend", "allowlist", "allowlists"];
-    const LEAKHOUND_ONLY: [&str; 10] = [
-        "severity",
-        "examples",
-        "negative_examples",
-        "validate",
-        "allow",
-        "allow_match",
-        "paths_allow",
-        "window",
-        "generic",
-        "lazy",
-    ];
+    // Every field of leakhound's own rule format that a gitleaks rule does not also have: derived from
+    // the format's field list so a new field cannot be forgotten here.
+    const SHARED: [&str; 5] = ["id", "description", "keywords", "regex", "entropy"];
+    let leakhound_only = || {
+        crate::rules::spec::FIELDS
+            .iter()
+            .filter(|f| !SHARED.contains(f))
+    };
     if doc.contains_key("rule") {
         return false;
     }
@@ -84,7 +80,7 @@ pub fn is_gitleaks(doc: &toml::Table) -> bool {
     match doc.get("rules").and_then(Value::as_array) {
         Some(rules) => !rules.iter().any(|r| {
             r.as_table()
-                .is_some_and(|t| LEAKHOUND_ONLY.iter().any(|k| t.contains_key(*k)))
+                .is_some_and(|t| leakhound_only().any(|k| t.contains_key(*k)))
         }),
         None => false,
     }
