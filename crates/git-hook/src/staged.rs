@@ -112,8 +112,13 @@ pub fn scan_staged(
         })
         .collect();
 
-    let (mut scratch, mut found, mut out, mut sparse) =
-        (Scratch::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut scratch, mut found, mut out, mut sparse, mut text) = (
+        Scratch::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     for change in changes {
         let path = change.path.to_str_lossy().into_owned();
         if change.old.is_none() && deleted_ids.contains_key(&change.new) {
@@ -140,10 +145,13 @@ pub fn scan_staged(
             stats.scan.skip(&path, SkipReason::TooLarge, msg);
             continue;
         }
-        if memchr_nul(&data[..data.len().min(leakhound_core::source::fs::BINARY_PROBE)]) {
-            stats.scan.skip(&path, SkipReason::Binary, "binary");
-            continue;
-        }
+        let (data, kind) = match leakhound_core::content::as_text(data, &mut text) {
+            Ok(t) => t,
+            Err(reason) => {
+                stats.scan.skip(&path, reason, reason.as_str());
+                continue;
+            }
+        };
         let old = match old_id {
             Some(id) => repository
                 .find_object(id)
@@ -161,16 +169,16 @@ pub fn scan_staged(
         out.extend(
             found
                 .drain(..)
-                .filter(|f| added.get(f.line - 1).copied().unwrap_or(false)),
+                .filter(|f| added.get(f.line - 1).copied().unwrap_or(false))
+                .map(|mut f| {
+                    kind.mark(&mut f);
+                    f
+                }),
         );
     }
     out.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     stats.scan.elapsed = started.elapsed();
     Ok((out, stats))
-}
-
-fn memchr_nul(b: &[u8]) -> bool {
-    b.contains(&0)
 }
 
 /// The staged blob with every line blanked (spaces, newlines kept) that is neither added nor next to an

@@ -64,7 +64,9 @@ pub struct Finding {
     pub description: String,
     /// Severity (possibly lowered by a validator).
     pub severity: Severity,
-    /// Path of the file, relative to the scan root where possible.
+    /// Path of the file, relative to the scan root where possible. Empty for a secret found in a commit
+    /// or tag message (`source` says which), serialised as `null`.
+    #[serde(serialize_with = "path_or_null")]
     pub path: String,
     /// Line where the secret starts.
     pub line: usize,
@@ -105,6 +107,10 @@ pub struct Finding {
     /// History scans: the blob id the secret was found in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
+    /// Where the secret was found when it is not a file's content: `commit-message` or `tag-message`
+    /// (history scans and the commit-msg hook; `path` is then empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Who owns the credential (when known).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
@@ -117,6 +123,15 @@ pub struct Finding {
     /// Byte offset of the secret in the scanned content.
     #[serde(skip)]
     pub offset: usize,
+}
+
+/// An empty path (a finding in a commit or tag message) is `null` in JSON.
+fn path_or_null<S: serde::Serializer>(path: &str, s: S) -> Result<S::Ok, S::Error> {
+    if path.is_empty() {
+        s.serialize_none()
+    } else {
+        s.serialize_str(path)
+    }
 }
 
 impl Finding {

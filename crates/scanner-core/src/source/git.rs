@@ -22,7 +22,6 @@ use serde::Serialize;
 use crate::finding::Finding;
 use crate::matcher::Scratch;
 use crate::scan::{ScanStats, Scanner, SkipReason};
-use crate::source::fs::BINARY_PROBE;
 
 /// Progress of a history scan, for a display; sent from worker threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,6 +206,8 @@ struct Worker<'a> {
     shared: &'a Shared<'a>,
     skip: &'a HashSet<ObjectId>,
     scratch: Scratch,
+    /// Where content that is not plain text is turned into text.
+    text: Vec<u8>,
     found: Vec<Finding>,
     local: Collected,
     /// Objects and bytes not yet reported to the progress callback.
@@ -243,6 +244,7 @@ impl<'a> Worker<'a> {
             shared,
             skip,
             scratch: Scratch::new(),
+            text: Vec::new(),
             found: Vec::new(),
             local: Collected::default(),
             unreported: (0, 0),
@@ -305,18 +307,22 @@ impl<'a> Worker<'a> {
             stats.skip(&format!("blob {oid}"), SkipReason::TooLarge, msg);
             return;
         }
-        if memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some() {
-            stats.skip("", SkipReason::Binary, "binary");
-            return;
-        }
+        let (text, kind) = match crate::content::as_text(data, &mut self.text) {
+            Ok(t) => t,
+            Err(reason) => {
+                stats.skip(&format!("blob {oid}"), reason, reason.as_str());
+                return;
+            }
+        };
         stats.files += 1;
         stats.bytes += data.len() as u64;
         self.unreported.1 += data.len() as u64;
         self.shared
             .scanner
             .context(true)
-            .scan("", data, &mut self.scratch, &mut self.found);
-        for finding in self.found.drain(..) {
+            .scan("", text, &mut self.scratch, &mut self.found);
+        for mut finding in self.found.drain(..) {
+            kind.mark(&mut finding);
             self.local.findings.push(BlobFinding { blob: oid, finding });
         }
     }
@@ -486,7 +492,7 @@ impl Scanner {
                     processor,
                     gix::odb::pack::index::traverse::Options {
                         traversal: gix::odb::pack::index::traverse::Algorithm::DeltaTreeLookup,
-                        thread_limit: (opts.threads > 0).then_some(opts.threads),
+                        thread_limit: Some(crate::scan::effective_threads(opts.threads)),
                         // Decode errors are not fatal: the objects that fail are found by difference below,
                         // named, and counted, and the rest of the pack is scanned.
                         check: gix::odb::pack::index::traverse::SafetyCheck::SkipFileAndObjectChecksumVerificationAndNoAbortOnDecodeError,
