@@ -472,3 +472,362 @@ fn history_credentials_have_first_seen_and_median_exposure() {
         .unwrap();
     assert!(days > 2500, "{days}");
 }
+
+/// Regression: a repository whose objects live in an alternate object database (`git clone --shared`,
+/// `--reference`, fork pools) was scanned as empty: 0 blobs, 0 commits, exit 0.
+#[test]
+fn alternates_are_followed_as_git_follows_them() {
+    let src = repo();
+    let t = token(20);
+    let introducing = commit_file(src.path(), "a.env", &format!("T={t}\n"), "add");
+    commit_file(src.path(), "b.txt", "b\n", "more");
+    git(src.path(), &["gc", "-q"]);
+    let parent = tempfile::tempdir().unwrap();
+    let src_path = src.path().to_str().unwrap();
+    git(
+        parent.path(),
+        &["clone", "-q", "--shared", src_path, "shared"],
+    );
+    git(
+        parent.path(),
+        &[
+            "clone",
+            "-q",
+            "--reference",
+            src_path,
+            src_path,
+            "referenced",
+        ],
+    );
+    for clone in ["shared", "referenced"] {
+        let dir = parent.path().join(clone);
+        assert!(dir.join(".git/objects/info/alternates").is_file());
+        let (out, v) = scan(&dir, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{clone}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let f = findings(&v);
+        assert_eq!(f.len(), 1, "{clone}: {v:#}");
+        assert_eq!(f[0]["commit"], introducing.as_str());
+        assert_eq!(v["summary"]["commits"], 2, "{clone}");
+    }
+}
+
+/// Packs listed by a multi-pack index (`git repack --write-midx`) are read like any other pack.
+#[test]
+fn packs_behind_a_multi_pack_index_are_scanned() {
+    let dir = repo();
+    commit_file(dir.path(), "a.env", &format!("T={}\n", token(21)), "one");
+    git(dir.path(), &["repack", "-q", "-d"]);
+    commit_file(dir.path(), "b.env", &format!("T={}\n", token(22)), "two");
+    git(dir.path(), &["repack", "-q", "-d", "--write-midx"]);
+    assert!(dir
+        .path()
+        .join(".git/objects/pack/multi-pack-index")
+        .is_file());
+    let (out, v) = scan(dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(findings(&v).len(), 2, "{v:#}");
+}
+
+/// Regression: a partial clone (`--filter=blob:none`) scanned only the blobs its checkout fetched, said
+/// nothing about the rest, and exited 0.
+#[test]
+fn a_partial_clone_names_and_counts_its_missing_blobs() {
+    let src = repo();
+    git(src.path(), &["config", "uploadpack.allowFilter", "true"]);
+    let old = token(23);
+    commit_file(src.path(), "a.env", &format!("T={old}\n"), "old secret");
+    commit_file(src.path(), "a.env", "T=\n", "removed");
+    commit_file(src.path(), "b.txt", "b\n", "more");
+    let parent = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", src.path().display());
+    git(
+        parent.path(),
+        &["clone", "-q", "--filter=blob:none", &url, "partial"],
+    );
+    let dir = parent.path().join("partial");
+
+    let (out, v) = scan(&dir, &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "missing input is not a clean scan: {err}"
+    );
+    assert!(err.contains("partial clone: 1 blob "), "{err}");
+    assert!(err.contains("--allow-partial"), "{err}");
+    assert_eq!(v["summary"]["partial_clone"], true);
+    assert_eq!(v["summary"]["missing_objects"], 1);
+    assert!(
+        findings(&v).is_empty(),
+        "the old secret's blob is not in the clone"
+    );
+
+    let (out, v) = scan(&dir, &["--allow-partial"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("note") && err.contains("partial clone: 1 blob "),
+        "{err}"
+    );
+    assert_eq!(v["summary"]["missing_objects"], 1);
+}
+
+/// Regression: `--incremental` recorded blobs it skipped as too large as scanned, so raising the limit
+/// never reported them; and the state ignored the config's allowlist, so removing an allowlisted path
+/// never reported what it had hidden.
+#[test]
+fn incremental_records_only_what_was_scanned_under_the_same_configuration() {
+    let dir = repo();
+    let t = token(24);
+    let padding = "x".repeat(4000);
+    commit_file(dir.path(), "big.env", &format!("T={t}\n{padding}\n"), "big");
+    let (out, v) = scan(dir.path(), &["--incremental", "--max-file-size", "1K"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(findings(&v).is_empty());
+    let (out, v) = scan(dir.path(), &["--incremental"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the blob skipped as too large is scanned now"
+    );
+    assert_eq!(findings(&v).len(), 1);
+
+    let other = repo();
+    commit_file(
+        other.path(),
+        "fixtures/a.env",
+        &format!("T={}\n", token(25)),
+        "fixture",
+    );
+    std::fs::write(
+        other.path().join(".leakhound.toml"),
+        "[allowlist]\npaths = [\"fixtures/**\"]\n",
+    )
+    .unwrap();
+    let (_, v) = scan(other.path(), &["--incremental"]);
+    assert!(findings(&v).is_empty(), "{v:#}");
+    std::fs::remove_file(other.path().join(".leakhound.toml")).unwrap();
+    let (_, v) = scan(other.path(), &["--incremental"]);
+    assert_eq!(
+        findings(&v).len(),
+        1,
+        "a changed allowlist sees old blobs again: {v:#}"
+    );
+}
+
+/// Regression: commit and tag messages were never scanned, though a token pasted into one lives as long
+/// as the history does.
+#[test]
+fn commit_and_tag_messages_are_scanned_once() {
+    let dir = repo();
+    commit_file(dir.path(), "a.txt", "a\n", "init");
+    let t = token(26);
+    let msg = format!("Fix deploy\n\nworked with GITLAB_TOKEN={t} locally\n");
+    let c = commit_file(dir.path(), "b.txt", "b\n", &msg);
+    let t2 = token(27);
+    git(
+        dir.path(),
+        &[
+            "tag",
+            "-a",
+            "v1.0",
+            "-m",
+            &format!("Release\n\ntoken {t2}\n"),
+        ],
+    );
+    let (out, v) = scan(dir.path(), &["--no-redact"]);
+    assert_eq!(out.status.code(), Some(1));
+    let f = findings(&v);
+    assert_eq!(f.len(), 2, "{f:#?}");
+    let commit_msg = f
+        .iter()
+        .find(|f| f["source"] == "commit-message")
+        .expect("commit message");
+    assert_eq!(commit_msg["commit"], c.as_str());
+    assert!(commit_msg["path"].is_null());
+    assert_eq!(
+        (commit_msg["line"].as_u64(), commit_msg["secret"].as_str()),
+        (Some(3), Some(t.as_str()))
+    );
+    assert_eq!(commit_msg["author"], "Dev One <dev1@example.org>");
+    let tag_msg = f
+        .iter()
+        .find(|f| f["source"] == "tag-message")
+        .expect("tag message");
+    assert_eq!(
+        tag_msg["commit"],
+        c.as_str(),
+        "a tag's finding names the tagged commit"
+    );
+    assert!(tag_msg["note"].as_str().unwrap().contains("v1.0"));
+    assert_eq!(v["summary"]["messages"], 3);
+
+    // Once: an incremental run does not report them again.
+    let (_, v) = scan(dir.path(), &["--incremental"]);
+    assert_eq!(findings(&v).len(), 2);
+    let (out, v) = scan(dir.path(), &["--incremental"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(findings(&v).is_empty(), "{v:#}");
+
+    // A range scans the messages of its commits.
+    let (_, v) = scan(dir.path(), &["--range", "HEAD~1..HEAD"]);
+    assert_eq!(findings(&v).len(), 1);
+    assert_eq!(findings(&v)[0]["source"], "commit-message");
+}
+
+/// Regression: in history, blobs were scanned before their path was known, so a gitleaks rule that
+/// reports files by path found nothing, and path-conditioned allowlists did not apply.
+#[test]
+fn path_dependent_rules_apply_in_history() {
+    let dir = repo();
+    commit_file(
+        dir.path(),
+        "certs/server.p12",
+        "not really a keystore\n",
+        "add keystore",
+    );
+    commit_file(dir.path(), "certs/server.p12", "changed\n", "rotate");
+    let rules = tempfile::tempdir().unwrap();
+    let cfg = rules.path().join("gitleaks.toml");
+    std::fs::write(
+        &cfg,
+        "title = \"org\"\n[[rules]]\nid = \"pkcs12-file\"\ndescription = \"PKCS#12 file\"\npath = '''\\.p12$'''\n",
+    )
+    .unwrap();
+    let (out, v) = scan(
+        dir.path(),
+        &["--rules", cfg.to_str().unwrap(), "--no-default-rules"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = findings(&v);
+    assert_eq!(
+        f.len(),
+        1,
+        "one file, reported once at its first commit: {f:#?}"
+    );
+    assert_eq!(f[0]["path"], "certs/server.p12");
+    assert_eq!(f[0]["summary"], "add keystore");
+}
+
+/// Regression: a truncated pack aborted the whole history scan, named the `.idx` instead of the pack,
+/// and lost even the loose objects.
+#[test]
+fn a_truncated_pack_is_named_counted_and_the_rest_is_scanned() {
+    let dir = repo();
+    for i in 0..5 {
+        commit_file(
+            dir.path(),
+            &format!("f{i}.txt"),
+            &"filler line\n".repeat(200 + i),
+            "filler",
+        );
+    }
+    git(dir.path(), &["gc", "-q"]);
+    let t = token(28);
+    commit_file(dir.path(), "late.env", &format!("T={t}\n"), "loose commit");
+    let pack = std::fs::read_dir(dir.path().join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "pack"))
+        .unwrap();
+    let len = std::fs::metadata(&pack).unwrap().len();
+    let f = std::fs::OpenOptions::new().write(true).open(&pack).unwrap();
+    f.set_len(len / 2).unwrap();
+    drop(f);
+    let (out, v) = scan(dir.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let name = pack.file_name().unwrap().to_str().unwrap();
+    assert!(
+        err.contains(name) && err.contains("cannot be decoded"),
+        "the pack is named: {err}"
+    );
+    assert!(v["summary"]["corrupt_objects"].as_u64().unwrap() > 0);
+    let f = findings(&v);
+    assert_eq!(f.len(), 1, "the loose objects are still scanned: {v:#}");
+    assert_eq!(f[0]["path"], "late.env");
+}
+
+/// Regression: a corrupt pack index was silent and mislabelled findings as unreachable.
+#[test]
+fn a_corrupt_pack_index_is_named_and_findings_keep_their_commit() {
+    let dir = repo();
+    let t = token(29);
+    let c = commit_file(dir.path(), "a.env", &format!("T={t}\n"), "add");
+    git(dir.path(), &["gc", "-q"]);
+    let idx = std::fs::read_dir(dir.path().join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap();
+    let mut bytes = std::fs::read(&idx).unwrap();
+    // Version 2 index: 8-byte header, 256 fan-out entries, then the sorted object ids. Flip a byte in
+    // the last id: the fan-out stays consistent, the id is wrong.
+    let n = u32::from_be_bytes(bytes[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
+    let last_id = 8 + 256 * 4 + (n - 1) * 20;
+    bytes[last_id + 19] ^= 0x01;
+    let mut perms = std::fs::metadata(&idx).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&idx, perms).unwrap();
+    std::fs::write(&idx, bytes).unwrap();
+    let (out, v) = scan(dir.path(), &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let name = idx.file_name().unwrap().to_str().unwrap();
+    assert!(
+        err.contains(name) && err.contains("checksum"),
+        "the index is named: {err}"
+    );
+    let f = findings(&v);
+    assert_eq!(f.len(), 1, "{v:#}");
+    assert_eq!(
+        f[0]["commit"],
+        c.as_str(),
+        "attributed, not unreachable: {:#}",
+        f[0]
+    );
+}
+
+/// Regression: repositories with SHA-256 object names (`git init --object-format=sha256`) were "not a
+/// git repository".
+#[test]
+fn sha256_repositories_are_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    git(
+        dir.path(),
+        &["init", "-q", "-b", "main", "--object-format=sha256"],
+    );
+    let t = token(30);
+    let c = commit_file(dir.path(), "a.env", &format!("T={t}\n"), "add");
+    assert_eq!(c.len(), 64);
+    commit_file(dir.path(), "a.env", "T=\n", "remove");
+    let (out, v) = scan(dir.path(), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(v["summary"]["object_format"], "sha256");
+    let f = findings(&v);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["commit"], c.as_str());
+    git(dir.path(), &["gc", "-q"]);
+    let (_, v) = scan(dir.path(), &[]);
+    assert_eq!(findings(&v)[0]["commit"], c.as_str(), "packed too");
+}

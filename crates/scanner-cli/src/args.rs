@@ -182,6 +182,11 @@ pub struct ScanArgs {
     #[arg(long, requires = "history")]
     pub incremental: bool,
 
+    /// With --history: a partial clone's missing objects (`git clone --filter`) are expected: count and
+    /// name them, but do not exit 2 for them.
+    #[arg(long, requires = "history")]
+    pub allow_partial: bool,
+
     /// State file for --incremental.
     #[arg(long, value_name = "FILE", requires = "incremental")]
     pub incremental_state: Option<PathBuf>,

@@ -86,9 +86,8 @@ fn collect(a: &ScanArgs) -> anyhow::Result<(Vec<Finding>, Outcome, PathBuf)> {
         return Ok((findings, Outcome::Staged(stats), root));
     }
     if a.history {
-        let (mut findings, stats) = history(a, &paths[0], &scanner)?;
         // The config's allowlisted paths apply to the path each blob was introduced at.
-        findings.retain(|f| !allowed(f));
+        let (findings, stats) = history(a, &paths[0], &scanner, config.allow_paths.clone())?;
         return Ok((findings, Outcome::History(stats), root));
     }
     let opts = FsOptions {
@@ -247,6 +246,7 @@ fn history(
     a: &ScanArgs,
     repo: &Path,
     scanner: &Scanner,
+    allow_paths: Vec<String>,
 ) -> anyhow::Result<(Vec<Finding>, HistoryStats)> {
     let range = a
         .range
@@ -284,6 +284,8 @@ fn history(
         max_file_size: a.max_file_size,
         range,
         incremental,
+        allow_paths,
+        allow_partial: a.allow_partial,
         progress,
     };
     let result = scanner.scan_history(repo, &opts);
@@ -354,6 +356,9 @@ fn emit<S: serde::Serialize>(
             w.message,
             w.reason.as_str()
         )?;
+    }
+    for n in &stats.notes {
+        writeln!(stderr, "leakhound: note: {}: {}", n.path, n.message)?;
     }
     for e in stale {
         writeln!(

@@ -575,7 +575,7 @@ fn line_col(hay: &[u8], off: usize) -> (usize, usize) {
 
 /// The finding of a path-only rule: the file itself, at line 1. Its path stands in for the secret, so each
 /// file is its own credential (a fingerprint of nothing would merge them all into one).
-fn file_finding(rule: &Rule, path: &str) -> Finding {
+pub(crate) fn file_finding(rule: &Rule, path: &str) -> Finding {
     Finding {
         rule: rule.id().to_owned(),
         description: rule.description().to_owned(),

@@ -63,6 +63,11 @@ impl Scanner {
         self
     }
 
+    /// The global allowlist regexes ([`Scanner::with_allow_regexes`]).
+    pub fn allow_regexes(&self) -> &[Regex] {
+        &self.allow
+    }
+
     /// The rules this scanner runs.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
@@ -151,6 +156,8 @@ pub enum SkipReason {
     SymlinkLoop,
     /// The directory walk reported an error (an unreadable directory).
     WalkError,
+    /// An object the history refers to is not in the repository (a partial clone's promised objects).
+    Missing,
 }
 
 impl SkipReason {
@@ -165,12 +172,16 @@ impl SkipReason {
             SkipReason::NotAFile => "not-a-file",
             SkipReason::SymlinkLoop => "symlink-loop",
             SkipReason::WalkError => "walk-error",
+            SkipReason::Missing => "missing",
         }
     }
 
     /// Whether this skip means input was lost to an error (and the scan must exit 2).
     pub fn is_error(self) -> bool {
-        matches!(self, SkipReason::Unreadable | SkipReason::WalkError)
+        matches!(
+            self,
+            SkipReason::Unreadable | SkipReason::WalkError | SkipReason::Missing
+        )
     }
 }
 
@@ -182,6 +193,15 @@ pub struct ScanWarning {
     /// Why it was skipped.
     pub reason: SkipReason,
     /// What went wrong, one line.
+    pub message: String,
+}
+
+/// Something a scan wants the user to know that lost no input.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Note {
+    /// The file, object or repository concerned.
+    pub path: String,
+    /// What to know, one line.
     pub message: String,
 }
 
@@ -197,6 +217,10 @@ pub struct ScanStats {
     /// Errors and notable skips, one per input (not serialised: reported on stderr).
     #[serde(skip)]
     pub warnings: Vec<ScanWarning>,
+    /// Things worth knowing that lost no input (an index whose object ids were recomputed, a partial
+    /// clone accepted as such), one line each, reported on stderr.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
     /// Wall time of the scan.
     #[serde(serialize_with = "ser_secs", rename = "seconds")]
     pub elapsed: Duration,
@@ -215,6 +239,7 @@ impl ScanStats {
             *self.skipped.entry(k).or_default() += v;
         }
         self.warnings.extend(other.warnings);
+        self.notes.extend(other.notes);
     }
 
     /// Counts a skipped input; errors also keep a warning line.
@@ -227,6 +252,33 @@ impl ScanStats {
                 message: message.into(),
             });
         }
+    }
+
+    /// Counts `n` inputs skipped for one reason with one warning line (a broken pack's objects).
+    pub fn skip_many(
+        &mut self,
+        path: &str,
+        reason: SkipReason,
+        n: u64,
+        message: impl Into<String>,
+    ) {
+        if n == 0 {
+            return;
+        }
+        *self.skipped.entry(reason).or_default() += n;
+        self.warnings.push(ScanWarning {
+            path: path.to_owned(),
+            reason,
+            message: message.into(),
+        });
+    }
+
+    /// Records a note about `path` that lost no input.
+    pub fn note(&mut self, path: &str, message: impl Into<String>) {
+        self.notes.push(Note {
+            path: path.to_owned(),
+            message: message.into(),
+        });
     }
 
     /// Whether any input was lost to an error.
