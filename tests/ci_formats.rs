@@ -239,3 +239,54 @@ fn the_github_action_scan_step_runs_locally() {
         .unwrap()
         .contains("gitlab-pat"));
 }
+
+/// A secret in a commit message has no file (`path` empty, `source` set). The CI formats still locate
+/// it: SARIF by a logical location naming the commit (and stays schema-valid), GitHub by an annotation
+/// on the run with no empty `file=`, GitLab by the commit with no `file`. Regression for the shapes
+/// they had: `file=,line=3` and a SARIF URI of "".
+#[test]
+fn message_findings_are_located_by_their_commit_in_every_ci_format() {
+    use leakhound_core::source::message::MessageKind;
+    use leakhound_core::{report, Scanner, Scratch};
+    let scanner = Scanner::with_default_rules();
+    let msg = format!("Fix deploy\n\nused GITLAB_TOKEN={} to test\n", token(9));
+    let mut found = Vec::new();
+    scanner
+        .scan_message(
+            MessageKind::Commit,
+            msg.as_bytes(),
+            &mut Scratch::new(),
+            &mut found,
+        )
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let commit = "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d";
+    found[0].commit = Some(commit.to_owned());
+    found[0].redact();
+
+    let sarif = serde_json::to_value(report::sarif::build(&found)).unwrap();
+    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    assert!(validator.is_valid(&sarif), "{sarif:#}");
+    let loc = &sarif["runs"][0]["results"][0]["locations"][0];
+    assert!(loc.get("physicalLocation").is_none(), "{loc}");
+    assert_eq!(
+        loc["logicalLocations"][0]["name"],
+        "commit 1a2b3c4d5e message"
+    );
+    assert_eq!(
+        loc["logicalLocations"][0]["fullyQualifiedName"],
+        format!("commit-message:{commit}")
+    );
+
+    let gh = report::ci::github_annotations(&found);
+    assert!(gh.starts_with("::error title=gitlab-pat::"), "{gh}");
+    assert!(!gh.contains("file="), "{gh}");
+    assert!(gh.contains("in commit 1a2b3c4d5e message, line 3"), "{gh}");
+
+    let gl = report::ci::gitlab_report(&found, "2026-01-01T00:00:00", "2026-01-01T00:00:01");
+    let location = &gl["vulnerabilities"][0]["location"];
+    assert!(location.get("file").is_none(), "{location}");
+    assert_eq!(location["commit"]["sha"], commit);
+    assert_eq!(location["start_line"], 3);
+}

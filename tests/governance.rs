@@ -323,3 +323,114 @@ fn from_report_adopts_unknown_credentials_and_check_reports_expiry_and_stale() {
         "{text}"
     );
 }
+
+/// Regression (issue 11, case 10): CODEOWNERS patterns and baseline entries were matched against the
+/// displayed path, so scanning `/abs/repo` or `repo` from its parent missed anchored patterns
+/// (`/svc/billing/ @team`) and showed valid baseline entries as stale. Both are matched against the
+/// path relative to the repository root now, however the scanned path is spelled; the displayed path
+/// stays as typed.
+#[test]
+fn owners_and_baseline_match_the_repository_relative_path_however_it_is_spelled() {
+    let parent = tempfile::tempdir().unwrap();
+    let repo = parent.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    common::git(&repo, &["init", "-q", "-b", "main"]);
+    write(&repo, ".github/CODEOWNERS", "/svc/billing/ @org/billing\n");
+    write(&repo, "svc/billing/old.env", &format!("T={}\n", token(21)));
+    write(&repo, "svc/other.env", &format!("T={}\n", token(22)));
+    // Accepted from the root, as the README says to.
+    let out = leakhound(&repo, &["baseline", "create"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    write(&repo, "svc/billing/new.env", &format!("T={}\n", token(23)));
+
+    let abs = repo.to_str().unwrap().to_owned();
+    let abs_baseline = format!("{abs}/.leakhound-baseline.json");
+    let cases: [(&Path, &str, &str, &str); 5] = [
+        (
+            &repo,
+            ".",
+            ".leakhound-baseline.json",
+            "svc/billing/new.env",
+        ),
+        (
+            parent.path(),
+            "repo",
+            "repo/.leakhound-baseline.json",
+            "repo/svc/billing/new.env",
+        ),
+        (
+            parent.path(),
+            "./repo/",
+            "repo/.leakhound-baseline.json",
+            "repo/svc/billing/new.env",
+        ),
+        (
+            &repo.join("svc"),
+            "..",
+            "../.leakhound-baseline.json",
+            "../svc/billing/new.env",
+        ),
+        (Path::new("/"), &abs, &abs_baseline, ""),
+    ];
+    for (cwd, path, baseline, shown) in cases {
+        let out = leakhound(
+            cwd,
+            &["scan", path, "--baseline", baseline, "--format", "json"],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("stale"), "{path}: {err}");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let f = v["findings"].as_array().unwrap();
+        assert_eq!(f.len(), 1, "{path}: {f:#?}");
+        let shown = if shown.is_empty() {
+            format!("{abs}/svc/billing/new.env")
+        } else {
+            shown.to_owned()
+        };
+        assert_eq!(f[0]["path"], shown.as_str(), "{path}");
+        assert_eq!(f[0]["owner"]["team"], "@org/billing", "{path}");
+        assert_eq!(f[0]["owner"]["source"], "codeowners", "{path}");
+    }
+    // A single file, named from the parent.
+    let out = leakhound(
+        parent.path(),
+        &["scan", "repo/svc/billing/new.env", "--format", "json"],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"][0]["owner"]["team"], "@org/billing");
+
+    // A baseline created from the parent records repository-relative paths too.
+    let out = leakhound(
+        parent.path(),
+        &[
+            "baseline",
+            "create",
+            "repo",
+            "--baseline-output",
+            "from-parent.json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b: Value = serde_json::from_str(
+        &std::fs::read_to_string(parent.path().join("from-parent.json")).unwrap(),
+    )
+    .unwrap();
+    let paths: Vec<&str> = b["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert!(paths.contains(&"svc/billing/new.env"), "{paths:?}");
+    assert!(paths.iter().all(|p| !p.starts_with("repo/")), "{paths:?}");
+}

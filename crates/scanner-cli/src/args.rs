@@ -229,9 +229,16 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_default_rules: bool,
 
-    /// Config file (default: .leakhound.toml at the root of the scanned repository or directory).
+    /// Config file, applied with the scanned repository's own .leakhound.toml (found from the scanned
+    /// path up to the repository root), unless --no-repo-config or the file's `[scan] repo_config =
+    /// false` says otherwise. Without it, only the repository's.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Do not use the scanned repository's .leakhound.toml: only the defaults, --rules and --config
+    /// (an organisation's policy that a repository cannot loosen).
+    #[arg(long)]
+    pub no_repo_config: bool,
 
     /// Skip files larger than this (bytes, or with a K/M/G suffix).
     #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]

@@ -19,7 +19,8 @@ fn severity_style(s: Severity) -> Style {
     }
 }
 
-/// `path:line:col  rule  secret  (severity, validation, details, encoding)`; colour codes are stripped by the caller's
+/// `path:line:col  rule  secret  (severity, validation, details, encoding)` (`commit 1a2b3c4d5e
+/// message:line:col` for a secret in a commit message); colour codes are stripped by the caller's
 /// stream when it is not a terminal (or `color` is false, for `--output FILE`).
 pub fn findings(w: &mut dyn Write, findings: &[Finding], color: bool) -> io::Result<()> {
     let paint = |s: Style| if color { s } else { Style::new() };
@@ -29,7 +30,7 @@ pub fn findings(w: &mut dyn Write, findings: &[Finding], color: bool) -> io::Res
         write!(
             w,
             "{p}{}{p:#}:{l}{}{l:#}:{}  {sev}{}{sev:#}  {}  {d}({}",
-            f.path,
+            f.place(),
             f.line,
             f.column,
             f.rule,
@@ -46,7 +47,10 @@ pub fn findings(w: &mut dyn Write, findings: &[Finding], color: bool) -> io::Res
             write!(w, ", {e}-encoded")?;
         }
         write!(w, "){d:#}")?;
-        if let Some(c) = &f.commit {
+        if let (Some(date), true) = (&f.date, f.path.is_empty()) {
+            // A message finding names its commit in its place already.
+            write!(w, "  {date}")?;
+        } else if let Some(c) = &f.commit {
             let short = &c[..c.len().min(10)];
             write!(
                 w,
@@ -166,7 +170,10 @@ pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
         writeln!(
             w,
             "  {PATH}{}{PATH:#}:{LINE}{}{LINE:#}  {}  {}",
-            f.path, f.line, f.rule, f.secret
+            f.place(),
+            f.line,
+            f.rule,
+            f.secret
         )?;
     }
     writeln!(w)?;
@@ -262,4 +269,55 @@ pub fn governance(w: &mut dyn Write, g: &leakhound_core::Governance) -> io::Resu
         write!(w, " · median exposure {d} days")?;
     }
     writeln!(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A secret in a commit message has no path: it is placed by its commit, never as `:3:5`.
+    #[test]
+    fn a_message_finding_is_placed_by_its_commit() {
+        use leakhound_core::source::message::MessageKind;
+        let scanner = leakhound_core::Scanner::with_default_rules();
+        let mut found = Vec::new();
+        let msg = b"Fix\n\ntoken glpat-Hq3Zr8xK2mVb7NcT1pWd\n"; // leakhound:allow (test token)
+        scanner
+            .scan_message(
+                MessageKind::Commit,
+                msg,
+                &mut leakhound_core::Scratch::new(),
+                &mut found,
+            )
+            .unwrap();
+        found[0].commit = Some("1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d".into());
+        found[0].date = Some("2026-01-02T03:04:05Z".into());
+        found[0].redact();
+        let mut out = Vec::new();
+        findings(&mut out, &found, false).unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert!(
+            line.starts_with("commit 1a2b3c4d5e message:3:7  gitlab-pat  glpat-…"),
+            "{line}"
+        );
+        assert!(
+            line.trim_end().ends_with("  2026-01-02T03:04:05Z"),
+            "{line}"
+        );
+        let mut out = Vec::new();
+        blocking(&mut out, &found).unwrap();
+        // The hook's message is styled; the terminal stream strips the codes when it is not a tty.
+        let mut text = String::new();
+        let raw = String::from_utf8(out).unwrap();
+        let mut rest = raw.as_str();
+        while let Some(i) = rest.find('\x1b') {
+            text.push_str(&rest[..i]);
+            rest = &rest[i + rest[i..].find('m').unwrap() + 1..];
+        }
+        text.push_str(rest);
+        assert!(
+            text.contains("  commit 1a2b3c4d5e message:3  gitlab-pat"),
+            "{text}"
+        );
+    }
 }

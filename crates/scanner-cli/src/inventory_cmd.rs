@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context as _};
 use clap::Parser as _;
 use leakhound_core::inventory::{add_entry, EntryStatus};
-use leakhound_core::{Date, Inventory, InventoryEntry};
+use leakhound_core::{parse_fingerprint, Date, Inventory, InventoryEntry};
 
 use crate::args::{InventoryAddArgs, InventoryCommand};
 use crate::scan_cmd::INVENTORY_FILE;
@@ -49,26 +49,29 @@ fn add(a: InventoryAddArgs) -> anyhow::Result<ExitCode> {
         Inventory::default()
     };
     let fingerprints: Vec<String> = match (&a.fingerprint, &a.from_report) {
-        (Some(fp), _) => vec![fp.clone()],
+        (Some(fp), _) => vec![parse_fingerprint(fp).map_err(|why| {
+            anyhow::anyhow!(
+                "--fingerprint: {why}; take it from a report's `fingerprint` (if you pasted the \
+                 secret itself, it is in your shell history now)"
+            )
+        })?],
         (None, Some(report)) => {
-            let text = std::fs::read_to_string(report)
-                .with_context(|| format!("{}: cannot read", report.display()))?;
-            let v: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("{}: not a leakhound JSON report", report.display()))?;
-            v["credentials"]
-                .as_array()
-                .with_context(|| {
-                    format!(
-                        "{}: no `credentials` (a report from `leakhound scan --format json`)",
-                        report.display()
-                    )
-                })?
-                .iter()
-                .filter(|c| c["status"] == "unknown-origin")
-                .filter_map(|c| c["fingerprint"].as_str().map(str::to_owned))
+            let v = read_report(report)?;
+            let creds = v["credentials"].as_array().with_context(|| {
+                format!(
+                    "{}: no `credentials` (a report from `leakhound scan --format json`)",
+                    report.display()
+                )
+            })?;
+            let mut adopted = Vec::new();
+            for (i, c) in creds.iter().enumerate() {
+                let fp = report_fingerprint(report, "credentials", i, c)?;
                 // The report may be older than the inventory: never take over a claimed credential.
-                .filter(|fp| existing.get(fp).is_none())
-                .collect()
+                if c["status"] == "unknown-origin" && existing.get(&fp).is_none() {
+                    adopted.push(fp);
+                }
+            }
+            adopted
         }
         (None, None) => bail!("give --fingerprint or --from-report"),
     };
@@ -124,16 +127,18 @@ fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<Exit
     let inv = Inventory::load(path)?;
     let found: Vec<String> = match report {
         Some(r) => {
-            let text = std::fs::read_to_string(r)
-                .with_context(|| format!("{}: cannot read", r.display()))?;
-            let v: serde_json::Value = serde_json::from_str(&text)
-                .with_context(|| format!("{}: not a JSON report", r.display()))?;
-            v["findings"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|f| f["fingerprint"].as_str().map(str::to_owned))
-                .collect()
+            let v = read_report(r)?;
+            let findings = v["findings"].as_array().with_context(|| {
+                format!(
+                    "{}: no `findings` (a report from `leakhound scan --format json`)",
+                    r.display()
+                )
+            })?;
+            findings
+                .iter()
+                .enumerate()
+                .map(|(i, f)| report_fingerprint(r, "findings", i, f))
+                .collect::<anyhow::Result<_>>()?
         }
         None => {
             let root = path
@@ -183,5 +188,46 @@ fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<Exit
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// Reads a JSON report. A parse error gives the position only: serde_json's message can quote the
+/// file's text, and a report written with --no-redact is full of secrets.
+fn read_report(path: &Path) -> anyhow::Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "unexpected end of file",
+            _ => "invalid JSON",
+        };
+        anyhow::anyhow!(
+            "{}: not a leakhound JSON report: {what} at line {}, column {}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })
+}
+
+/// The `fingerprint` of entry `i` of a report's `list`, checked; the error names the entry, never the
+/// value.
+fn report_fingerprint(
+    path: &Path,
+    list: &str,
+    i: usize,
+    entry: &serde_json::Value,
+) -> anyhow::Result<String> {
+    let fp = entry["fingerprint"].as_str().with_context(|| {
+        format!(
+            "{}: {list}[{i}]: field `fingerprint`: missing or not a string",
+            path.display()
+        )
+    })?;
+    parse_fingerprint(fp).map_err(|why| {
+        anyhow::anyhow!(
+            "{}: {list}[{i}]: field `fingerprint`: {why}",
+            path.display()
+        )
     })
 }

@@ -10,7 +10,7 @@ use crate::args::{Format, RulesCheckArgs, RulesListArgs};
 use crate::scan_cmd::{build_rules, print_rule_warnings};
 
 pub fn list(a: RulesListArgs) -> anyhow::Result<ExitCode> {
-    let rules = build_rules(a.no_default_rules, &a.rules, RuleSet::empty())?;
+    let (rules, _) = build_rules(a.no_default_rules, &a.rules, &mut [])?;
     let mut out = anstream::stdout().lock();
     if a.format == Format::Human {
         for r in rules.iter() {

@@ -8,6 +8,8 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::{bail, Context as _};
+use leakhound_core::config::{ConfigChange, Origin};
+use leakhound_core::report::Redactor;
 use leakhound_core::source::git::ProgressFn;
 use leakhound_core::{
     credentials, report, Baseline, BaselineEntry, CodeOwners, Config, Credential, Date, Finding,
@@ -44,9 +46,19 @@ impl Outcome {
     }
 }
 
-/// Runs the scan the arguments ask for and returns its findings, sorted, unredacted, before any
-/// baseline; plus the repository (or scan) root where a baseline would live.
-fn collect(a: &ScanArgs) -> anyhow::Result<(Vec<Finding>, Outcome, PathBuf)> {
+/// What a scan produced before any baseline: findings sorted and unredacted, the counters, the root
+/// where a baseline, inventory and CODEOWNERS live, how displayed paths map to paths under that root,
+/// and what the configs changed in the rule pack.
+struct Collected {
+    findings: Vec<Finding>,
+    outcome: Outcome,
+    root: PathBuf,
+    paths: RootPaths,
+    changes: Vec<ConfigChange>,
+}
+
+/// Runs the scan the arguments ask for.
+fn collect(a: &ScanArgs) -> anyhow::Result<Collected> {
     let paths = if a.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -57,38 +69,48 @@ fn collect(a: &ScanArgs) -> anyhow::Result<(Vec<Finding>, Outcome, PathBuf)> {
             bail!("{}: no such file or directory", p.display());
         }
     }
-    let (config, config_dir) = load_config(a.config.as_deref(), &paths[0])?;
-    let allow_regexes = config.secret_regexes().to_vec();
-    let paths_allow = config.path_globs().cloned();
-    let rules = build_rules(a.no_default_rules, &a.rules, config.rules)?;
-    if a.history {
-        // A history scan reads blobs, and a blob's path is known only after the scan.
-        for r in rules.iter().filter(|r| r.is_path_only()) {
-            print_rule_warnings(&[RuleWarning {
-                file: r.file().to_owned(),
-                rule: Some(r.id().to_owned()),
-                field: Some("path".to_owned()),
-                message: "a rule with a path and no regex reports files, which a history scan \
-                          does not walk: not run"
-                    .to_owned(),
-                rule_skipped: true,
-            }]);
-        }
-    }
+    let mut configs = load_configs(a, &paths[0])?;
+    let (rules, changes) = build_rules(a.no_default_rules, &a.rules, &mut configs)?;
+    let allow_regexes: Vec<_> = configs
+        .iter()
+        .flat_map(|c| c.config.secret_regexes().iter().cloned())
+        .collect();
+    let allow_paths: Vec<String> = configs
+        .iter()
+        .flat_map(|c| c.config.allow_paths.iter().cloned())
+        .collect();
+    let paths_allow = leakhound_core::config::globs(&allow_paths)
+        .map_err(|(g, e)| anyhow::anyhow!("allowlist.paths: {g:?}: {e}"))?;
+    // One base for every config's globs: the repository's config directory when there is one (its
+    // globs are written for that tree, and an organisation's are written for any repository), else
+    // the explicit config's directory.
+    let config_dir = configs
+        .iter()
+        .find(|c| c.origin == Origin::Repository)
+        .or_else(|| configs.first())
+        .and_then(|c| c.dir.clone());
     let scanner = Scanner::new(rules).with_allow_regexes(allow_regexes);
-    let root = config_dir.clone().unwrap_or_else(|| repo_root(&paths[0]));
+    let root = repo_root(&paths[0]);
     let allowed = |f: &Finding| paths_allow.as_ref().is_some_and(|g| g.is_match(&f.path));
+    let done = |findings, outcome, paths| Collected {
+        findings,
+        outcome,
+        root: root.clone(),
+        paths,
+        changes: changes.clone(),
+    };
 
     if a.staged {
         let (mut findings, stats) =
             leakhound_hook::scan_staged(&scanner, &paths[0], a.max_file_size)?;
         findings.retain(|f| !allowed(f));
-        return Ok((findings, Outcome::Staged(stats), root));
+        // Staged paths are relative to the repository root already.
+        return Ok(done(findings, Outcome::Staged(stats), RootPaths::as_is()));
     }
     if a.history {
         // The config's allowlisted paths apply to the path each blob was introduced at.
-        let (findings, stats) = history(a, &paths[0], &scanner, config.allow_paths.clone())?;
-        return Ok((findings, Outcome::History(stats), root));
+        let (findings, stats) = history(a, &paths[0], &scanner, allow_paths)?;
+        return Ok(done(findings, Outcome::History(stats), RootPaths::as_is()));
     }
     let opts = FsOptions {
         threads: a.threads,
@@ -107,7 +129,84 @@ fn collect(a: &ScanArgs) -> anyhow::Result<(Vec<Finding>, Outcome, PathBuf)> {
     findings.sort_by(|a, b| {
         (&a.path, a.line, a.column, &a.rule).cmp(&(&b.path, b.line, b.column, &b.rule))
     });
-    Ok((findings, Outcome::Files(stats), root))
+    let rel = RootPaths::new(&root, &paths);
+    Ok(done(findings, Outcome::Files(stats), rel))
+}
+
+/// Maps the paths a file scan displays (as the user spelled the scanned path: `/abs/repo/svc/a.env`,
+/// `../repo/svc/a.env`, `./svc/a.env`) to paths relative to the root (`svc/a.env`): what CODEOWNERS
+/// patterns and baseline entries are matched against.
+struct RootPaths {
+    root: PathBuf,
+    /// Each scanned path as the walker displays it (no `.` components), and where it really is.
+    given: Vec<(PathBuf, PathBuf)>,
+}
+
+impl RootPaths {
+    /// Paths that are root-relative already (git sources).
+    fn as_is() -> RootPaths {
+        RootPaths {
+            root: PathBuf::new(),
+            given: Vec::new(),
+        }
+    }
+
+    fn new(root: &Path, scanned: &[PathBuf]) -> RootPaths {
+        let given = scanned
+            .iter()
+            .map(|p| {
+                let shown = without_cur_dir(p);
+                let real = std::fs::canonicalize(p).unwrap_or_else(|_| {
+                    std::env::current_dir()
+                        .map(|d| d.join(p))
+                        .unwrap_or_else(|_| p.clone())
+                });
+                (shown, real)
+            })
+            .collect();
+        RootPaths {
+            root: root.to_path_buf(),
+            given,
+        }
+    }
+
+    /// `shown` relative to the root; `shown` itself when it is not under a scanned path or the root
+    /// (or the scan was not of files).
+    fn rel(&self, shown: &str) -> String {
+        if self.given.is_empty() || shown.is_empty() {
+            return shown.to_owned();
+        }
+        let shown_path = without_cur_dir(Path::new(shown));
+        // The longest scanned path the displayed one starts with is the one it was walked from.
+        let best = self
+            .given
+            .iter()
+            .filter_map(|(g, real)| Some((g, real, shown_path.strip_prefix(g).ok()?)))
+            .max_by_key(|(g, _, _)| g.components().count());
+        let Some((_, real, rest)) = best else {
+            return shown.to_owned();
+        };
+        let abs = if rest.as_os_str().is_empty() {
+            real.clone()
+        } else {
+            real.join(rest)
+        };
+        match abs.strip_prefix(&self.root) {
+            Ok(r) if !r.as_os_str().is_empty() => r
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            _ => shown.to_owned(),
+        }
+    }
+}
+
+/// `./a/./b` → `a/b`, `.` → `` (the walker displays paths without them).
+fn without_cur_dir(p: &Path) -> PathBuf {
+    p.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 /// The git work tree containing `path`, else `path` itself (or its directory).
@@ -125,56 +224,52 @@ pub fn repo_root(path: &Path) -> PathBuf {
 }
 
 pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
-    let (mut findings, outcome, root) = collect(&a)?;
+    let Collected {
+        mut findings,
+        outcome,
+        root,
+        paths,
+        changes,
+    } = collect(&a)?;
+    let rel = |f: &Finding| paths.rel(&f.path);
     // The hook uses the repository's baseline without being told; other scans when given one.
     let baseline_path = a.baseline.clone().or_else(|| {
         let p = root.join(BASELINE_FILE);
         (a.staged && p.is_file()).then_some(p)
     });
     let stale = match &baseline_path {
-        Some(p) => Baseline::load(p)?.apply(&mut findings),
+        Some(p) => Baseline::load(p)?.apply_at(&mut findings, &rel),
         None => Vec::new(),
     };
     // Staged scans see only the changes: an entry they do not meet is not stale.
     let stale = if a.staged { Vec::new() } else { stale };
-    let governed = govern(&a, &root, &mut findings)?;
+    let governed = govern(&a, &root, &mut findings, &rel)?;
+    let ctx = Emit {
+        stale: &stale,
+        changes: &changes,
+    };
     match &outcome {
         Outcome::Files(s) => {
-            let mut summary = report::Summary::new(&findings, s, s);
-            summary.governance = Some(governed.gov.clone());
-            emit(
-                &a,
-                &mut findings,
-                s,
-                &summary,
-                &stale,
-                &governed,
-                &|w, f| human::summary(w, f, s),
-            )
+            let summary = report::Summary::new(&findings, s, s);
+            emit(&a, findings, s, summary, governed, &ctx, &|w, f| {
+                human::summary(w, f, s)
+            })
         }
         Outcome::History(h) => {
-            let mut summary = report::Summary::new(&findings, h, &h.scan);
-            summary.governance = Some(governed.gov.clone());
-            emit(
-                &a,
-                &mut findings,
-                &h.scan,
-                &summary,
-                &stale,
-                &governed,
-                &|w, f| human::history_summary(w, f, h),
-            )
+            let summary = report::Summary::new(&findings, h, &h.scan);
+            emit(&a, findings, &h.scan, summary, governed, &ctx, &|w, f| {
+                human::history_summary(w, f, h)
+            })
         }
         Outcome::Staged(s) => {
-            let mut summary = report::Summary::new(&findings, s, &s.scan);
-            summary.governance = Some(governed.gov.clone());
+            let summary = report::Summary::new(&findings, s, &s.scan);
             emit(
                 &a,
-                &mut findings,
+                findings,
                 outcome.scan_stats(),
-                &summary,
-                &stale,
-                &governed,
+                summary,
+                governed,
+                &ctx,
                 &|w, f| human::staged_summary(w, f, s),
             )
         }
@@ -191,7 +286,12 @@ struct Governed {
 
 /// Links findings to the inventory (`--inventory`, else `leakhound-inventory.toml` at the root) and to
 /// CODEOWNERS, and reads `--fail-on`.
-fn govern(a: &ScanArgs, root: &Path, findings: &mut [Finding]) -> anyhow::Result<Governed> {
+fn govern(
+    a: &ScanArgs,
+    root: &Path,
+    findings: &mut [Finding],
+    rel: &dyn Fn(&Finding) -> String,
+) -> anyhow::Result<Governed> {
     let fail_on = a
         .fail_on
         .iter()
@@ -206,7 +306,7 @@ fn govern(a: &ScanArgs, root: &Path, findings: &mut [Finding]) -> anyhow::Result
         None => Inventory::default(),
     };
     let owners = CodeOwners::discover(root);
-    let (creds, gov) = credentials::link(findings, &inventory, &owners, Date::today());
+    let (creds, gov) = credentials::link_at(findings, &inventory, &owners, Date::today(), rel);
     Ok(Governed {
         creds,
         gov,
@@ -219,13 +319,27 @@ pub const INVENTORY_FILE: &str = "leakhound-inventory.toml";
 
 /// The findings (fingerprints included) a scan with these arguments would report before any baseline.
 pub fn collect_findings(a: &ScanArgs) -> anyhow::Result<Vec<String>> {
-    Ok(collect(a)?.0.into_iter().map(|f| f.fingerprint).collect())
+    Ok(collect(a)?
+        .findings
+        .into_iter()
+        .map(|f| f.fingerprint)
+        .collect())
 }
 
 /// `leakhound baseline create`: the same scan, every finding recorded as accepted.
 pub fn create_baseline(a: ScanArgs, output: &Path) -> anyhow::Result<ExitCode> {
-    let (findings, outcome, _) = collect(&a)?;
-    let baseline = Baseline::from_findings(&findings);
+    let Collected {
+        findings,
+        outcome,
+        paths,
+        changes,
+        ..
+    } = collect(&a)?;
+    // What is accepted depends on what the repository's config let through: say it here too.
+    warn_config_changes(&mut io::stderr(), &changes)?;
+    // Entries are recorded relative to the repository root, however the path was spelled, so that
+    // every later scan (and the hook) matches them.
+    let baseline = Baseline::from_findings_at(&findings, &|f| paths.rel(&f.path));
     baseline.save(output)?;
     writeln!(
         io::stderr(),
@@ -329,26 +443,58 @@ fn timestamp(t: std::time::SystemTime) -> String {
 /// Prints the human summary line(s) of a scan for the given findings.
 type HumanSummary<'a> = dyn Fn(&mut dyn Write, &[Finding]) -> io::Result<()> + 'a;
 
+/// What `emit` reports besides findings and counters.
+struct Emit<'a> {
+    stale: &'a [BaselineEntry],
+    changes: &'a [ConfigChange],
+}
+
 /// Redaction, warnings, the report in the chosen format, and the exit code: the same for every source.
 fn emit<S: serde::Serialize>(
     a: &ScanArgs,
-    findings: &mut [Finding],
+    mut findings: Vec<Finding>,
     stats: &ScanStats,
-    summary: &report::Summary<'_, S>,
-    stale: &[BaselineEntry],
-    governed: &Governed,
+    mut summary: report::Summary<'_, S>,
+    mut governed: Governed,
+    ctx: &Emit<'_>,
     human_summary: &HumanSummary<'_>,
 ) -> anyhow::Result<ExitCode> {
     // The hook's message is always redacted: it is read over a shoulder and pasted into chats.
     // CI formats end up in public logs and dashboards: redacted unless asked otherwise, explicitly.
     let ci_format = matches!(a.format, Format::Sarif | Format::Github | Format::Gitlab);
     let redact = !a.no_redact && (a.redact || a.format == Format::Human || ci_format || in_ci());
+    // Redaction covers every field: a commit summary, a note or a warning can quote a secret too.
+    let redactor = if redact {
+        Redactor::new(findings.iter().map(|f| f.secret.as_str()))
+    } else {
+        Redactor::default()
+    };
+    summary.governance = Some(governed.gov.clone());
+    summary.config_changes = ctx.changes.to_vec();
     if redact {
-        findings.iter_mut().for_each(Finding::redact);
+        findings.iter_mut().for_each(|f| redactor.finding(f));
+        governed
+            .creds
+            .iter_mut()
+            .for_each(|c| redactor.credential(c));
+        summary
+            .warnings
+            .iter_mut()
+            .for_each(|w| redactor.warning(w));
+        summary
+            .config_changes
+            .iter_mut()
+            .for_each(|c| redactor.config_change(c));
     }
+    let findings = &findings[..];
 
     let mut stderr = anstream::stderr();
-    for w in &stats.warnings {
+    // A repository's own config can switch detection off: say so, every time. The hook is run by the
+    // repository's own developers on every commit, and does not repeat it (its JSON still lists it).
+    if !a.staged {
+        warn_config_changes(&mut stderr, &summary.config_changes)?;
+    }
+    for w in &summary.warnings {
         writeln!(
             stderr,
             "leakhound: warning: {}: {} (skipped: {})",
@@ -360,7 +506,7 @@ fn emit<S: serde::Serialize>(
     for n in &stats.notes {
         writeln!(stderr, "leakhound: note: {}: {}", n.path, n.message)?;
     }
-    for e in stale {
+    for e in ctx.stale {
         writeln!(
             stderr,
             "leakhound: note: stale baseline entry: {} {} {} matches nothing any more: remove it",
@@ -370,9 +516,7 @@ fn emit<S: serde::Serialize>(
 
     let to_file = a.output.is_some();
     let mut out: Box<dyn Write> = match &a.output {
-        Some(p) => Box::new(BufWriter::new(
-            File::create(p).with_context(|| format!("{}: cannot create", p.display()))?,
-        )),
+        Some(p) => Box::new(BufWriter::new(create_private(p)?)),
         None => Box::new(anstream::AutoStream::auto(io::stdout().lock())),
     };
     match a.format {
@@ -383,7 +527,7 @@ fn emit<S: serde::Serialize>(
             human_summary(&mut stderr, findings)?;
             human::governance(&mut stderr, &governed.gov)?;
         }
-        Format::Json => report::write_json(&mut out, findings, &governed.creds, summary)?,
+        Format::Json => report::write_json(&mut out, findings, &governed.creds, &summary)?,
         Format::Sarif => {
             serde_json::to_writer_pretty(&mut out, &report::sarif::build(findings))?;
             writeln!(out)?;
@@ -436,48 +580,130 @@ fn emit<S: serde::Serialize>(
     })
 }
 
-/// The explicit `--config`, else the first `.leakhound.toml` found from the scanned path up to the
-/// repository root (the first directory holding `.git`). Returns the config and its directory
-/// (absolute), against which its allowlisted paths are matched.
-fn load_config(explicit: Option<&Path>, first: &Path) -> anyhow::Result<(Config, Option<PathBuf>)> {
-    let file = match explicit {
-        Some(p) => Some(p.to_path_buf()),
-        None => {
-            let start = std::fs::canonicalize(first).unwrap_or_else(|_| first.to_path_buf());
-            let start = if start.is_dir() {
-                start
-            } else {
-                start.parent().map(Path::to_path_buf).unwrap_or(start)
-            };
-            let mut found = None;
-            for dir in start.ancestors() {
-                let candidate = dir.join(".leakhound.toml");
-                if candidate.is_file() {
-                    found = Some(candidate);
-                    break;
-                }
-                if dir.join(".git").exists() {
-                    break;
-                }
-            }
-            found
-        }
-    };
-    let Some(file) = file else {
-        return Ok((Config::default(), None));
-    };
-    let config = Config::load(&file)?;
-    let dir = std::fs::canonicalize(&file)
-        .ok()
-        .and_then(|f| f.parent().map(Path::to_path_buf));
-    Ok((config, dir))
+/// One warning line for each change a scanned repository's config makes that can hide a secret.
+fn warn_config_changes(w: &mut dyn Write, changes: &[ConfigChange]) -> io::Result<()> {
+    for c in changes
+        .iter()
+        .filter(|c| c.origin == Origin::Repository && c.can_hide_secrets())
+    {
+        writeln!(w, "leakhound: warning: {c}")?;
+    }
+    Ok(())
 }
 
+/// Opens a report file for writing. A new file is created readable by its owner only (0600): a report
+/// written with --no-redact holds secrets, and one written redacted still names where they are. An
+/// existing file is truncated and keeps its mode: whoever set it meant it.
+fn create_private(path: &Path) -> anyhow::Result<File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+        .with_context(|| format!("{}: cannot create", path.display()))
+}
+
+/// A config file in use, where it came from, and its directory (absolute), against which its
+/// allowlisted paths are matched.
+pub struct LoadedConfig {
+    config: Config,
+    file: String,
+    origin: Origin,
+    dir: Option<PathBuf>,
+}
+
+/// The configs of a scan, in the order they apply: the explicit `--config` (an organisation's policy),
+/// then the scanned repository's `.leakhound.toml`: the first found from the scanned path up to the
+/// repository root (the first directory holding `.git`). The repository's is skipped with
+/// `--no-repo-config`, when the explicit config says `[scan] repo_config = false`, or when it is the
+/// explicit config itself.
+fn load_configs(a: &ScanArgs, first: &Path) -> anyhow::Result<Vec<LoadedConfig>> {
+    let load = |file: &Path, origin| -> anyhow::Result<LoadedConfig> {
+        // A discovered config is found as an absolute path: named relative to the current directory
+        // when it is below it, as a person would type it.
+        let cwd = std::env::current_dir().and_then(std::fs::canonicalize);
+        let shown = match &cwd {
+            Ok(cwd) if file.is_absolute() => file.strip_prefix(cwd).unwrap_or(file),
+            _ => file,
+        };
+        let config = Config::load(shown)?;
+        let dir = std::fs::canonicalize(file)
+            .ok()
+            .and_then(|f| f.parent().map(Path::to_path_buf));
+        Ok(LoadedConfig {
+            config,
+            file: shown.display().to_string(),
+            origin,
+            dir,
+        })
+    };
+    let mut configs = Vec::new();
+    if let Some(p) = &a.config {
+        configs.push(load(p, Origin::Explicit)?);
+    }
+    let repo_allowed = !a.no_repo_config
+        && configs
+            .first()
+            .is_none_or(|c| c.config.repo_config != Some(false));
+    if !repo_allowed {
+        return Ok(configs);
+    }
+    let Some(found) = discover_config(first) else {
+        return Ok(configs);
+    };
+    let same_as_explicit = a
+        .config
+        .as_deref()
+        .is_some_and(|p| std::fs::canonicalize(p).ok() == std::fs::canonicalize(&found).ok());
+    if !same_as_explicit {
+        let repo = load(&found, Origin::Repository)?;
+        if repo.config.repo_config.is_some() {
+            print_rule_warnings(&[RuleWarning {
+                file: repo.file.clone(),
+                rule: None,
+                field: Some("scan.repo_config".to_owned()),
+                message: "only read from a --config file: ignored here".to_owned(),
+                rule_skipped: false,
+            }]);
+        }
+        configs.push(repo);
+    }
+    Ok(configs)
+}
+
+/// The first `.leakhound.toml` from `first` (or its directory) up to the repository root. Outside a
+/// repository only the scanned directory itself is looked at: a config in some parent directory (a
+/// shared `/tmp`, a home directory) is not the scanned tree's to give.
+fn discover_config(first: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(first).unwrap_or_else(|_| first.to_path_buf());
+    let start = if start.is_dir() {
+        start
+    } else {
+        start.parent().map(Path::to_path_buf).unwrap_or(start)
+    };
+    let in_repo = start.ancestors().any(|d| d.join(".git").exists());
+    for dir in start.ancestors() {
+        let candidate = dir.join(".leakhound.toml");
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if !in_repo || dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// The rule pack: the defaults (unless `no_default`), the `--rules` files, then each config's rules (a
+/// rule with the id of one loaded before replaces it). Returns it with what the configs changed.
 pub fn build_rules(
     no_default: bool,
     extra: &[PathBuf],
-    config_rules: RuleSet,
-) -> anyhow::Result<RuleSet> {
+    configs: &mut [LoadedConfig],
+) -> anyhow::Result<(RuleSet, Vec<ConfigChange>)> {
     let mut rules = if no_default {
         RuleSet::empty()
     } else {
@@ -488,11 +714,15 @@ pub fn build_rules(
         print_rule_warnings(&loaded.warnings);
         rules.extend(loaded.rules);
     }
-    rules.extend(config_rules);
+    let mut changes = Vec::new();
+    for c in configs {
+        changes.extend(c.config.changes(&c.file, c.origin, &rules));
+        rules.extend(std::mem::take(&mut c.config.rules));
+    }
     if rules.is_empty() {
         bail!("no rules to run: --no-default-rules needs --rules FILE or rules in the config");
     }
-    Ok(rules)
+    Ok((rules, changes))
 }
 
 /// One line per warning about a rule file (a gitleaks configuration's unsupported fields), on stderr.

@@ -53,14 +53,23 @@ pub struct BaselineError {
 }
 
 impl Baseline {
-    /// The entries for `findings` (deduplicated, sorted).
+    /// The entries for `findings` (deduplicated, sorted), at the paths as they are.
     pub fn from_findings(findings: &[Finding]) -> Baseline {
+        Baseline::from_findings_at(findings, &|f| f.path.clone())
+    }
+
+    /// The entries for `findings`, each recorded at `path_of(finding)`: the path relative to the
+    /// repository root, so that the baseline means the same however the scanned path was spelled.
+    pub fn from_findings_at(
+        findings: &[Finding],
+        path_of: &dyn Fn(&Finding) -> String,
+    ) -> Baseline {
         let set: BTreeSet<BaselineEntry> = findings
             .iter()
             .map(|f| BaselineEntry {
                 fingerprint: f.fingerprint.clone(),
                 rule: f.rule.clone(),
-                path: f.path.clone(),
+                path: path_of(f),
             })
             .collect();
         Baseline {
@@ -72,27 +81,39 @@ impl Baseline {
     /// Reads a baseline file.
     ///
     /// # Errors
-    /// [`BaselineError`] naming the file: unreadable, not JSON of this shape, or an entry without a
-    /// `sha256:` fingerprint.
+    /// [`BaselineError`] naming the file: unreadable, not JSON of this shape (the position only: the
+    /// JSON parser's own message can quote the file's text), or an entry whose fingerprint is not
+    /// `sha256:` and 64 hex digits (the entry number and field, never the value).
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let err = |message: String| BaselineError {
             path: path.display().to_string(),
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| err(format!("cannot read: {e}")))?;
-        let b: Baseline = serde_json::from_str(&text)
-            .map_err(|e| err(format!("not a leakhound baseline: {e}")))?;
-        if let Some((i, e)) = b
-            .entries
-            .iter()
-            .enumerate()
-            .find(|(_, e)| !e.fingerprint.starts_with("sha256:"))
-        {
-            return Err(err(format!(
-                "entry {}: fingerprint {:?} is not sha256:<hex>",
-                i + 1,
-                e.fingerprint
-            )));
+        Baseline::parse(&text).map_err(err)
+    }
+
+    /// Parses baseline JSON; the error is a message without the file name.
+    ///
+    /// ```
+    /// use leakhound_core::Baseline;
+    /// let bad = r#"{"version": 1, "entries": [{"fingerprint": "glpat-Hq3Zr8xK2mVb7NcT1pWd", "rule": "r", "path": "a"}]}"#; // leakhound:allow (documentation token)
+    /// let msg = Baseline::parse(bad).unwrap_err();
+    /// assert!(msg.starts_with("entry 1: field `fingerprint`: not a fingerprint"), "{msg}");
+    /// assert!(!msg.contains("glpat"));
+    /// ```
+    pub fn parse(text: &str) -> Result<Baseline, String> {
+        let mut b: Baseline = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "not a leakhound baseline: {} at line {}, column {}",
+                json_error_kind(&e),
+                e.line(),
+                e.column()
+            )
+        })?;
+        for (i, e) in b.entries.iter_mut().enumerate() {
+            e.fingerprint = crate::finding::parse_fingerprint(&e.fingerprint)
+                .map_err(|why| format!("entry {}: field `fingerprint`: {why}", i + 1))?;
         }
         Ok(b)
     }
@@ -112,12 +133,23 @@ impl Baseline {
     /// Removes the findings this baseline accepts and returns the entries that matched nothing (stale:
     /// the secret is gone from that path, so the entry can go too).
     pub fn apply(&self, findings: &mut Vec<Finding>) -> Vec<BaselineEntry> {
+        self.apply_at(findings, &|f| f.path.clone())
+    }
+
+    /// [`Baseline::apply`], matching entries against `path_of(finding)` (the path relative to the
+    /// repository root) instead of the path as displayed.
+    pub fn apply_at(
+        &self,
+        findings: &mut Vec<Finding>,
+        path_of: &dyn Fn(&Finding) -> String,
+    ) -> Vec<BaselineEntry> {
         let mut used = vec![false; self.entries.len()];
         findings.retain(|f| {
+            let path = path_of(f);
             let hit = self
                 .entries
                 .iter()
-                .position(|e| e.fingerprint == f.fingerprint && e.path == f.path);
+                .position(|e| e.fingerprint == f.fingerprint && e.path == path);
             if let Some(i) = hit {
                 used[i] = true;
             }
@@ -129,5 +161,52 @@ impl Baseline {
             .filter(|(_, u)| !u)
             .map(|(e, _)| e.clone())
             .collect()
+    }
+}
+
+/// What kind of JSON error, in words that never quote the input (serde_json's own messages can: an
+/// unexpected string is shown in full).
+pub(crate) fn json_error_kind(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "read error",
+        serde_json::error::Category::Syntax => "invalid JSON",
+        serde_json::error::Category::Data => "unexpected field or value",
+        serde_json::error::Category::Eof => "unexpected end of file",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: serde_json's messages quote an unexpected string in full, and a baseline error
+    /// echoed whatever was there (a secret pasted into the file, for one).
+    #[test]
+    fn errors_never_quote_the_file() {
+        let secret = "glpat-Hq3Zr8xK2mVb7NcT1pWd"; // leakhound:allow (test token)
+        for text in [
+            format!(r#"{{"version": "{secret}", "entries": []}}"#),
+            format!(r#"{{"version": 1, "entries": [{{"fingerprint": 1, "rule": "{secret}"}}]}}"#),
+            format!(
+                r#"{{"version": 1, "entries": [{{"fingerprint": "{secret}", "rule": "r", "path": "p"}}]}}"#
+            ),
+            format!(r#"{{"version": 1, "{secret}": []}}"#),
+            format!(r#"{{"version": 1, "entries": [{secret}]}}"#),
+            r#"{"version": 1, "entries": [{"fingerprint": "sha256:zz", "rule": "r", "path": "p"}]}"#
+                .to_owned(),
+        ] {
+            let msg = Baseline::parse(&text).unwrap_err();
+            assert!(!msg.contains("Hq3Zr8"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn fingerprints_are_normalised_to_lowercase() {
+        let fp = crate::fingerprint(b"x");
+        let text = format!(
+            r#"{{"version": 1, "entries": [{{"fingerprint": "{}", "rule": "r", "path": "p"}}]}}"#,
+            fp.replace("sha256:", "SHA256:").to_uppercase()
+        );
+        assert_eq!(Baseline::parse(&text).unwrap().entries[0].fingerprint, fp);
     }
 }

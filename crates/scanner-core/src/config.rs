@@ -1,4 +1,4 @@
-//! `.leakhound.toml`: a repository's own rules and allowlist.
+//! `.leakhound.toml`: a repository's own rules and allowlist, or an organisation's (`--config`).
 //!
 //! ```toml
 //! [allowlist]
@@ -8,12 +8,20 @@
 //! [[rule]]                                      # extra rules, same format as rules/*.toml
 //! id = "acme-internal-token"
 //! # ...
+//!
+//! [scan]                                        # read from a --config file only
+//! repo_config = false                           # scanned repositories' own configs are not used
 //! ```
+//!
+//! A config can switch detection off: a rule with a default's id replaces it, an allowlist hides what
+//! it matches. [`Config::changes`] lists what a config changes in the rule pack, so that a scan can show
+//! it; an allowlist entry that matches everything is refused outright.
 
 use std::path::Path;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
+use serde::Serialize;
 
 use crate::rules::{spec, RuleError, RuleSet};
 
@@ -26,6 +34,9 @@ pub struct Config {
     pub allow_regexes: Vec<String>,
     /// Extra rules.
     pub rules: RuleSet,
+    /// `[scan] repo_config`: whether a scanned repository's own config is used too (`None`: not said).
+    /// Only an explicitly given config's value counts.
+    pub repo_config: Option<bool>,
     path_globs: Option<GlobSet>,
     secret_regexes: Vec<Regex>,
 }
@@ -128,10 +139,30 @@ impl Config {
                     })?;
                     config.rules = RuleSet::from_specs(file, specs)?;
                 }
+                "scan" => {
+                    let table = value
+                        .as_table()
+                        .ok_or_else(|| field("scan", "expected a table".into()))?;
+                    for (k, v) in table {
+                        match k.as_str() {
+                            "repo_config" => {
+                                config.repo_config = Some(v.as_bool().ok_or_else(|| {
+                                    field("scan.repo_config", "expected true or false".into())
+                                })?)
+                            }
+                            _ => {
+                                return Err(field(
+                                    &format!("scan.{k}"),
+                                    "unknown field (known: repo_config)".into(),
+                                ))
+                            }
+                        }
+                    }
+                }
                 other => {
                     return Err(field(
                         other,
-                        "unknown field (known: allowlist, rule)".into(),
+                        "unknown field (known: allowlist, rule, scan)".into(),
                     ))
                 }
             }
@@ -139,17 +170,40 @@ impl Config {
         // Compiled here, once, so a bad glob or regex is reported against the config, not mid-scan.
         config.path_globs = globs(&config.allow_paths)
             .map_err(|(g, e)| field("allowlist.paths", format!("{g:?}: {e}")))?;
-        let compile = |r: &String| {
-            Regex::new(r).map_err(|e| {
+        for (i, g) in config.allow_paths.iter().enumerate() {
+            if glob_matches_everything(g) {
+                return Err(field(
+                    "allowlist.paths",
+                    format!(
+                        "entry {} ({g:?}) matches every path: it would switch scanning off; \
+                         list the directories to skip instead",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        let compile = |(i, r): (usize, &String)| {
+            let re = Regex::new(r).map_err(|e| {
                 field(
                     "allowlist.regexes",
                     format!("{r:?}: {}", spec::one_line(&e.to_string())),
                 )
-            })
+            })?;
+            match regex_matches_everything(&re) {
+                Some(why) => Err(field(
+                    "allowlist.regexes",
+                    format!(
+                        "entry {} ({r:?}) {why}: it would hide every secret; make it specific",
+                        i + 1
+                    ),
+                )),
+                None => Ok(re),
+            }
         };
         config.secret_regexes = config
             .allow_regexes
             .iter()
+            .enumerate()
             .map(compile)
             .collect::<Result<_, _>>()?;
         Ok(config)
@@ -164,6 +218,183 @@ impl Config {
     pub fn secret_regexes(&self) -> &[Regex] {
         &self.secret_regexes
     }
+
+    /// What this config changes in the rule pack it is added to (`before`: the rules loaded so far),
+    /// one entry per replaced or added rule, allowlist regex and allowlisted path, in that order.
+    ///
+    /// ```
+    /// use leakhound_core::config::{ChangeKind, Config, Origin};
+    /// use leakhound_core::RuleSet;
+    /// let text = "[allowlist]\nregexes = ['^sk_test_']\n\n[[rule]]\nid = \"aws-access-key-id\"\n\
+    ///             description = \"d\"\nseverity = \"low\"\nkeywords = [\"zzzz\"]\n\
+    ///             regex = '(?P<secret>zzzz[0-9]{8})'\n";
+    /// let c = Config::parse("repo/.leakhound.toml", text).unwrap();
+    /// let changes = c.changes("repo/.leakhound.toml", Origin::Repository, &RuleSet::embedded());
+    /// assert_eq!(changes[0].change, ChangeKind::RuleReplaced);
+    /// assert_eq!(changes[0].value, "aws-access-key-id");
+    /// assert_eq!(changes[1].change, ChangeKind::AllowlistRegex);
+    /// assert_eq!(
+    ///     changes[0].to_string(),
+    ///     "repo/.leakhound.toml: rule `aws-access-key-id` replaces the rule of that id (<embedded>/cloud.toml)"
+    /// );
+    /// ```
+    pub fn changes(&self, file: &str, origin: Origin, before: &RuleSet) -> Vec<ConfigChange> {
+        let change = |change, value: &str, replaces: Option<String>| ConfigChange {
+            file: file.to_owned(),
+            origin,
+            change,
+            value: value.to_owned(),
+            replaces,
+        };
+        let mut out = Vec::new();
+        for r in self.rules.iter() {
+            out.push(match before.get(r.id()) {
+                Some(old) => change(
+                    ChangeKind::RuleReplaced,
+                    r.id(),
+                    Some(old.file().to_owned()),
+                ),
+                None => change(ChangeKind::RuleAdded, r.id(), None),
+            });
+        }
+        for r in &self.allow_regexes {
+            out.push(change(ChangeKind::AllowlistRegex, r, None));
+        }
+        for p in &self.allow_paths {
+            out.push(change(ChangeKind::AllowlistPath, p, None));
+        }
+        out
+    }
+}
+
+/// Where a config came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Origin {
+    /// Named on the command line (`--config`): the person running the scan chose it.
+    Explicit,
+    /// Found in the scanned repository (`.leakhound.toml`): its content is the repository's say.
+    Repository,
+}
+
+/// What a config changes in the rule pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    /// A rule with the id of one loaded before (a default rule, usually) replaces it.
+    RuleReplaced,
+    /// A new rule.
+    RuleAdded,
+    /// Secrets matching this regex are never reported.
+    AllowlistRegex,
+    /// Paths matching this glob are never scanned.
+    AllowlistPath,
+}
+
+/// One change a config makes to the rule pack (`summary.config_changes` in the JSON report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConfigChange {
+    /// The config file.
+    pub file: String,
+    /// Whether it was given explicitly or found in the repository.
+    pub origin: Origin,
+    /// What it changes.
+    pub change: ChangeKind,
+    /// The rule id, the regex or the glob, as written.
+    pub value: String,
+    /// For a replaced rule: the file of the rule it replaces (`<embedded>/…` for a default rule).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
+}
+
+impl ConfigChange {
+    /// Whether the change can hide a secret that the rules before it would report. Adding a rule
+    /// cannot: it only reports more.
+    pub fn can_hide_secrets(&self) -> bool {
+        self.change != ChangeKind::RuleAdded
+    }
+}
+
+impl std::fmt::Display for ConfigChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = &self.value;
+        match self.change {
+            ChangeKind::RuleReplaced => write!(
+                f,
+                "{}: rule `{v}` replaces the rule of that id ({})",
+                self.file,
+                self.replaces.as_deref().unwrap_or("loaded before")
+            ),
+            ChangeKind::RuleAdded => write!(f, "{}: rule `{v}` added", self.file),
+            ChangeKind::AllowlistRegex => write!(
+                f,
+                "{}: allowlist.regexes: secrets matching {v:?} are never reported",
+                self.file
+            ),
+            ChangeKind::AllowlistPath => write!(
+                f,
+                "{}: allowlist.paths: paths matching {v:?} are never scanned",
+                self.file
+            ),
+        }
+    }
+}
+
+/// Secret shapes an allowlist regex is tried on: one that matches them all hides any secret. Built at
+/// run time so this file holds no token-shaped literal; none of them is a real credential.
+fn sample_secrets() -> Vec<String> {
+    vec![
+        format!("ghp_{}", "Zq8vN2kLm4Rt7Yw1Xc5B".repeat(2)),
+        format!("AKIA{}", "QYLPMN5HHH7K2F4Z"),
+        format!("glpat-{}", "Hq3Zr8xK2mVb7NcT1pWd"),
+        format!("xoxb-{}-{}-{}", "20483920", "47203859", "kXp2RtQ9vLm8ZsW3"),
+        format!("sk_live_{}", "51Hq8ZtR2vNx7LmWp3KcY9bD"),
+        format!(
+            "eyJhbGciOiJIUzI1NiJ9.{}.{}",
+            "eyJzdWIiOiIxIn0", "c2lnbmF0dXJl"
+        ),
+        format!(
+            "-----BEGIN {} PRIVATE KEY-----
+MIIEowIBAAKCAQEA",
+            "RSA"
+        ),
+        "hunter2!".to_owned(),
+        "51972630481735".to_owned(),
+        "p@ss w0rd;#".to_owned(),
+        "Zm9vYmFyYmF6cXV4".to_owned(),
+        "postgres://app:s3cr3t@db:5432/app".to_owned(),
+    ]
+}
+
+/// Why an allowlist regex matches every secret, if it does: it matches the empty string (and so any
+/// secret: `''`, `.*`, `^`, `a?`), or every sample secret shape (`.`, `\S`, `[\s\S]`).
+fn regex_matches_everything(re: &Regex) -> Option<&'static str> {
+    if re.is_match(b"") {
+        return Some("matches the empty string, so every secret");
+    }
+    sample_secrets()
+        .iter()
+        .all(|s| re.is_match(s.as_bytes()))
+        .then_some("matches every sample secret shape")
+}
+
+/// Whether a path glob matches every path (`**`, `*`, `**/*`, `{*,x}`): tried on paths of every shape.
+fn glob_matches_everything(glob: &str) -> bool {
+    const SAMPLE_PATHS: [&str; 9] = [
+        "a",
+        "0",
+        "README.md",
+        "Dockerfile",
+        ".env",
+        "src/main.rs",
+        "deploy/prod/app.yaml",
+        "x/y/z/.npmrc",
+        "Secrets Dir/key 1.pem",
+    ];
+    Glob::new(glob).is_ok_and(|g| {
+        let m = g.compile_matcher();
+        SAMPLE_PATHS.iter().all(|p| m.is_match(p))
+    })
 }
 
 /// Compiles globs into one set; `None` for an empty list.
@@ -181,4 +412,58 @@ pub fn globs(list: &[String]) -> Result<Option<GlobSet>, (String, String)> {
     b.build()
         .map(Some)
         .map_err(|e| (String::new(), e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allow(field: &str, value: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            "repo/.leakhound.toml",
+            &format!("[allowlist]\n{field} = [\'\'\'{value}\'\'\']\n"),
+        )
+    }
+
+    /// Regression (issue 11, case 5): an allowlist regex that matches everything switched detection
+    /// off and the scan exited 0.
+    #[test]
+    fn match_all_allowlist_regexes_are_refused() {
+        for re in [
+            "", ".*", "(?s).*", "^", "$", "a*", "(?i)", ".", "\\S", "[\\s\\S]", "\\w|\\W",
+        ] {
+            let err = allow("regexes", re).expect_err(re).to_string();
+            assert!(
+                err.starts_with("repo/.leakhound.toml: field `allowlist.regexes`: entry 1"),
+                "{err}"
+            );
+        }
+        for re in ["^sk_test_", "EXAMPLE$", "(?i)dummy|fake", "[a-z]"] {
+            allow("regexes", re).unwrap_or_else(|e| panic!("{re}: {e}"));
+        }
+    }
+
+    #[test]
+    fn match_all_allowlist_paths_are_refused() {
+        for g in ["**", "*", "**/*", "{*,x}", "**/**", "{**/*,**}"] {
+            let err = allow("paths", g).expect_err(g).to_string();
+            assert!(
+                err.starts_with("repo/.leakhound.toml: field `allowlist.paths`: entry 1"),
+                "{err}"
+            );
+        }
+        for g in ["tests/**", "**/*.snap", "**/testdata/**", "*.md"] {
+            allow("paths", g).unwrap_or_else(|e| panic!("{g}: {e}"));
+        }
+    }
+
+    #[test]
+    fn scan_repo_config_key() {
+        let c = Config::parse("org.toml", "[scan]\nrepo_config = false\n").unwrap();
+        assert_eq!(c.repo_config, Some(false));
+        let e = Config::parse("org.toml", "[scan]\nrepo_config = \"no\"\n").unwrap_err();
+        assert!(e.to_string().contains("field `scan.repo_config`"), "{e}");
+        let e = Config::parse("org.toml", "[scan]\nrepo = false\n").unwrap_err();
+        assert!(e.to_string().contains("field `scan.repo`"), "{e}");
+    }
 }

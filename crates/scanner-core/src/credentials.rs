@@ -179,6 +179,20 @@ pub fn link(
     owners: &CodeOwners,
     today: Date,
 ) -> (Vec<Credential>, Governance) {
+    link_at(findings, inventory, owners, today, &|f| f.path.clone())
+}
+
+/// [`link`], with CODEOWNERS patterns and path environments matched against `path_of(finding)`: the
+/// path relative to the repository root, whatever the displayed path looks like (`/abs/repo/svc/x`,
+/// `../repo/svc/x`). A finding without a path (a commit message) has no CODEOWNERS owner.
+pub fn link_at(
+    findings: &mut [Finding],
+    inventory: &Inventory,
+    owners: &CodeOwners,
+    today: Date,
+    path_of: &dyn Fn(&Finding) -> String,
+) -> (Vec<Credential>, Governance) {
+    let rel: Vec<String> = findings.iter().map(path_of).collect();
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, f) in findings.iter().enumerate() {
         groups.entry(f.fingerprint.clone()).or_default().push(i);
@@ -206,7 +220,8 @@ pub fn link(
             }),
             None => idx
                 .iter()
-                .find_map(|&i| owners.owners_of(&findings[i].path))
+                .filter(|&&i| !rel[i].is_empty())
+                .find_map(|&i| owners.owners_of(&rel[i]))
                 .map(|t| Owner {
                     team: t.to_owned(),
                     source: "codeowners".into(),
@@ -222,7 +237,7 @@ pub fn link(
         };
         let mut envs: BTreeSet<String> = idx
             .iter()
-            .filter_map(|&i| environment_of_path(&findings[i].path))
+            .filter_map(|&i| environment_of_path(&rel[i]))
             .map(str::to_owned)
             .collect();
         if let Some(env) = entry.and_then(|e| e.environment.as_deref()) {

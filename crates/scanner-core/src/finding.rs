@@ -28,6 +28,51 @@ pub fn fingerprint(secret: &[u8]) -> String {
     s
 }
 
+/// Why a string is not a fingerprint. It never carries the string itself: what was given where a
+/// fingerprint belongs is, often enough, the secret (pasted in the wrong place), and an error message
+/// must not print it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FingerprintError {
+    /// No `sha256:` prefix.
+    #[error("not a fingerprint: it does not start with `sha256:` (the value is not shown: it may be a secret)")]
+    Prefix,
+    /// The wrong number of digits after the prefix.
+    #[error("not a fingerprint: {0} characters after `sha256:`, expected 64 hexadecimal digits (the value is not shown: it may be a secret)")]
+    Length(usize),
+    /// A character that is not a hexadecimal digit.
+    #[error("not a fingerprint: a character after `sha256:` is not a hexadecimal digit (the value is not shown: it may be a secret)")]
+    NotHex,
+}
+
+/// Checks that `s` is a fingerprint as [`fingerprint`] writes it, `sha256:` and exactly 64 hexadecimal
+/// digits, and returns it normalised to lowercase (a fingerprint copied through a tool that upper-cases
+/// hex still names the same secret). Every file and flag that holds a fingerprint is read through this.
+///
+/// # Errors
+/// A [`FingerprintError`] saying what is wrong, without the value.
+///
+/// ```
+/// use leakhound_core::{fingerprint, parse_fingerprint};
+/// let fp = fingerprint(b"abc");
+/// assert_eq!(parse_fingerprint(&fp.to_uppercase().replace("SHA256:", "sha256:")).unwrap(), fp);
+/// assert!(parse_fingerprint("sha256:zz").is_err());
+/// let err = parse_fingerprint("glpat-Hq3Zr8xK2mVb7NcT1pWd").unwrap_err(); // leakhound:allow (documentation token)
+/// assert!(!err.to_string().contains("glpat"));
+/// ```
+pub fn parse_fingerprint(s: &str) -> Result<String, FingerprintError> {
+    let hex = s
+        .strip_prefix("sha256:")
+        .or_else(|| s.strip_prefix("SHA256:"))
+        .ok_or(FingerprintError::Prefix)?;
+    if hex.len() != 64 {
+        return Err(FingerprintError::Length(hex.chars().count()));
+    }
+    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(FingerprintError::NotHex);
+    }
+    Ok(format!("sha256:{}", hex.to_ascii_lowercase()))
+}
+
 /// A short, safe prefix of a secret for display: at most 6 characters and never more than a quarter of
 /// the secret, followed by `…`.
 ///
@@ -135,6 +180,35 @@ fn path_or_null<S: serde::Serializer>(path: &str, s: S) -> Result<S::Ok, S::Erro
 }
 
 impl Finding {
+    /// Where the finding is, for a person: the path, or for a secret in a commit or tag message (no
+    /// path), `commit 1a2b3c4d5e message` / `tag message`.
+    ///
+    /// ```
+    /// use leakhound_core::Finding;
+    /// # use leakhound_core::Scanner;
+    /// # let mut f: Finding = Scanner::with_default_rules().scan_bytes("a.env", b"T=glpat-Hq3Zr8xK2mVb7NcT1pWd\n").remove(0); // leakhound:allow (documentation token)
+    /// assert_eq!(f.place(), "a.env");
+    /// f.path.clear();
+    /// f.source = Some("commit-message".into());
+    /// f.commit = Some("1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d".into());
+    /// assert_eq!(f.place(), "commit 1a2b3c4d5e message");
+    /// ```
+    pub fn place(&self) -> String {
+        if !self.path.is_empty() {
+            return self.path.clone();
+        }
+        let kind = match self.source.as_deref() {
+            Some("tag-message") => "tag",
+            Some("commit-message") => "commit",
+            Some(other) => other,
+            None => "unknown",
+        };
+        match &self.commit {
+            Some(c) => format!("{kind} {} message", &c[..c.len().min(10)]),
+            None => format!("{kind} message"),
+        }
+    }
+
     /// Replaces `secret` by its redacted prefix. Idempotent.
     pub fn redact(&mut self) {
         if !self.secret.ends_with('…') {

@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::date::Date;
+use crate::finding::parse_fingerprint;
 
 /// What an inventory says about a credential's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -120,10 +121,15 @@ impl Inventory {
     ///
     /// ```
     /// use leakhound_core::Inventory;
-    /// let inv = Inventory::parse("inv.toml", "[[credential]]\nfingerprint = \"sha256:ab12\"\nowner = \"team-pay\"\nexpires = 2027-01-31\n").unwrap();
+    /// let fp = leakhound_core::fingerprint(b"x");
+    /// let inv = Inventory::parse("inv.toml", &format!("[[credential]]\nfingerprint = \"{fp}\"\nowner = \"team-pay\"\nexpires = 2027-01-31\n")).unwrap();
     /// assert_eq!(inv.entries[0].owner, "team-pay");
-    /// let err = Inventory::parse("inv.toml", "[[credential]]\nfingerprint = \"sha256:ab12\"\n").unwrap_err();
-    /// assert_eq!(err.to_string(), "inv.toml: credential #1 (sha256:ab12): field `owner`: missing (every credential needs an owner)");
+    /// let err = Inventory::parse("inv.toml", &format!("[[credential]]\nfingerprint = \"{fp}\"\n")).unwrap_err();
+    /// assert_eq!(err.to_string(), format!("inv.toml: credential #1 ({fp}): field `owner`: missing (every credential needs an owner)"));
+    /// // A fingerprint that is not one is named by position, never echoed.
+    /// let err = Inventory::parse("inv.toml", "[[credential]]\nfingerprint = \"sha256:zz\"\nowner = \"t\"\n").unwrap_err();
+    /// assert!(err.to_string().starts_with("inv.toml: credential #1: field `fingerprint`: not a fingerprint"));
+    /// assert!(!err.to_string().contains("zz"));
     /// ```
     pub fn parse(file: &str, text: &str) -> Result<Inventory, InventoryError> {
         let err = |entry: Option<String>, field: Option<&str>, message: String| InventoryError {
@@ -155,7 +161,13 @@ impl Inventory {
                         "not a table".into(),
                     )
                 })?;
-                let name = match t.get("fingerprint").and_then(|v| v.as_str()) {
+                // The entry is named by its fingerprint only when that is one: a malformed value may be
+                // the secret itself, pasted in the wrong place.
+                let valid_fp = t
+                    .get("fingerprint")
+                    .and_then(|v| v.as_str())
+                    .and_then(|fp| parse_fingerprint(fp).ok());
+                let name = match &valid_fp {
                     Some(fp) => format!("credential #{} ({fp})", i + 1),
                     None => format!("credential #{}", i + 1),
                 };
@@ -181,11 +193,21 @@ impl Inventory {
                         },
                     }
                 };
-                let fingerprint =
-                    string("fingerprint")?.ok_or_else(|| e("fingerprint", "missing".into()))?;
-                if !fingerprint.starts_with("sha256:") || fingerprint.len() < 8 {
-                    return Err(e("fingerprint", format!("{fingerprint:?} is not sha256:<hex> (never put the secret itself here)")));
-                }
+                let fingerprint = match t.get("fingerprint") {
+                    None => return Err(e("fingerprint", "missing".into())),
+                    Some(toml::Value::String(fp)) => parse_fingerprint(fp).map_err(|why| {
+                        e(
+                            "fingerprint",
+                            format!("{why}; never put the secret itself here"),
+                        )
+                    })?,
+                    Some(other) => {
+                        return Err(e(
+                            "fingerprint",
+                            format!("expected a string, found {}", other.type_str()),
+                        ))
+                    }
+                };
                 let owner = string("owner")?
                     .filter(|o| !o.trim().is_empty())
                     .ok_or_else(|| {
@@ -249,11 +271,17 @@ pub fn add_entry(path: &Path, entry: &InventoryEntry) -> Result<(), InventoryErr
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(fail(format!("cannot read: {e}"))),
     };
+    let fingerprint = parse_fingerprint(&entry.fingerprint).map_err(|why| InventoryError {
+        file: file.clone(),
+        entry: None,
+        field: Some("fingerprint".into()),
+        message: why.to_string(),
+    })?;
     // Validate what is there first: never rewrite a file we could not read correctly.
     Inventory::parse(&file, &text)?;
     let mut doc: DocumentMut = text
         .parse()
-        .map_err(|e: toml_edit::TomlError| fail(e.to_string()))?;
+        .map_err(|e: toml_edit::TomlError| fail(crate::rules::spec::one_line(&e.to_string())))?;
     let creds = doc
         .entry("credential")
         .or_insert(Item::ArrayOfTables(ArrayOfTables::new()));
@@ -261,13 +289,17 @@ pub fn add_entry(path: &Path, entry: &InventoryEntry) -> Result<(), InventoryErr
         .as_array_of_tables_mut()
         .ok_or_else(|| fail("`credential` is not [[credential]]".into()))?;
     let existing = array.iter_mut().find(|t| {
-        t.get("fingerprint").and_then(|v| v.as_str()) == Some(entry.fingerprint.as_str())
+        t.get("fingerprint")
+            .and_then(|v| v.as_str())
+            .and_then(|fp| parse_fingerprint(fp).ok())
+            .as_deref()
+            == Some(fingerprint.as_str())
     });
     let mut fresh = Table::new();
     let table = match existing {
         Some(t) => t,
         None => {
-            fresh.insert("fingerprint", value(entry.fingerprint.as_str()));
+            fresh.insert("fingerprint", value(fingerprint.as_str()));
             &mut fresh
         }
     };
@@ -302,4 +334,65 @@ pub fn add_entry(path: &Path, entry: &InventoryEntry) -> Result<(), InventoryErr
         array.push(fresh);
     }
     std::fs::write(path, doc.to_string()).map_err(|e| fail(format!("cannot write: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a raw token where the fingerprint belongs was echoed in the error (and `sha256:zz`
+    /// was accepted). No error about an entry may print the value found there.
+    #[test]
+    fn errors_never_echo_a_malformed_fingerprint() {
+        let secret = "glpat-Hq3Zr8xK2mVb7NcT1pWd"; // leakhound:allow (test token)
+        for text in [
+            format!("[[credential]]\nfingerprint = \"{secret}\"\nowner = \"t\"\n"),
+            format!("[[credential]]\nfingerprint = \"sha256:{secret}\"\nowner = \"t\"\n"),
+            // Another field's error names the entry: not by a fingerprint that is not one.
+            format!("[[credential]]\nfingerprint = \"{secret}\"\n"),
+            format!(
+                "[[credential]]\nfingerprint = \"{secret}\"\nowner = \"t\"\nstatus = \"gone\"\n"
+            ),
+            // A TOML syntax error on the secret's line: the parser's snippet must not come through.
+            format!("[[credential]]\nfingerprint = {secret}\nowner = \"t\"\n"),
+        ] {
+            let err = Inventory::parse("inv.toml", &text).unwrap_err().to_string();
+            assert!(!err.contains("Hq3Zr8"), "{err}");
+            assert!(err.starts_with("inv.toml"), "{err}");
+        }
+        let short = "[[credential]]\nfingerprint = \"sha256:zz\"\nowner = \"t\"\n";
+        assert!(Inventory::parse("inv.toml", short).is_err());
+    }
+
+    #[test]
+    fn add_entry_refuses_a_value_that_is_not_a_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("inv.toml");
+        let entry = InventoryEntry {
+            fingerprint: "glpat-Hq3Zr8xK2mVb7NcT1pWd".into(), // leakhound:allow (test token)
+            owner: "t".into(),
+            purpose: None,
+            environment: None,
+            created: None,
+            expires: None,
+            status: EntryStatus::Active,
+            ticket: None,
+        };
+        let err = add_entry(&path, &entry).unwrap_err().to_string();
+        assert!(!err.contains("Hq3Zr8"), "{err}");
+        assert!(!path.exists());
+        let upper = crate::fingerprint(b"x")
+            .to_uppercase()
+            .replace("SHA256", "sha256");
+        add_entry(
+            &path,
+            &InventoryEntry {
+                fingerprint: upper,
+                ..entry
+            },
+        )
+        .unwrap();
+        let inv = Inventory::load(&path).unwrap();
+        assert_eq!(inv.entries[0].fingerprint, crate::fingerprint(b"x"));
+    }
 }

@@ -44,6 +44,7 @@ pub use credentials::{Credential, Governance, Status};
 pub use date::Date;
 pub use filters::{entropy, inline_allowed, is_placeholder, looks_like_assignment};
 pub use finding::{fingerprint, redact, Finding, Owner};
+pub use finding::{parse_fingerprint, FingerprintError};
 pub use inventory::{Inventory, InventoryEntry, InventoryError};
 pub use matcher::Scratch;
 pub use owners::CodeOwners;

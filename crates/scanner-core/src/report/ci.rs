@@ -48,6 +48,18 @@ pub fn github_annotations(findings: &[Finding]) -> String {
         if let Some(o) = &f.owner {
             let _ = write!(msg, " · owner: {} ({})", o.team, o.source);
         }
+        if f.path.is_empty() {
+            // A commit or tag message has no file to annotate: the annotation goes on the run, and
+            // says where the secret is.
+            let _ = write!(msg, " · in {}, line {}", f.place(), f.line);
+            let _ = writeln!(
+                out,
+                "::{kind} title={}::{}",
+                escape_property(&f.rule),
+                escape_data(&msg)
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "::{kind} file={},line={},endLine={},col={},endColumn={},title={}::{}",
@@ -82,10 +94,13 @@ pub fn github_step_summary(findings: &[Finding], creds: &[Credential]) -> String
             .owner
             .as_ref()
             .map_or_else(|| "—".to_owned(), |o| format!("{} ({})", o.team, o.source));
-        let first = c
-            .locations
-            .first()
-            .map_or_else(String::new, |l| format!("`{}:{}`", l.path, l.line));
+        let first = c.locations.first().map_or_else(String::new, |l| {
+            match (&l.commit, l.path.is_empty()) {
+                (Some(c), true) => format!("commit `{}` message:{}", &c[..c.len().min(10)], l.line),
+                (None, true) => format!("message:{}", l.line),
+                _ => format!("`{}:{}`", l.path, l.line),
+            }
+        });
         let more = if c.locations.len() > 1 {
             format!(" +{}", c.locations.len() - 1)
         } else {
@@ -133,6 +148,8 @@ struct GitLabRef {
 
 #[derive(Serialize)]
 struct GitLabLocation<'a> {
+    /// Absent for a secret in a commit or tag message: the commit locates it.
+    #[serde(skip_serializing_if = "str::is_empty")]
     file: &'a str,
     start_line: usize,
     end_line: usize,
@@ -192,7 +209,10 @@ pub fn gitlab_report(findings: &[Finding], started: &str, finished: &str) -> ser
         .iter()
         .map(|f| {
             // Stable across runs for the same secret at the same place.
-            let id_src = format!("{}:{}:{}", f.fingerprint, f.path, f.line);
+            let id_src = match (&f.commit, f.path.is_empty()) {
+                (Some(c), true) => format!("{}:{}:{c}:{}", f.fingerprint, f.place(), f.line),
+                _ => format!("{}:{}:{}", f.fingerprint, f.path, f.line),
+            };
             let id: String = Sha256::digest(id_src.as_bytes())
                 .iter()
                 .take(16)
@@ -202,11 +222,12 @@ pub fn gitlab_report(findings: &[Finding], started: &str, finished: &str) -> ser
                 id,
                 category: "secret_detection",
                 name: &f.description,
-                message: format!("{} detected in {}", f.description, f.path),
+                message: format!("{} detected in {}", f.description, f.place()),
                 description: format!(
-                    "{} at {}:{}. Remove it and rotate it; status: {}.",
+                    "{} at {}{}{}. Remove it and rotate it; status: {}.",
                     f.description,
-                    f.path,
+                    f.place(),
+                    if f.path.is_empty() { ", line " } else { ":" },
                     f.line,
                     f.status.as_deref().unwrap_or("unknown-origin")
                 ),

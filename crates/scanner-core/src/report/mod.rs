@@ -2,16 +2,20 @@
 //! annotations and GitLab's secret-detection report.
 
 pub mod ci;
+mod redact;
 pub mod sarif;
+
+pub use redact::Redactor;
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::config::ConfigChange;
 use crate::credentials::{Credential, Governance};
 use crate::finding::Finding;
-use crate::scan::ScanStats;
+use crate::scan::{ScanStats, ScanWarning};
 
 /// The `summary` object of a JSON report: counts of findings, then the source's own counters
 /// ([`ScanStats`] for files, [`crate::HistoryStats`] for history).
@@ -33,6 +37,12 @@ pub struct Summary<'a, S: Serialize> {
     /// of distinct key ids of each: one account with many keys is one rotation campaign.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub aws_accounts: BTreeMap<String, usize>,
+    /// Every input named on stderr as not scanned or lost (`{path, reason, message}`), so that a machine
+    /// sees what a person sees; always present, empty when everything was read.
+    pub warnings: Vec<ScanWarning>,
+    /// What the configs of the scan change in the rule pack (replaced or added rules, allowlisted
+    /// regexes and paths), each with its file and origin; always present.
+    pub config_changes: Vec<ConfigChange>,
 }
 
 impl<'a, S: Serialize> Summary<'a, S> {
@@ -45,6 +55,8 @@ impl<'a, S: Serialize> Summary<'a, S> {
             mb_per_sec: (scanned.mb_per_sec() * 10.0).round() / 10.0,
             governance: None,
             aws_accounts: aws_accounts(findings),
+            warnings: scanned.warnings.clone(),
+            config_changes: Vec::new(),
         }
     }
 }

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, PropertyBag,
-    Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
-    Sarif, Tool, ToolComponent,
+    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
 };
 
 use crate::finding::Finding;
@@ -87,26 +87,57 @@ pub fn build(findings: &[Finding]) -> Sarif {
             if let Some(c) = &f.commit {
                 props.insert("commit".to_owned(), serde_json::json!(c));
             }
-            let region = Region::builder()
-                .start_line(f.line as i64)
-                .start_column(f.column as i64)
-                .end_line(f.end_line as i64)
-                .end_column(f.end_column as i64)
-                .build();
-            let location = Location::builder()
-                .physical_location(
-                    PhysicalLocation::builder()
-                        .artifact_location(ArtifactLocation::builder().uri(uri(&f.path)).build())
-                        .region(region)
-                        .build(),
-                )
-                .build();
+            if let Some(s) = &f.source {
+                props.insert("source".to_owned(), serde_json::json!(s));
+            }
+            let location = if f.path.is_empty() {
+                // A secret in a commit or tag message has no file: the message is a logical location,
+                // named by the commit, and the line and column within it go in the properties.
+                props.insert("message_line".to_owned(), serde_json::json!(f.line));
+                props.insert("message_column".to_owned(), serde_json::json!(f.column));
+                let mut logical = LogicalLocation::builder()
+                    .name(f.place())
+                    .kind("resource")
+                    .build();
+                logical.fully_qualified_name = f
+                    .commit
+                    .as_ref()
+                    .map(|c| format!("{}:{c}", f.source.as_deref().unwrap_or("message")));
+                Location::builder().logical_locations(vec![logical]).build()
+            } else {
+                let region = Region::builder()
+                    .start_line(f.line as i64)
+                    .start_column(f.column as i64)
+                    .end_line(f.end_line as i64)
+                    .end_column(f.end_column as i64)
+                    .build();
+                Location::builder()
+                    .physical_location(
+                        PhysicalLocation::builder()
+                            .artifact_location(
+                                ArtifactLocation::builder().uri(uri(&f.path)).build(),
+                            )
+                            .region(region)
+                            .build(),
+                    )
+                    .build()
+            };
             SarifResult::builder()
                 .rule_id(f.rule.as_str())
                 .level(level(f.severity))
                 .message(
                     Message::builder()
-                        .text(format!("{}: {}", f.description, f.secret))
+                        .text(if f.path.is_empty() {
+                            format!(
+                                "{}: {} (in {}, line {})",
+                                f.description,
+                                f.secret,
+                                f.place(),
+                                f.line
+                            )
+                        } else {
+                            format!("{}: {}", f.description, f.secret)
+                        })
                         .build(),
                 )
                 .locations(vec![location])
