@@ -136,7 +136,7 @@ def main():
         f"git -C {a.out} cat-file --batch-all-objects --batch-check='%(objecttype) %(objectsize)' | "
         "awk '$1==\"blob\"{s+=$2; n++} END {print n, s}'", shell=True, capture_output=True, text=True).stdout.split()
     commits = subprocess.run(["git", "-C", a.out, "rev-list", "--all", "--count"], capture_output=True, text=True).stdout.strip()
-    print(f"{a.out}: {commits} commits, {blob_bytes[0]} blobs, {int(blob_bytes[1]) / 1e6:.0f} MB of unique blob bytes",
+    print(f"{a.out}: {commits} commits, {blob_bytes[0]} blobs, {int(float(blob_bytes[1])) / 1e6:.0f} MB of unique blob bytes",
           file=sys.stderr)
 
 

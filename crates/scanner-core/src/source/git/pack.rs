@@ -37,6 +37,57 @@ impl PositionSet {
     }
 }
 
+/// Gives back the pages of a pack's memory map as the traversal moves on. Every object is decoded once,
+/// so every page of the pack is touched, and a touched page of a file mapping stays in the process's
+/// resident set until it is unmapped: without this, peak memory grows by the size of the pack (a 270 MB
+/// pack for git's own history of 420k objects). Each time another [`RELEASE_EVERY`] bytes of entries
+/// have been decoded, the whole map is released; pages the traversal still needs fault back in from the
+/// page cache (a minor fault, no I/O).
+struct PageRelease<'a> {
+    map: &'a [u8],
+    consumed: AtomicU64,
+}
+
+const RELEASE_EVERY: u64 = 16 << 20;
+
+impl PageRelease<'_> {
+    fn consumed(&self, bytes: u64) {
+        let before = self.consumed.fetch_add(bytes, Ordering::Relaxed);
+        if before / RELEASE_EVERY != (before + bytes) / RELEASE_EVERY {
+            self.release();
+        }
+    }
+
+    /// Asks the kernel not to map neighbouring pages on each fault (fault-around maps 64 KiB for every
+    /// touched entry, and delta bases are spread over the whole pack).
+    fn random_access(&self) {
+        #[cfg(target_os = "linux")]
+        // SAFETY: advice only; it changes how pages are faulted in, never their contents.
+        unsafe {
+            libc::madvise(
+                self.map.as_ptr() as *mut libc::c_void,
+                self.map.len(),
+                libc::MADV_RANDOM,
+            );
+        }
+    }
+
+    fn release(&self) {
+        #[cfg(target_os = "linux")]
+        // SAFETY: `map` is gix's read-only, private mapping of the pack file, never written. For such a
+        // mapping MADV_DONTNEED only drops the pages from this process: a later read faults the same
+        // bytes back in from the file, so every slice into the map keeps its contents. Readers on other
+        // threads are unaffected but for that fault. Failure is harmless (memory stays resident).
+        unsafe {
+            libc::madvise(
+                self.map.as_ptr() as *mut libc::c_void,
+                self.map.len(),
+                libc::MADV_DONTNEED,
+            );
+        }
+    }
+}
+
 /// Decodes every object of `pack` into `worker` (cloned once per thread), marking each delivered index
 /// position in `done`. Positions in `skip` (objects an earlier pack holds too) are decoded, as their
 /// descendants need them, but not delivered.
@@ -71,6 +122,12 @@ pub(super) fn traverse(
     )
     .map_err(|e| e.to_string())?;
     let recompute = pack.recompute_ids;
+    let release = PageRelease {
+        map: data.entry_slice(0..data.data_len() as u64).unwrap_or_default(),
+        consumed: AtomicU64::new(0),
+    };
+    release.random_access();
+    let release = &release;
     let mut worker = worker;
     tree.traverse(
         |slice, pack: &gix::odb::pack::data::File| pack.entry_slice(slice),
@@ -79,6 +136,7 @@ pub(super) fn traverse(
         move |pos: &mut u32, _: &dyn gix::progress::Progress, ctx: traverse::Context<'_>| {
             let pos = *pos;
             done.insert(pos);
+            release.consumed(ctx.entry_end.saturating_sub(ctx.entry.data_offset));
             if skip.is_some_and(|s| s.contains(pos)) {
                 return Ok(());
             }
