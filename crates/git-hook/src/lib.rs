@@ -9,4 +9,4 @@ pub mod install;
 pub mod staged;
 
 pub use install::{install, uninstall, HookError, InstallOutcome};
-pub use staged::{scan_staged, StagedError, StagedStats};
+pub use staged::{scan_staged, NotScanned, StagedError, StagedStats};

@@ -148,6 +148,24 @@ pub fn staged_summary(w: &mut dyn Write, findings: &[Finding], s: &StagedStats) 
     summary_of(w, findings, &s.scan, "file", &extra)
 }
 
+/// One note per kind of staged file the scan skipped without a warning line of its own:
+/// `leakhound: note: 2 binary files not scanned: assets/logo.png, data.bin`.
+pub fn not_scanned(w: &mut dyn Write, s: &StagedStats) -> io::Result<()> {
+    let mut by_reason: std::collections::BTreeMap<_, Vec<&str>> = Default::default();
+    for n in s.not_scanned.iter().filter(|n| !n.warned) {
+        by_reason.entry(n.reason).or_default().push(&n.path);
+    }
+    for (reason, paths) in by_reason {
+        writeln!(
+            w,
+            "leakhound: note: {} not scanned: {}",
+            plural(paths.len() as u64, &format!("{} file", reason.as_str())),
+            paths.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
 /// The pre-commit hook's message, on stderr, for a person about to commit: where each secret is (never
 /// the whole secret), and what to do about it.
 pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {

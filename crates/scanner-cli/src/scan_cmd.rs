@@ -167,6 +167,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
             )
         }
         Outcome::Staged(s) => {
+            human::not_scanned(&mut io::stderr(), s)?;
             let mut summary = report::Summary::new(&findings, s, &s.scan);
             summary.governance = Some(governed.gov.clone());
             emit(
