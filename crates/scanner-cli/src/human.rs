@@ -212,6 +212,54 @@ pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     Ok(())
 }
 
+/// The commit-msg hook's message, on stderr: where each secret is in the message (never the whole
+/// secret), and how to write the message again without it.
+pub fn blocking_message(
+    w: &mut dyn Write,
+    findings: &[Finding],
+    file: &std::path::Path,
+) -> io::Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let bold = Style::new().bold();
+    let red = AnsiColor::Red.on_default().bold();
+    writeln!(
+        w,
+        "{red}leakhound: commit blocked:{red:#} {} in the commit message",
+        plural(findings.len() as u64, "secret")
+    )?;
+    writeln!(w)?;
+    for f in findings {
+        writeln!(
+            w,
+            "  {PATH}commit message{PATH:#}:{LINE}{}{LINE:#}  {}  {}",
+            f.line, f.rule, f.secret
+        )?;
+    }
+    writeln!(w)?;
+    writeln!(w, "{bold}What to do{bold:#}")?;
+    let file = file.display();
+    writeln!(
+        w,
+        "  - Take it out of the message and commit again: your text is kept in {file}"
+    )?;
+    writeln!(w, "    (`git commit -e -F {file}` starts from it).")?;
+    writeln!(
+        w,
+        "  - A real secret: rotate it if it has been anywhere else (a chat, a ticket, a log)."
+    )?;
+    writeln!(
+        w,
+        "  - A false positive: add `leakhound:allow` on that line of the message."
+    )?;
+    writeln!(
+        w,
+        "  - `git commit --no-verify` skips this hook (and every other): use it knowingly."
+    )?;
+    Ok(())
+}
+
 /// The credentials table after the findings: one line per unique secret, with its owner and status.
 pub fn credentials(
     w: &mut dyn Write,

@@ -79,6 +79,11 @@ fn collect(a: &ScanArgs) -> anyhow::Result<(Vec<Finding>, Outcome, PathBuf)> {
     let root = config_dir.clone().unwrap_or_else(|| repo_root(&paths[0]));
     let allowed = |f: &Finding| paths_allow.as_ref().is_some_and(|g| g.is_match(&f.path));
 
+    if let Some(file) = &a.commit_msg {
+        let cleanup = leakhound_hook::Cleanup::from_git(&paths[0]);
+        let (findings, stats) = leakhound_hook::scan_commit_message(&scanner, file, &cleanup)?;
+        return Ok((findings, Outcome::Files(stats), root));
+    }
     if a.staged {
         let (mut findings, stats) =
             leakhound_hook::scan_staged(&scanner, &paths[0], a.max_file_size)?;
@@ -127,17 +132,18 @@ pub fn repo_root(path: &Path) -> PathBuf {
 
 pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     let (mut findings, outcome, root) = collect(&a)?;
-    // The hook uses the repository's baseline without being told; other scans when given one.
+    // The hooks use the repository's baseline without being told; other scans when given one.
+    let hook = a.staged || a.commit_msg.is_some();
     let baseline_path = a.baseline.clone().or_else(|| {
         let p = root.join(BASELINE_FILE);
-        (a.staged && p.is_file()).then_some(p)
+        (hook && p.is_file()).then_some(p)
     });
     let stale = match &baseline_path {
         Some(p) => Baseline::load(p)?.apply(&mut findings),
         None => Vec::new(),
     };
-    // Staged scans see only the changes: an entry they do not meet is not stale.
-    let stale = if a.staged { Vec::new() } else { stale };
+    // The hooks see only the changes or the message: an entry they do not meet is not stale.
+    let stale = if hook { Vec::new() } else { stale };
     let governed = govern(&a, &root, &mut findings)?;
     match &outcome {
         Outcome::Files(s) => {
@@ -373,6 +379,13 @@ fn emit<S: serde::Serialize>(
     };
     match a.format {
         Format::Human if a.staged => human::blocking(&mut stderr, findings)?,
+        Format::Human if a.commit_msg.is_some() => human::blocking_message(
+            &mut stderr,
+            findings,
+            a.commit_msg
+                .as_deref()
+                .unwrap_or(Path::new(".git/COMMIT_EDITMSG")),
+        )?,
         Format::Human => {
             human::findings(&mut out, findings, !to_file)?;
             human::credentials(&mut out, &governed.creds, !to_file)?;
