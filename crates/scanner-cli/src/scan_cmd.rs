@@ -382,9 +382,7 @@ fn emit<S: serde::Serialize>(
         Format::Human if a.commit_msg.is_some() => human::blocking_message(
             &mut stderr,
             findings,
-            a.commit_msg
-                .as_deref()
-                .unwrap_or(Path::new(".git/COMMIT_EDITMSG")),
+            a.commit_msg.as_deref().expect("the guard checked it"),
         )?,
         Format::Human => {
             human::findings(&mut out, findings, !to_file)?;
