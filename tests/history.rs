@@ -768,7 +768,9 @@ fn a_truncated_pack_is_named_counted_and_the_rest_is_scanned() {
 fn a_corrupt_pack_index_is_named_and_findings_keep_their_commit() {
     let dir = repo();
     let t = token(29);
+    commit_file(dir.path(), "README.md", "hi\n", "init");
     let c = commit_file(dir.path(), "a.env", &format!("T={t}\n"), "add");
+    commit_file(dir.path(), "b.txt", "b\n", "more");
     git(dir.path(), &["gc", "-q"]);
     let idx = std::fs::read_dir(dir.path().join(".git/objects/pack"))
         .unwrap()
@@ -776,11 +778,12 @@ fn a_corrupt_pack_index_is_named_and_findings_keep_their_commit() {
         .find(|p| p.extension().is_some_and(|x| x == "idx"))
         .unwrap();
     let mut bytes = std::fs::read(&idx).unwrap();
-    // Version 2 index: 8-byte header, 256 fan-out entries, then the sorted object ids. Flip a byte in
-    // the last id: the fan-out stays consistent, the id is wrong.
+    // Version 2 index: 8-byte header, 256 fan-out entries, then the sorted object ids. Flip the last
+    // byte of every id: the fan-out stays consistent, every id (commit, tree and blob) is wrong.
     let n = u32::from_be_bytes(bytes[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
-    let last_id = 8 + 256 * 4 + (n - 1) * 20;
-    bytes[last_id + 19] ^= 0x01;
+    for i in 0..n {
+        bytes[8 + 256 * 4 + i * 20 + 19] ^= 0x01;
+    }
     let mut perms = std::fs::metadata(&idx).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);

@@ -25,7 +25,7 @@ pub enum Command {
     /// List the rules or check a rule file.
     #[command(subcommand)]
     Rules(RulesCommand),
-    /// Install or remove the pre-commit hook.
+    /// Install or remove the pre-commit and commit-msg hooks.
     #[command(subcommand)]
     Hook(HookCommand),
     /// Accept the current findings as known.
@@ -100,17 +100,18 @@ pub struct InventoryAddArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
-    /// Write a pre-commit hook that runs `leakhound scan --staged` (respects core.hooksPath; a hook
-    /// already there is kept and run after leakhound's).
+    /// Write a pre-commit hook that runs `leakhound scan --staged` and a commit-msg hook that runs
+    /// `leakhound scan --commit-msg` (respects core.hooksPath; a hook already there is kept and run
+    /// after leakhound's).
     Install {
         /// Repository (default: the current directory).
         repo: Option<PathBuf>,
-        /// Chain the current foreign hook even if another chained hook is in place (that one is kept
-        /// as pre-commit.leakhound-chained.old).
+        /// Chain a current foreign hook even if another chained hook is in place (that one is kept
+        /// as <hook>.leakhound-chained.old).
         #[arg(long)]
         force: bool,
     },
-    /// Remove leakhound's pre-commit hook and restore the one it chained.
+    /// Remove leakhound's hooks and restore the ones they chained.
     Uninstall {
         /// Repository (default: the current directory).
         repo: Option<PathBuf>,
@@ -158,6 +159,11 @@ pub struct ScanArgs {
     /// Scan what `git commit` would record: staged changes, added lines only (the pre-commit hook).
     #[arg(long)]
     pub staged: bool,
+
+    /// Scan a commit message file as git will record it, without the comment lines and the diff
+    /// below the scissors line when git strips them (the commit-msg hook).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["history", "staged", "paths"])]
+    pub commit_msg: Option<PathBuf>,
 
     /// Suppress findings recorded in this baseline (default for --staged: .leakhound-baseline.json at
     /// the repository root, when present); entries that match nothing are reported as stale.

@@ -11,35 +11,39 @@ use crate::args::HookCommand;
 
 pub fn run(c: HookCommand) -> anyhow::Result<ExitCode> {
     let mut err = std::io::stderr();
-    match c {
+    let outcomes = match c {
         HookCommand::Install { repo, force } => {
             let repo = repo.unwrap_or_else(|| PathBuf::from("."));
             let binary = std::env::current_exe().context("cannot locate the leakhound binary")?;
-            match leakhound_hook::install(&repo, &binary, force)? {
-                InstallOutcome::Installed(p) => writeln!(err, "leakhound: installed {}", p.display())?,
-                InstallOutcome::Updated(p) => writeln!(err, "leakhound: updated {}", p.display())?,
-                InstallOutcome::Chained { hook, previous } => writeln!(
-                    err,
-                    "leakhound: installed {}; the hook that was there is kept as {} and runs after leakhound's",
-                    hook.display(),
-                    previous.display()
-                )?,
-                InstallOutcome::Removed { .. } => {}
-            }
+            leakhound_hook::install(&repo, &binary, force)?
         }
         HookCommand::Uninstall { repo } => {
             let repo = repo.unwrap_or_else(|| PathBuf::from("."));
-            if let InstallOutcome::Removed { hook, restored } = leakhound_hook::uninstall(&repo)? {
-                if restored {
-                    writeln!(
-                        err,
-                        "leakhound: removed leakhound's hook; the previous hook is back at {}",
-                        hook.display()
-                    )?;
-                } else {
-                    writeln!(err, "leakhound: removed {}", hook.display())?;
-                }
-            }
+            leakhound_hook::uninstall(&repo)?
+        }
+    };
+    for outcome in outcomes {
+        match outcome {
+            InstallOutcome::Installed(p) => writeln!(err, "leakhound: installed {}", p.display())?,
+            InstallOutcome::Updated(p) => writeln!(err, "leakhound: updated {}", p.display())?,
+            InstallOutcome::Chained { hook, previous } => writeln!(
+                err,
+                "leakhound: installed {}; the hook that was there is kept as {} and runs after leakhound's",
+                hook.display(),
+                previous.display()
+            )?,
+            InstallOutcome::Removed {
+                hook,
+                restored: true,
+            } => writeln!(
+                err,
+                "leakhound: removed leakhound's hook; the previous hook is back at {}",
+                hook.display()
+            )?,
+            InstallOutcome::Removed {
+                hook,
+                restored: false,
+            } => writeln!(err, "leakhound: removed {}", hook.display())?,
         }
     }
     Ok(ExitCode::SUCCESS)

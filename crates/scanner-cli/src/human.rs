@@ -152,6 +152,24 @@ pub fn staged_summary(w: &mut dyn Write, findings: &[Finding], s: &StagedStats) 
     summary_of(w, findings, &s.scan, "file", &extra)
 }
 
+/// One note per kind of staged file the scan skipped without a warning line of its own:
+/// `leakhound: note: 2 binary files not scanned: assets/logo.png, data.bin`.
+pub fn not_scanned(w: &mut dyn Write, s: &StagedStats) -> io::Result<()> {
+    let mut by_reason: std::collections::BTreeMap<_, Vec<&str>> = Default::default();
+    for n in s.not_scanned.iter().filter(|n| !n.warned) {
+        by_reason.entry(n.reason).or_default().push(&n.path);
+    }
+    for (reason, paths) in by_reason {
+        writeln!(
+            w,
+            "leakhound: note: {} not scanned: {}",
+            plural(paths.len() as u64, &format!("{} file", reason.as_str())),
+            paths.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
 /// The pre-commit hook's message, on stderr, for a person about to commit: where each secret is (never
 /// the whole secret), and what to do about it.
 pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
@@ -193,6 +211,54 @@ pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     writeln!(
         w,
         "    for good with `leakhound baseline create` (writes .leakhound-baseline.json)."
+    )?;
+    writeln!(
+        w,
+        "  - `git commit --no-verify` skips this hook (and every other): use it knowingly."
+    )?;
+    Ok(())
+}
+
+/// The commit-msg hook's message, on stderr: where each secret is in the message (never the whole
+/// secret), and how to write the message again without it.
+pub fn blocking_message(
+    w: &mut dyn Write,
+    findings: &[Finding],
+    file: &std::path::Path,
+) -> io::Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let bold = Style::new().bold();
+    let red = AnsiColor::Red.on_default().bold();
+    writeln!(
+        w,
+        "{red}leakhound: commit blocked:{red:#} {} in the commit message",
+        plural(findings.len() as u64, "secret")
+    )?;
+    writeln!(w)?;
+    for f in findings {
+        writeln!(
+            w,
+            "  {PATH}commit message{PATH:#}:{LINE}{}{LINE:#}  {}  {}",
+            f.line, f.rule, f.secret
+        )?;
+    }
+    writeln!(w)?;
+    writeln!(w, "{bold}What to do{bold:#}")?;
+    let file = file.display();
+    writeln!(
+        w,
+        "  - Take it out of the message and commit again: your text is kept in {file}"
+    )?;
+    writeln!(w, "    (`git commit -e -F {file}` starts from it).")?;
+    writeln!(
+        w,
+        "  - A real secret: rotate it if it has been anywhere else (a chat, a ticket, a log)."
+    )?;
+    writeln!(
+        w,
+        "  - A false positive: add `leakhound:allow` on that line of the message."
     )?;
     writeln!(
         w,

@@ -100,6 +100,11 @@ fn collect(a: &ScanArgs) -> anyhow::Result<Collected> {
         changes: changes.clone(),
     };
 
+    if let Some(file) = &a.commit_msg {
+        let cleanup = leakhound_hook::Cleanup::from_git(&paths[0]);
+        let (findings, stats) = leakhound_hook::scan_commit_message(&scanner, file, &cleanup)?;
+        return Ok(done(findings, Outcome::Files(stats), RootPaths::as_is()));
+    }
     if a.staged {
         let (mut findings, stats) =
             leakhound_hook::scan_staged(&scanner, &paths[0], a.max_file_size)?;
@@ -232,17 +237,18 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
         changes,
     } = collect(&a)?;
     let rel = |f: &Finding| paths.rel(&f.path);
-    // The hook uses the repository's baseline without being told; other scans when given one.
+    // The hooks use the repository's baseline without being told; other scans when given one.
+    let hook = a.staged || a.commit_msg.is_some();
     let baseline_path = a.baseline.clone().or_else(|| {
         let p = root.join(BASELINE_FILE);
-        (a.staged && p.is_file()).then_some(p)
+        (hook && p.is_file()).then_some(p)
     });
     let stale = match &baseline_path {
         Some(p) => Baseline::load(p)?.apply_at(&mut findings, &rel),
         None => Vec::new(),
     };
-    // Staged scans see only the changes: an entry they do not meet is not stale.
-    let stale = if a.staged { Vec::new() } else { stale };
+    // The hooks see only the changes or the message: an entry they do not meet is not stale.
+    let stale = if hook { Vec::new() } else { stale };
     let governed = govern(&a, &root, &mut findings, &rel)?;
     let ctx = Emit {
         stale: &stale,
@@ -262,6 +268,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
             })
         }
         Outcome::Staged(s) => {
+            human::not_scanned(&mut io::stderr(), s)?;
             let summary = report::Summary::new(&findings, s, &s.scan);
             emit(
                 &a,
@@ -521,6 +528,11 @@ fn emit<S: serde::Serialize>(
     };
     match a.format {
         Format::Human if a.staged => human::blocking(&mut stderr, findings)?,
+        Format::Human if a.commit_msg.is_some() => human::blocking_message(
+            &mut stderr,
+            findings,
+            a.commit_msg.as_deref().expect("the guard checked it"),
+        )?,
         Format::Human => {
             human::findings(&mut out, findings, !to_file)?;
             human::credentials(&mut out, &governed.creds, !to_file)?;

@@ -60,6 +60,7 @@ pub(super) fn attribute(
     commits: &[CommitNode],
     wanted: &HashSet<ObjectId>,
     all_paths: bool,
+    recovered: &[(gix::objs::Kind, Vec<u8>)],
 ) -> Attribution {
     use rayon::prelude::*;
 
@@ -77,6 +78,10 @@ pub(super) fn attribute(
             .map_init(
                 || {
                     let mut r = shared_repo.to_thread_local();
+                    if !recovered.is_empty() {
+                        r = r.with_object_memory();
+                        super::add_objects(&r, recovered);
+                    }
                     // Parents' trees are read again as the next commit's old side: keep them; and keep
                     // decoded delta bases, so a tree's delta chain is not inflated again for each version.
                     r.object_cache_size(16 << 20);

@@ -166,6 +166,8 @@ pub struct HistoryStats {
 /// and the commits met (object-database scans) or the origins already known (range scans).
 #[derive(Default)]
 struct Pass {
+    /// Commits and trees whose pack index misnames them, for lookups by their real id.
+    recovered: Vec<(gix::objs::Kind, Vec<u8>)>,
     found: Vec<Found>,
     scanned: Vec<ObjectId>,
     commits: Vec<CommitNode>,
@@ -204,7 +206,7 @@ impl Scanner {
         opts: &HistoryOptions,
     ) -> Result<(Vec<Finding>, HistoryStats), HistoryError> {
         let started = Instant::now();
-        let repository = open(repo)?;
+        let mut repository = open(repo)?;
         let hash = repository.object_hash();
         let mut stats = HistoryStats {
             shallow: repository.is_shallow().unwrap_or(false),
@@ -229,6 +231,12 @@ impl Scanner {
             Some(range) => self.scan_range(&repository, range, max_size, &known, &mut stats)?,
             None => self.scan_object_database(&repository, opts, max_size, &known, &mut stats)?,
         };
+        if !pass.recovered.is_empty() {
+            // Lookups by id go through the object database, which cannot find what a corrupt index
+            // misnames: keep those objects in memory (never written to the repository).
+            repository = repository.with_object_memory();
+            add_objects(&repository, &pass.recovered);
+        }
         let path_rules: Vec<&crate::Rule> =
             self.rules().iter().filter(|r| r.is_path_only()).collect();
         let mut paths = Vec::new();
@@ -244,7 +252,13 @@ impl Scanner {
             if let Some(p) = &opts.progress {
                 p(HistoryProgress::Attributing);
             }
-            let walked = attribute(&repository, &pass.commits, &wanted, !path_rules.is_empty());
+            let walked = attribute(
+                &repository,
+                &pass.commits,
+                &wanted,
+                !path_rules.is_empty(),
+                &pass.recovered,
+            );
             pass.origins = walked.origins;
             paths = walked.paths;
         }
@@ -325,6 +339,7 @@ impl Scanner {
             record_scanned: opts.incremental.is_some(),
             note_references: stats.partial_clone,
         };
+        let recovered = pack::Recovered::default();
         for (n, p) in packs.iter().enumerate() {
             // An object stored twice (two packs) is scanned where it is met first: a later pack's entry
             // is decoded (its deltas may need it) but not delivered when an earlier pack has it.
@@ -346,7 +361,7 @@ impl Scanner {
             let traversed = {
                 let worker = Worker::new(&shared);
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    pack::traverse(p, hash, threads, worker, skip.as_ref(), &done)
+                    pack::traverse(p, hash, threads, worker, skip.as_ref(), &done, &recovered)
                 }))
                 .unwrap_or_else(|_| Err("the pack's decoder failed".to_owned()))
             };
@@ -419,7 +434,9 @@ impl Scanner {
             count_missing(repo, &out, opts.allow_partial, stats);
         }
         stats.submodules = out.submodules.len() as u64;
-        Ok(self.take_pass(out, stats))
+        let mut pass = self.take_pass(out, stats);
+        pass.recovered = recovered.into_inner().map(|r| r.0).unwrap_or_default();
+        Ok(pass)
     }
 
     /// Moves the collected counters into `stats` and the rest into a [`Pass`].
@@ -428,6 +445,7 @@ impl Scanner {
         stats.blobs_already_scanned += out.already;
         stats.messages += out.messages;
         Pass {
+            recovered: Vec::new(),
             found: out.found,
             scanned: out.scanned,
             commits: out.commits,
@@ -626,6 +644,15 @@ impl Scanner {
             out.push(finding);
         }
         out
+    }
+}
+
+/// Adds objects to a repository's in-memory object overlay.
+fn add_objects(repo: &gix::Repository, objects: &[(gix::objs::Kind, Vec<u8>)]) {
+    use gix::objs::Write as _;
+    for (kind, data) in objects {
+        // An object that cannot be added stays unfindable, as it was.
+        let _ = repo.objects.write_buf(*kind, data);
     }
 }
 

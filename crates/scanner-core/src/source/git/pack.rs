@@ -88,6 +88,13 @@ impl PageRelease<'_> {
     }
 }
 
+/// Objects of a pack whose index misnames them, kept (commits and trees only, up to [`RECOVER_LIMIT`]
+/// bytes) so that the attribution walk can find them by their real id.
+pub(super) type Recovered = std::sync::Mutex<(Vec<(gix::objs::Kind, Vec<u8>)>, usize)>;
+
+/// Bytes of misnamed commits and trees kept for the attribution walk.
+const RECOVER_LIMIT: usize = 64 << 20;
+
 /// Decodes every object of `pack` into `worker` (cloned once per thread), marking each delivered index
 /// position in `done`. Positions in `skip` (objects an earlier pack holds too) are decoded, as their
 /// descendants need them, but not delivered.
@@ -101,6 +108,7 @@ pub(super) fn traverse(
     worker: Worker<'_>,
     skip: Option<&PositionSet>,
     done: &PositionSet,
+    recovered: &Recovered,
 ) -> Result<(), String> {
     use gix::odb::pack::cache::delta::{traverse, Tree};
 
@@ -123,7 +131,9 @@ pub(super) fn traverse(
     .map_err(|e| e.to_string())?;
     let recompute = pack.recompute_ids;
     let release = PageRelease {
-        map: data.entry_slice(0..data.data_len() as u64).unwrap_or_default(),
+        map: data
+            .entry_slice(0..data.data_len() as u64)
+            .unwrap_or_default(),
         consumed: AtomicU64::new(0),
     };
     release.random_access();
@@ -144,10 +154,19 @@ pub(super) fn traverse(
                 return Ok(());
             };
             let oid = if recompute {
-                match gix::objs::compute_hash(hash, kind, ctx.decompressed) {
-                    Ok(id) => id,
-                    Err(_) => return Ok(()),
+                let Ok(id) = gix::objs::compute_hash(hash, kind, ctx.decompressed) else {
+                    return Ok(());
+                };
+                let misnamed = id.as_ref() != index.oid_at_index(pos);
+                if misnamed && matches!(kind, gix::objs::Kind::Commit | gix::objs::Kind::Tree) {
+                    if let Ok(mut r) = recovered.lock() {
+                        if r.1 + ctx.decompressed.len() <= RECOVER_LIMIT {
+                            r.1 += ctx.decompressed.len();
+                            r.0.push((kind, ctx.decompressed.to_vec()));
+                        }
+                    }
                 }
+                id
             } else {
                 index.oid_at_index(pos).to_owned()
             };
