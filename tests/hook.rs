@@ -697,3 +697,29 @@ fn install_refuses_a_bare_repository() {
     assert!(err.contains("repo.git") && err.contains("bare"), "{err}");
     assert!(!repo.join("hooks/pre-commit").exists() && !repo.join("hooks/commit-msg").exists());
 }
+
+/// Regression: in a repository with SHA-256 object names the staged scan read the index and trees as
+/// SHA-1 and failed.
+#[test]
+fn the_hook_works_in_sha256_repositories() {
+    let dir = tempfile::tempdir().unwrap();
+    git(
+        dir.path(),
+        &["init", "-q", "-b", "main", "--object-format=sha256"],
+    );
+    write(dir.path(), "README.md", "hello\n");
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "init"]);
+    let out = leakhound(dir.path(), &["hook", "install"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    write(dir.path(), "app.env", &format!("TOKEN={}\n", token(40)));
+    git(dir.path(), &["add", "-A"]);
+    let out = run_git(dir.path(), &["commit", "-q", "-m", "add"]);
+    assert!(!out.status.success(), "the commit must be blocked");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("app.env:1  gitlab-pat"), "{err}");
+}

@@ -109,10 +109,15 @@ pub fn scan_staged(
     // the hook's time, and git skips it too with index.skipHash. No index file yet: nothing is staged.
     let index_path = repository.index_path();
     let index = if index_path.exists() {
-        gix::index::File::at(&index_path, gix::hash::Kind::Sha1, true, Default::default())
-            .map_err(|e| read_err(&index_path.display().to_string(), &e))?
+        gix::index::File::at(
+            &index_path,
+            repository.object_hash(),
+            true,
+            Default::default(),
+        )
+        .map_err(|e| read_err(&index_path.display().to_string(), &e))?
     } else {
-        gix::index::File::from_state(gix::index::State::new(gix::hash::Kind::Sha1), index_path)
+        gix::index::File::from_state(gix::index::State::new(repository.object_hash()), index_path)
     };
     let head_tree = repository.head_tree_id().ok().map(|id| id.detach());
 
@@ -348,7 +353,7 @@ impl Walk<'_> {
             None => Vec::new(),
         };
         let head_entries: HashMap<&[u8], (ObjectId, bool)> =
-            gix::objs::TreeRefIter::from_bytes(&tree_data, gix::hash::Kind::Sha1)
+            gix::objs::TreeRefIter::from_bytes(&tree_data, self.repo.object_hash())
                 .flatten()
                 .map(|e| (e.filename.as_bytes(), (e.oid.to_owned(), e.mode.is_tree())))
                 .collect();
