@@ -671,6 +671,12 @@ fn commit_and_tag_messages_are_scanned_once() {
     );
     assert!(tag_msg["note"].as_str().unwrap().contains("v1.0"));
     assert_eq!(v["summary"]["messages"], 3);
+    let creds = v["credentials"].as_array().unwrap();
+    let loc = &creds
+        .iter()
+        .find(|c| c["locations"][0]["source"] == "commit-message")
+        .expect("the message's credential")["locations"][0];
+    assert!(loc["path"].is_null(), "{loc}");
 
     // Once: an incremental run does not report them again.
     let (_, v) = scan(dir.path(), &["--incremental"]);
