@@ -75,7 +75,9 @@ fn collect(a: &ScanArgs) -> anyhow::Result<(Vec<Finding>, Outcome, PathBuf)> {
             }]);
         }
     }
-    let scanner = Scanner::new(rules).with_allow_regexes(allow_regexes);
+    let scanner = Scanner::new(rules)
+        .with_allow_regexes(allow_regexes)
+        .with_max_findings_per_file(a.max_findings_per_file);
     let root = config_dir.clone().unwrap_or_else(|| repo_root(&paths[0]));
     let allowed = |f: &Finding| paths_allow.as_ref().is_some_and(|g| g.is_match(&f.path));
 
@@ -353,6 +355,12 @@ fn emit<S: serde::Serialize>(
             w.path,
             w.message,
             w.reason.as_str()
+        )?;
+    }
+    for (path, t) in &stats.truncated {
+        writeln!(
+            stderr,
+            "leakhound: warning: {path}: {t} (--max-findings-per-file N raises the cap, 0 lifts it)"
         )?;
     }
     for e in stale {
