@@ -135,7 +135,8 @@ pub fn effective_threads(requested: usize) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
-    /// A NUL byte in the first 8 KiB.
+    /// Binary content with no text worth scanning (compressed data, images, archives, fonts, media,
+    /// executables): see [`crate::content::as_text`].
     Binary,
     /// Larger than the maximum file size.
     TooLarge,
