@@ -144,6 +144,9 @@ pub enum SkipReason {
     Unreadable,
     /// Disappeared between the walk and the read.
     Vanished,
+    /// Truncated while it was being scanned (a memory-mapped file shrank under the scan): what was
+    /// scanned is not what the file holds, so nothing of it is reported.
+    Changed,
     /// Exempted by an allowlisted path.
     Allowlisted,
     /// Not a regular file (FIFO, socket, device).
@@ -162,6 +165,7 @@ impl SkipReason {
             SkipReason::TooLarge => "too-large",
             SkipReason::Unreadable => "unreadable",
             SkipReason::Vanished => "vanished",
+            SkipReason::Changed => "changed",
             SkipReason::Allowlisted => "allowlisted",
             SkipReason::NotAFile => "not-a-file",
             SkipReason::SymlinkLoop => "symlink-loop",
@@ -171,7 +175,10 @@ impl SkipReason {
 
     /// Whether this skip means input was lost to an error (and the scan must exit 2).
     pub fn is_error(self) -> bool {
-        matches!(self, SkipReason::Unreadable | SkipReason::WalkError)
+        matches!(
+            self,
+            SkipReason::Unreadable | SkipReason::WalkError | SkipReason::Changed
+        )
     }
 }
 
@@ -195,6 +202,10 @@ pub struct ScanStats {
     pub bytes: u64,
     /// Files skipped, by reason.
     pub skipped: BTreeMap<SkipReason, u64>,
+    /// Untracked entries that ignore files (`.gitignore`, `.ignore`, `.git/info/exclude`) exclude
+    /// from a directory walk: a file, or a directory counted once and not read. Tracked files are
+    /// scanned whatever the ignore files say, and are not counted here.
+    pub ignored: u64,
     /// Errors and notable skips, one per input (not serialised: reported on stderr).
     #[serde(skip)]
     pub warnings: Vec<ScanWarning>,
@@ -212,6 +223,7 @@ impl ScanStats {
     pub fn merge(&mut self, other: ScanStats) {
         self.files += other.files;
         self.bytes += other.bytes;
+        self.ignored += other.ignored;
         for (k, v) in other.skipped {
             *self.skipped.entry(k).or_default() += v;
         }
