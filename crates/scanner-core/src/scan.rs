@@ -190,7 +190,8 @@ pub fn effective_threads(requested: usize) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
-    /// A NUL byte in the first 8 KiB.
+    /// Binary content with no text worth scanning (compressed data, images, archives, fonts, media,
+    /// executables): see [`crate::content::as_text`].
     Binary,
     /// Larger than the maximum file size.
     TooLarge,
@@ -198,6 +199,9 @@ pub enum SkipReason {
     Unreadable,
     /// Disappeared between the walk and the read.
     Vanished,
+    /// Truncated while it was being scanned (a memory-mapped file shrank under the scan): what was
+    /// scanned is not what the file holds, so nothing of it is reported.
+    Changed,
     /// Exempted by an allowlisted path.
     Allowlisted,
     /// Not a regular file (FIFO, socket, device).
@@ -218,6 +222,7 @@ impl SkipReason {
             SkipReason::TooLarge => "too-large",
             SkipReason::Unreadable => "unreadable",
             SkipReason::Vanished => "vanished",
+            SkipReason::Changed => "changed",
             SkipReason::Allowlisted => "allowlisted",
             SkipReason::NotAFile => "not-a-file",
             SkipReason::SymlinkLoop => "symlink-loop",
@@ -230,7 +235,10 @@ impl SkipReason {
     pub fn is_error(self) -> bool {
         matches!(
             self,
-            SkipReason::Unreadable | SkipReason::WalkError | SkipReason::Missing
+            SkipReason::Unreadable
+                | SkipReason::WalkError
+                | SkipReason::Missing
+                | SkipReason::Changed
         )
     }
 }
@@ -264,6 +272,10 @@ pub struct ScanStats {
     pub bytes: u64,
     /// Files skipped, by reason.
     pub skipped: BTreeMap<SkipReason, u64>,
+    /// Untracked entries that ignore files (`.gitignore`, `.ignore`, `.git/info/exclude`) exclude
+    /// from a directory walk: a file, or a directory counted once and not read. Tracked files are
+    /// scanned whatever the ignore files say, and are not counted here.
+    pub ignored: u64,
     /// Errors and notable skips, one per input (not serialised: reported on stderr).
     #[serde(skip)]
     pub warnings: Vec<ScanWarning>,
@@ -290,6 +302,7 @@ impl ScanStats {
     pub fn merge(&mut self, other: ScanStats) {
         self.files += other.files;
         self.bytes += other.bytes;
+        self.ignored += other.ignored;
         for (k, v) in other.skipped {
             *self.skipped.entry(k).or_default() += v;
         }
