@@ -84,6 +84,15 @@ const NO_CUT: usize = usize::MAX;
 /// Context kept on each side of a decoded assignment value when it is rescanned in its line.
 const CONTEXT: usize = 4096;
 
+/// Whether `hay` is a Jupyter notebook: by its name, or by its content, so that a history blob (scanned
+/// before its path is known) and a notebook saved under another name read the same: a JSON object with
+/// the `nbformat` key every notebook carries.
+fn is_notebook(path: &str, hay: &[u8]) -> bool {
+    path.ends_with(".ipynb")
+        || (hay.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+            && memchr::memmem::find(hay, b"\"nbformat\"").is_some())
+}
+
 /// What the matcher needs besides the buffer: everything that is fixed for a whole scan.
 pub(crate) struct MatchContext<'a> {
     pub rules: &'a [Rule],
@@ -120,7 +129,7 @@ impl MatchContext<'_> {
         // A notebook stores each source line as a JSON string, so `key = "value"` reads `key = \"value\"`.
         // Blanking the backslashes (same length: offsets, lines and columns stay those of the file) lets
         // every rule see the code as written.
-        let cut = if path.ends_with(".ipynb") && memchr::memmem::find(hay, b"\\\"").is_some() {
+        let cut = if is_notebook(path, hay) && memchr::memmem::find(hay, b"\\\"").is_some() {
             let mut copy = hay.to_vec();
             for i in memchr::memmem::find_iter(hay, b"\\\"") {
                 copy[i] = b' ';
@@ -252,7 +261,15 @@ impl MatchContext<'_> {
                             continue;
                         }
                     }
-                    push_hit(hits, last_hit, &self.rules[r as usize], r, start, end, hay.len());
+                    push_hit(
+                        hits,
+                        last_hit,
+                        &self.rules[r as usize],
+                        r,
+                        start,
+                        end,
+                        hay.len(),
+                    );
                 }
             });
         // Rules without keywords: one hit spanning the whole buffer.
@@ -405,7 +422,7 @@ impl MatchContext<'_> {
         &self,
         path: &str,
         hay: &[u8],
-        runs: &mut Vec<(usize, usize, Encoding, bool)>,
+        runs: &mut [(usize, usize, Encoding, bool)],
         out: &mut Vec<Finding>,
         base: usize,
         depth: u8,
@@ -481,8 +498,15 @@ impl MatchContext<'_> {
             };
             *budget = budget.saturating_sub(hi - lo + view.len() - dlen);
             let before = found.len();
-            let view_cut =
-                self.scan_depth(path, &view, &mut scratch, &mut found, depth + 1, budget, limit);
+            let view_cut = self.scan_depth(
+                path,
+                &view,
+                &mut scratch,
+                &mut found,
+                depth + 1,
+                budget,
+                limit,
+            );
             if view_cut != NO_CUT {
                 // This run's findings are incomplete, and all of them sit at `lo`.
                 found.truncate(before);
@@ -759,7 +783,10 @@ fn push_hit(
     let quarter = (start.saturating_mul(4) / len.max(1)).min(3);
     let slot = &mut last_hit[r as usize][quarter];
     if let Some(h) = hits.get_mut(*slot as usize) {
-        if h.rule == r && start.saturating_sub(w) <= h.end + w && h.start.saturating_sub(w) <= end + w {
+        if h.rule == r
+            && start.saturating_sub(w) <= h.end + w
+            && h.start.saturating_sub(w) <= end + w
+        {
             h.start = h.start.min(start);
             h.end = h.end.max(end);
             return;

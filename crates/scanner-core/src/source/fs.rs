@@ -270,6 +270,9 @@ impl Worker<'_> {
             Ok(kind) => {
                 self.stats.files += 1;
                 self.stats.bytes += size as u64;
+                if let Some(t) = self.scratch.truncation() {
+                    self.stats.truncated(path, t);
+                }
                 for mut f in self.found.drain(..) {
                     kind.mark(&mut f);
                     (self.sink)(f);
