@@ -210,7 +210,7 @@ fn encoded_values_on_one_long_line_are_decoded_within_the_budget() {
         base64::engine::general_purpose::STANDARD.encode(format!("AWS_ACCESS_KEY_ID={id}"));
     line.insert(0, format!("secret: \"{wrapped}\""));
     write(dir.path(), "enc.yml", &line.join(" "));
-    let (report, _) = scan(dir.path(), &[]);
+    let (report, stderr) = scan(dir.path(), &[]);
     let f = findings(&report);
     let aws: Vec<&Value> = f
         .iter()
@@ -219,6 +219,16 @@ fn encoded_values_on_one_long_line_are_decoded_within_the_budget() {
     assert_eq!(aws.len(), 1, "{f:?}");
     assert_eq!(aws[0]["encoding"], "base64");
     assert_eq!(aws[0]["column"], 10);
+    // What the budget could not pay for is named and counted, not dropped in silence.
+    assert_eq!(
+        report["summary"]["undecoded_files"], 1,
+        "{}",
+        report["summary"]
+    );
+    assert!(
+        stderr.contains("enc.yml: ") && stderr.contains("encoded values not decoded"),
+        "{stderr}"
+    );
 }
 
 /// Regression: a long base64 run full of the encoded `-----BEGIN ` trigger measured the whole run again
