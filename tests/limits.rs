@@ -360,3 +360,23 @@ fn history_names_a_truncated_blob_and_a_higher_cap_sees_it_again() {
         "the state of a lower cap is not reused"
     );
 }
+
+/// Regression: `--threads 10000` started ten thousand threads and took over a minute on five files.
+/// Threads are capped at four per core, with a note.
+#[test]
+fn an_absurd_thread_count_is_capped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, id) in aws_ids(5).iter().enumerate() {
+        write(
+            dir.path(),
+            &format!("f{i}.env"),
+            &format!("AWS_ACCESS_KEY_ID={id}\n"),
+        );
+    }
+    let (report, stderr) = scan(dir.path(), &["--threads", "10000"]);
+    assert_eq!(findings(&report).len(), 5);
+    assert!(
+        stderr.contains("--threads 10000 is more than this machine can use"),
+        "{stderr}"
+    );
+}
