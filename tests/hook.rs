@@ -269,6 +269,44 @@ fn a_private_key_replaced_in_place_blocks_the_commit() {
     assert_eq!(git(dir.path(), &["rev-list", "--count", "HEAD"]), "2");
 }
 
+/// An encrypted PEM key (RFC 1421 headers, then a blank line, then the body) whose body is replaced
+/// under unchanged headers: the block of the change is the body, and the `BEGIN` line sits above the
+/// blank line. The context of a base64 body reaches across that blank line to its armour.
+#[test]
+fn an_encrypted_key_whose_body_changed_under_its_headers_blocks_the_commit() {
+    let dir = hooked_repo();
+    let key = |g: &mut Gen| {
+        let body = pem(g, 18, "");
+        let mut lines = vec![
+            body[0].clone(),
+            "Proc-Type: 4,ENCRYPTED".to_owned(),
+            "DEK-Info: AES-128-CBC,9C4F0A1E7B3D5A2C8E6F1B0D4A7C3E95".to_owned(),
+            String::new(),
+        ];
+        lines.extend_from_slice(&body[1..]);
+        lines.join("\n") + "\n"
+    };
+    write(dir.path(), "deploy/legacy.key", &key(&mut Gen(31)));
+    git(dir.path(), &["add", "-A"]);
+    git(
+        dir.path(),
+        &["commit", "-q", "--no-verify", "-m", "old key"],
+    );
+
+    let out = stage_and_commit(
+        dir.path(),
+        "deploy/legacy.key",
+        &key(&mut Gen(32)),
+        "rotate",
+    );
+    assert!(!out.status.success(), "the new key must block the commit");
+    let err = stderr(&out);
+    assert!(
+        err.contains("deploy/legacy.key:1  private-key-rsa"),
+        "{err}"
+    );
+}
+
 /// Regression (issue 11, case 3): when only a middle line of a key changed, the hook blanked the
 /// `BEGIN` and `END` lines (it kept only lines next to a change) and the key was never matched.
 #[test]
