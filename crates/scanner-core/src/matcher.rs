@@ -103,11 +103,15 @@ const CONTEXT: usize = 4096;
 
 /// Whether `hay` is a Jupyter notebook: by its name, or by its content, so that a history blob (scanned
 /// before its path is known) and a notebook saved under another name read the same: a JSON object with
-/// the `nbformat` key every notebook carries.
+/// the top-level `nbformat` key every notebook carries. Writers put it last (Jupyter sorts the keys:
+/// `cells`, `metadata`, `nbformat`) or first (Colab), so only the first and last 4 KiB are searched.
 fn is_notebook(path: &str, hay: &[u8]) -> bool {
+    const EDGE: usize = 4096;
+    let has_key = |part: &[u8]| memchr::memmem::find(part, b"\"nbformat\"").is_some();
     path.ends_with(".ipynb")
         || (hay.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
-            && memchr::memmem::find(hay, b"\"nbformat\"").is_some())
+            && (has_key(&hay[..hay.len().min(EDGE)])
+                || has_key(&hay[hay.len().saturating_sub(EDGE)..])))
 }
 
 /// What the matcher needs besides the buffer: everything that is fixed for a whole scan.
