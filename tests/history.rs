@@ -671,6 +671,12 @@ fn commit_and_tag_messages_are_scanned_once() {
     );
     assert!(tag_msg["note"].as_str().unwrap().contains("v1.0"));
     assert_eq!(v["summary"]["messages"], 3);
+    let creds = v["credentials"].as_array().unwrap();
+    let loc = &creds
+        .iter()
+        .find(|c| c["locations"][0]["source"] == "commit-message")
+        .expect("the message's credential")["locations"][0];
+    assert!(loc["path"].is_null(), "{loc}");
 
     // Once: an incremental run does not report them again.
     let (_, v) = scan(dir.path(), &["--incremental"]);
@@ -833,4 +839,47 @@ fn sha256_repositories_are_scanned() {
     git(dir.path(), &["gc", "-q"]);
     let (_, v) = scan(dir.path(), &[]);
     assert_eq!(findings(&v)[0]["commit"], c.as_str(), "packed too");
+}
+
+/// Regression: a notebook keeps each source line as a JSON string (`password = \"…\"`), which the
+/// matcher unescapes for `.ipynb` files; history blobs are scanned before their path is known, so a
+/// notebook's secret was found in the tree and missed in history. Notebooks are recognised by content.
+#[test]
+fn notebook_secrets_are_found_in_history_as_in_the_tree() {
+    let dir = repo();
+    let password = common::Gen(0x4E0B).s(
+        b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789",
+        20,
+    );
+    let notebook = format!(
+        "{{\n \"cells\": [\n  {{\n   \"cell_type\": \"code\",\n   \"metadata\": {{}},\n   \"outputs\": [],\n   \
+         \"source\": [\n    \"import requests\\n\",\n    \"db_password = \\\"{password}\\\"\\n\",\n    \
+         \"conn = connect(host=\\\"db.internal\\\", password=db_password)\\n\"\n   ]\n  }}\n ],\n \
+         \"metadata\": {{}},\n \"nbformat\": 4,\n \"nbformat_minor\": 5\n}}\n"
+    );
+    commit_file(dir.path(), "analysis.ipynb", &notebook, "notebook");
+    let tree = Command::new(env!("CARGO_BIN_EXE_leakhound"))
+        .args(["scan", ".", "--format", "json", "--no-redact"])
+        .current_dir(dir.path())
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let tree: Value = serde_json::from_slice(&tree.stdout).unwrap();
+    let (out, v) = scan(dir.path(), &["--no-redact"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let secrets = |v: &Value| -> Vec<String> {
+        findings(v)
+            .iter()
+            .map(|f| f["secret"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(secrets(&tree), vec![password.clone()]);
+    assert_eq!(secrets(&v), vec![password]);
+    assert_eq!(findings(&v)[0]["path"], "analysis.ipynb");
+    assert_eq!(findings(&v)[0]["line"], 9);
 }

@@ -450,12 +450,14 @@ fn staged_files_over_the_size_limit_are_named() {
 
 /// Regression (issue 11, case 7): the added lines were computed on raw bytes, so a file that had been
 /// binary (and never scanned) and became text shared its lines with the binary version, and a secret
-/// on such a line went through.
+/// on such a line went through. The binary version is one without text to scan (a gzip stream's
+/// magic number): binary files that keep text have their strings scanned, and their lines count.
 #[test]
 fn a_file_that_was_binary_is_scanned_whole_when_it_becomes_text() {
     let dir = hooked_repo();
     let t = token(61);
-    let binary = format!("T={t}\n\0\0 trailer\n");
+    let mut binary = b"\x1f\x8b\0\0\n".to_vec();
+    binary.extend_from_slice(format!("T={t}\n").as_bytes());
     std::fs::write(dir.path().join("app.cfg"), binary).unwrap();
     git(dir.path(), &["add", "-A"]);
     git(dir.path(), &["commit", "-q", "--no-verify", "-m", "binary"]);

@@ -209,6 +209,9 @@ pub fn scan_staged(
         found.clear();
         let visible = context_of_changes(data, &added, reach, &mut sparse);
         scanner.scan_bytes_into(&path, visible, &mut scratch, &mut found);
+        if let Some(t) = scratch.truncation() {
+            stats.scan.truncated(&path, t);
+        }
         out.extend(
             found
                 .drain(..)

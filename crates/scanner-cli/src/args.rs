@@ -250,6 +250,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "100M", value_parser = parse_size)]
     pub max_file_size: u64,
 
+    /// Report at most N findings per file or blob, the first in the file (0: no limit); a file cut
+    /// short is named on stderr and counted in the summary (`truncated_files`).
+    #[arg(long, value_name = "N", default_value_t = leakhound_core::DEFAULT_MAX_FINDINGS_PER_FILE)]
+    pub max_findings_per_file: usize,
+
     /// Memory-map files at least this large instead of reading them (a tuning knob; see benches/).
     #[arg(long, value_name = "SIZE", default_value = "1M", value_parser = parse_size, hide_short_help = true)]
     pub mmap_threshold: u64,

@@ -73,7 +73,7 @@ fn plural(n: u64, word: &str) -> String {
     }
 }
 
-/// `3 findings (2 unique secrets) · 120 files, 4.1 MB in 0.02 s (205 MB/s) · skipped: 2 binary`.
+/// `3 findings (2 unique secrets) · 120 files, 4.1 MB in 0.02 s (205 MB/s) · 4 ignored · skipped: 2 binary`.
 pub fn summary(w: &mut dyn Write, findings: &[Finding], stats: &ScanStats) -> io::Result<()> {
     summary_of(w, findings, stats, "file", "")
 }
@@ -131,6 +131,9 @@ fn summary_of(
         stats.elapsed.as_secs_f64(),
         stats.mb_per_sec()
     )?;
+    if stats.ignored > 0 {
+        write!(w, " · {} ignored", stats.ignored)?;
+    }
     if !stats.skipped.is_empty() {
         let parts: Vec<String> = stats
             .skipped

@@ -89,7 +89,9 @@ fn collect(a: &ScanArgs) -> anyhow::Result<Collected> {
         .find(|c| c.origin == Origin::Repository)
         .or_else(|| configs.first())
         .and_then(|c| c.dir.clone());
-    let scanner = Scanner::new(rules).with_allow_regexes(allow_regexes);
+    let scanner = Scanner::new(rules)
+        .with_allow_regexes(allow_regexes)
+        .with_max_findings_per_file(a.max_findings_per_file);
     let root = repo_root(&paths[0]);
     let allowed = |f: &Finding| paths_allow.as_ref().is_some_and(|g| g.is_match(&f.path));
     let done = |findings, outcome, paths| Collected {
@@ -512,6 +514,12 @@ fn emit<S: serde::Serialize>(
     }
     for n in &stats.notes {
         writeln!(stderr, "leakhound: note: {}: {}", n.path, n.message)?;
+    }
+    for (path, t) in &stats.truncated {
+        writeln!(
+            stderr,
+            "leakhound: warning: {path}: {t} (--max-findings-per-file N raises the cap, 0 lifts it)"
+        )?;
     }
     for e in ctx.stale {
         writeln!(

@@ -55,8 +55,12 @@ impl Status {
 /// Where a credential was found.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Location {
-    /// Path.
+    /// Path; empty (serialised as `null`) for a commit or tag message, which `source` names.
+    #[serde(serialize_with = "crate::finding::path_or_null")]
     pub path: String,
+    /// `commit-message` or `tag-message` when the secret was found in a message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Line.
     pub line: usize,
     /// Column.
@@ -271,6 +275,7 @@ pub fn link_at(
                     let f = &findings[i];
                     Location {
                         path: f.path.clone(),
+                        source: f.source.clone(),
                         line: f.line,
                         column: f.column,
                         commit: f.commit.clone(),

@@ -22,8 +22,17 @@ use base64::Engine as _;
 pub(crate) const MAX_DEPTH: u8 = 2;
 /// Longest encoded run decoded (a base64 kubeconfig or service-account file is a few KB).
 pub(crate) const MAX_RUN: usize = 1 << 20;
-/// Decoded bytes per scanned buffer, all runs together: bounds the work an adversarial file can cause.
+/// Bytes rescanned per scanned buffer, all decoded runs and the context around them together: bounds the
+/// work an adversarial file can cause. See [`budget`].
 pub(crate) const BUDGET: usize = 4 << 20;
+
+/// The rescan budget of a buffer of `len` bytes: [`BUDGET`], and no more than twice the buffer plus 64 KiB.
+/// Decoded bytes are never more than the encoded ones, so real files stay far below this; a small file
+/// packed with encoded values on long lines (each rescanned with its line around it) would otherwise
+/// make leakhound rescan 4 MiB for every 100 KB of input.
+pub(crate) fn budget(len: usize) -> usize {
+    BUDGET.min((64 << 10) + 2 * len)
+}
 /// Shortest assignment value worth decoding: 16 base64 characters are 12 bytes.
 const MIN_VALUE: usize = 16;
 
@@ -122,10 +131,24 @@ pub(crate) fn percent_form(keyword: &str) -> Option<String> {
     )
 }
 
+/// Longest rest of a `- name: X` line looked at for the newline before its `value:` line. Looking for the
+/// newline from every `- name:` of a line is quadratic when a line repeats it; no env entry has a name
+/// line anywhere near this long.
+const MAX_NAME_LINE: usize = 4096;
+/// Longest `value:` of an env pair scanned as `NAME: value`.
+const MAX_PAIR_VALUE: usize = 4096;
+
 /// A Kubernetes env entry after `- name:` at `pos`: the name, and the value of the next line when it is
 /// `value: …` (quotes kept: rules expect them). `(name_start, name_end, value_start, value_end)`.
 pub(crate) fn name_value_pair(hay: &[u8], pos: usize) -> Option<(usize, usize, usize, usize)> {
-    let eol = |from: usize| memchr::memchr(b'\n', &hay[from..]).map_or(hay.len(), |i| from + i);
+    // The newline at or after `from`, looked for in the next `max` bytes only.
+    let eol = |from: usize, max: usize| {
+        let to = hay.len().min(from + max);
+        match memchr::memchr(b'\n', &hay[from..to]) {
+            Some(i) => Some(from + i),
+            None => (to == hay.len()).then_some(hay.len()),
+        }
+    };
     let mut ns = pos;
     while ns < hay.len() && matches!(hay[ns], b' ' | b'\t' | b'"' | b'\'') {
         ns += 1;
@@ -139,7 +162,7 @@ pub(crate) fn name_value_pair(hay: &[u8], pos: usize) -> Option<(usize, usize, u
     if ne == ns || ne - ns > 128 {
         return None;
     }
-    let line_end = eol(ne);
+    let line_end = eol(ne, MAX_NAME_LINE)?;
     let next = line_end + 1;
     if next >= hay.len() {
         return None;
@@ -156,13 +179,14 @@ pub(crate) fn name_value_pair(hay: &[u8], pos: usize) -> Option<(usize, usize, u
     while v < hay.len() && matches!(hay[v], b' ' | b'\t') {
         v += 1;
     }
-    let ve = eol(v);
+    // A value line longer than MAX_PAIR_VALUE (plus its `\r`) is not a pair: no need to look further.
+    let ve = eol(v, MAX_PAIR_VALUE + 2)?;
     let ve = if hay[..ve].ends_with(b"\r") {
         ve - 1
     } else {
         ve
     };
-    (ve > v && ve - v <= 4096).then_some((ns, ne, v, ve))
+    (ve > v && ve - v <= MAX_PAIR_VALUE).then_some((ns, ne, v, ve))
 }
 
 /// The base64 values of a document, each in its line: `key: <base64>` (YAML) and `"key": "<base64>"`
@@ -384,45 +408,121 @@ pub(crate) fn mostly_text(bytes: &[u8]) -> bool {
 /// gate): skips the rest of the name, the operator and quotes, and returns the value's run and encoding
 /// when it looks encoded. Plain random tokens are also valid base64; [`mostly_text`] on the decoded bytes
 /// tells them apart later.
+#[cfg(test)]
 pub(crate) fn assignment_value(hay: &[u8], pos: usize) -> Option<(usize, usize, Encoding)> {
-    let end = hay.len().min(pos + 64);
-    let mut i = pos;
-    while i < end && (hay[i].is_ascii_alphanumeric() || matches!(hay[i], b'_' | b'.' | b'-')) {
-        i += 1;
+    ValueRuns::default().assignment_value(hay, pos)
+}
+
+/// The value runs measured in one buffer, so that the values of assignments that share one long run are
+/// measured once: in a line of repeated `password=` every value runs to the end of the line (`=` is in
+/// the alphabet), and measuring it from every keyword was quadratic. One run is remembered per slot; four
+/// slots follow the prefilter's four interleaved walks.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ValueRuns {
+    slots: [ValueRun; 4],
+    next: usize,
+}
+
+/// A maximal stretch of value bytes from `start`, measured up to `end`.
+#[derive(Debug, Default, Clone, Copy)]
+struct ValueRun {
+    start: usize,
+    end: usize,
+    /// `end` is where the run stops (a byte outside the alphabet or the end of the buffer), not where
+    /// measuring stopped.
+    closed: bool,
+    /// The last byte that is not a hex digit, and the last `%`, in `start..end`.
+    last_non_hex: Option<usize>,
+    last_pct: Option<usize>,
+}
+
+impl ValueRun {
+    /// Measures on from `end` up to `limit`.
+    fn extend(&mut self, hay: &[u8], limit: usize) {
+        let mut j = self.end;
+        while j < limit && (is_b64(hay[j]) || hay[j] == b'%' || hay[j] == b'=') {
+            if !hay[j].is_ascii_hexdigit() {
+                self.last_non_hex = Some(j);
+            }
+            if hay[j] == b'%' {
+                self.last_pct = Some(j);
+            }
+            j += 1;
+        }
+        self.end = j;
+        self.closed = j < limit || j == hay.len();
     }
-    let mut ops = 0;
-    while i < end
-        && matches!(
-            hay[i],
-            b'"' | b'\'' | b'`' | b']' | b' ' | b'\t' | b'=' | b':' | b'>'
-        )
-    {
-        ops += usize::from(matches!(hay[i], b'=' | b':' | b'>'));
-        i += 1;
+}
+
+impl ValueRuns {
+    /// Forgets the runs of the previous buffer.
+    pub fn clear(&mut self) {
+        *self = ValueRuns::default();
     }
-    if ops == 0 || ops > 3 || i >= hay.len() {
-        return None;
+
+    /// See [`assignment_value`].
+    pub fn assignment_value(&mut self, hay: &[u8], pos: usize) -> Option<(usize, usize, Encoding)> {
+        let end = hay.len().min(pos + 64);
+        let mut i = pos;
+        while i < end && (hay[i].is_ascii_alphanumeric() || matches!(hay[i], b'_' | b'.' | b'-')) {
+            i += 1;
+        }
+        let mut ops = 0;
+        while i < end
+            && matches!(
+                hay[i],
+                b'"' | b'\'' | b'`' | b']' | b' ' | b'\t' | b'=' | b':' | b'>'
+            )
+        {
+            ops += usize::from(matches!(hay[i], b'=' | b':' | b'>'));
+            i += 1;
+        }
+        if ops == 0 || ops > 3 || i >= hay.len() {
+            return None;
+        }
+        let start = i;
+        let limit = hay.len().min(start + MAX_RUN);
+        let run = self.run_from(hay, start, limit);
+        let j = run.end;
+        if j - start < MIN_VALUE {
+            return None;
+        }
+        let hex = run.last_non_hex.is_none_or(|x| x < start);
+        let pct = run.last_pct.is_some_and(|x| x >= start);
+        let enc = if pct {
+            Encoding::Percent
+        } else if hex && (j - start).is_multiple_of(2) {
+            Encoding::Hex
+        } else {
+            Encoding::Base64
+        };
+        Some((start, j, enc))
     }
-    let start = i;
-    let limit = hay.len().min(start + MAX_RUN);
-    let mut j = start;
-    let (mut hex, mut pct) = (true, false);
-    while j < limit && (is_b64(hay[j]) || hay[j] == b'%' || hay[j] == b'=') {
-        hex &= hay[j].is_ascii_hexdigit();
-        pct |= hay[j] == b'%';
-        j += 1;
+
+    /// The run of value bytes from `start`, measured up to `limit`: a remembered run that holds `start`
+    /// when there is one (its end is the same from any of its bytes), else a new one.
+    fn run_from(&mut self, hay: &[u8], start: usize, limit: usize) -> ValueRun {
+        for slot in &mut self.slots {
+            // A run measured further than this query may look (a run over MAX_RUN) is measured anew.
+            if slot.start <= start && start < slot.end && slot.end <= limit {
+                if !slot.closed {
+                    slot.extend(hay, limit);
+                }
+                return *slot;
+            }
+        }
+        let mut run = ValueRun {
+            start,
+            end: start,
+            closed: false,
+            last_non_hex: None,
+            last_pct: None,
+        };
+        run.extend(hay, limit);
+        self.slots[self.next] = run;
+        self.next = (self.next + 1) % self.slots.len();
+        run
     }
-    if j - start < MIN_VALUE {
-        return None;
-    }
-    let enc = if pct {
-        Encoding::Percent
-    } else if hex && (j - start).is_multiple_of(2) {
-        Encoding::Hex
-    } else {
-        Encoding::Base64
-    };
-    Some((start, j, enc))
 }
 
 #[cfg(test)]

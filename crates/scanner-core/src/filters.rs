@@ -160,6 +160,12 @@ pub fn inline_allowed(hay: &[u8], start: usize, end: usize) -> bool {
     let line_start = memchr::memrchr(b'\n', &hay[..start]).map_or(0, |i| i + 1);
     let end = end.max(start).min(hay.len());
     let line_end = memchr::memchr(b'\n', &hay[end..]).map_or(hay.len(), |i| end + i);
+    allowed_lines(hay, line_start, line_end)
+}
+
+/// Whether `hay[line_start..line_end]` (whole lines) carries an allow marker, or the line before it
+/// detect-secrets' `nextline` marker.
+fn allowed_lines(hay: &[u8], line_start: usize, line_end: usize) -> bool {
     let lines = &hay[line_start..line_end];
     if ALLOW_MARKERS
         .iter()
@@ -172,6 +178,101 @@ pub fn inline_allowed(hay: &[u8], start: usize, end: usize) -> bool {
         return memmem::find(&hay[prev_start..line_start], ALLOW_NEXT_LINE).is_some();
     }
     false
+}
+
+/// Line lookups for offsets visited in (mostly) increasing order, as candidates and findings are: each
+/// byte of the buffer is read a bounded number of times however many lookups land on its line. Searching
+/// back to the line start from every candidate instead made one long line quadratic (a 2 MB line of
+/// `password=` took minutes). Lookups that go backwards stay correct; they only cost a fresh search.
+#[derive(Debug, Clone)]
+pub(crate) struct Lines<'a> {
+    hay: &'a [u8],
+    /// The furthest offset whose line start is known, and that start.
+    at: usize,
+    start: usize,
+    /// The first newline at or after `nl_from` is at `nl` (the buffer's length when there is none).
+    nl_from: usize,
+    nl: usize,
+    /// `line` is the 1-based line number of offset `counted`.
+    counted: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(hay: &'a [u8]) -> Lines<'a> {
+        Lines {
+            hay,
+            at: 0,
+            start: 0,
+            nl_from: usize::MAX,
+            nl: 0,
+            counted: 0,
+            line: 1,
+        }
+    }
+
+    /// Start of the line holding `off`.
+    pub fn start(&mut self, off: usize) -> usize {
+        if off >= self.at {
+            if let Some(i) = memchr::memrchr(b'\n', &self.hay[self.at..off]) {
+                self.start = self.at + i + 1;
+            }
+            self.at = off;
+            self.start
+        } else if off >= self.start {
+            // No newline between the start of `at`'s line and `at`.
+            self.start
+        } else {
+            memchr::memrchr(b'\n', &self.hay[..off]).map_or(0, |i| i + 1)
+        }
+    }
+
+    /// End of the line holding `off`: its newline, or the end of the buffer.
+    pub fn end(&mut self, off: usize) -> usize {
+        if off < self.nl_from || off > self.nl {
+            self.nl = memchr::memchr(b'\n', &self.hay[off..]).map_or(self.hay.len(), |i| off + i);
+            self.nl_from = off;
+        }
+        self.nl
+    }
+
+    /// 1-based line number and byte column of `off`.
+    pub fn line_col(&mut self, off: usize) -> (usize, usize) {
+        if off < self.counted {
+            (self.counted, self.line) = (0, 1);
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.hay[self.counted..off]).count();
+        self.counted = off;
+        (self.line, off - self.start(off) + 1)
+    }
+}
+
+/// [`inline_allowed`] for candidates in offset order: the lines a candidate spans are searched once for
+/// all the candidates on them, not once per candidate.
+#[derive(Debug, Clone)]
+pub(crate) struct InlineAllow {
+    lines: (usize, usize),
+    allowed: bool,
+}
+
+impl InlineAllow {
+    pub fn new() -> InlineAllow {
+        InlineAllow {
+            lines: (usize::MAX, 0),
+            allowed: false,
+        }
+    }
+
+    /// Same answer as [`inline_allowed`]`(hay, start, end)`; `lines` is over `hay`.
+    pub fn allowed(&mut self, hay: &[u8], lines: &mut Lines<'_>, start: usize, end: usize) -> bool {
+        let line_start = lines.start(start);
+        let line_end = lines.end(end.max(start).min(hay.len()));
+        if self.lines != (line_start, line_end) {
+            self.lines = (line_start, line_end);
+            self.allowed = allowed_lines(hay, line_start, line_end);
+        }
+        self.allowed
+    }
 }
 
 /// The gate of the generic tier: after a keyword such as `password`, is there an assignment within a
@@ -366,12 +467,64 @@ pub fn token_likeness(s: &[u8]) -> f64 {
 /// `line` is the line holding the value; `password` relaxes the word test (people do choose passwords
 /// made of words; only those that spell a test value are dropped).
 pub fn generic_noise(secret: &[u8], line: &[u8], password: bool) -> bool {
+    noise(secret, &mut LineFacts::of(line), password)
+}
+
+/// What [`generic_noise`] asks of the line around a value, each answered at most once per line: a long
+/// line holding many values is read once, not once per value.
+#[derive(Debug, Clone)]
+pub(crate) struct LineFacts<'a> {
+    line: &'a [u8],
+    example: Option<bool>,
+    digest: Option<bool>,
+}
+
+impl<'a> LineFacts<'a> {
+    pub fn of(line: &'a [u8]) -> LineFacts<'a> {
+        LineFacts {
+            line,
+            example: None,
+            digest: None,
+        }
+    }
+
+    /// AWS's documentation marks its sample credentials with `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`,
+    /// `ABCDE12345670EXAMPLE`); the other values on that line are samples too.
+    fn example(&mut self) -> bool {
+        let line = self.line;
+        *self
+            .example
+            .get_or_insert_with(|| memmem::find(line, b"EXAMPLE").is_some())
+    }
+
+    /// The line is about a digest: a hex value on it is a hash, not a key.
+    fn digest(&mut self) -> bool {
+        let line = self.line;
+        *self.digest.get_or_insert_with(|| {
+            let low = line.to_ascii_lowercase();
+            [
+                "sha",
+                "md5",
+                "hash",
+                "digest",
+                "checksum",
+                "integrity",
+                "etag",
+                "commit",
+                "fingerprint",
+            ]
+            .iter()
+            .any(|w| memmem::find(&low, w.as_bytes()).is_some())
+        })
+    }
+}
+
+/// [`generic_noise`] with the line's answers cached in `line`.
+pub(crate) fn noise(secret: &[u8], line: &mut LineFacts<'_>, password: bool) -> bool {
     if secret.first() == Some(&b':') {
         return true;
     }
-    // AWS's documentation marks its sample credentials with `EXAMPLE` (`AKIAIOSFODNN7EXAMPLE`,
-    // `ABCDE12345670EXAMPLE`); the other values on that line are samples too.
-    if memmem::find(line, b"EXAMPLE").is_some() {
+    if line.example() {
         return true;
     }
     if is_uuid(secret) {
@@ -379,24 +532,8 @@ pub fn generic_noise(secret: &[u8], line: &[u8], password: bool) -> bool {
     }
     let hexlen =
         secret.iter().all(u8::is_ascii_hexdigit) && matches!(secret.len(), 32 | 40 | 64 | 96 | 128);
-    if hexlen {
-        let low = line.to_ascii_lowercase();
-        if [
-            "sha",
-            "md5",
-            "hash",
-            "digest",
-            "checksum",
-            "integrity",
-            "etag",
-            "commit",
-            "fingerprint",
-        ]
-        .iter()
-        .any(|w| memmem::find(&low, w.as_bytes()).is_some())
-        {
-            return true;
-        }
+    if hexlen && line.digest() {
+        return true;
     }
     // The name attributes of an X.509 certificate (`06 03 55 04`, id-at-*) at the three base64
     // alignments: certificates are public; private keys never contain them.

@@ -171,7 +171,7 @@ pub struct Finding {
 }
 
 /// An empty path (a finding in a commit or tag message) is `null` in JSON.
-fn path_or_null<S: serde::Serializer>(path: &str, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn path_or_null<S: serde::Serializer>(path: &str, s: S) -> Result<S::Ok, S::Error> {
     if path.is_empty() {
         s.serialize_none()
     } else {

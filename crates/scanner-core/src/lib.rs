@@ -49,7 +49,10 @@ pub use inventory::{Inventory, InventoryEntry, InventoryError};
 pub use matcher::Scratch;
 pub use owners::CodeOwners;
 pub use rules::{LoadedRules, Rule, RuleError, RuleSet, RuleWarning, Severity};
-pub use scan::{effective_threads, Note, ScanStats, ScanWarning, Scanner, SkipReason};
+pub use scan::{
+    effective_threads, Note, ScanStats, ScanWarning, Scanner, SkipReason, Truncation,
+    DEFAULT_MAX_FINDINGS_PER_FILE,
+};
 pub use source::fs::{FsError, FsOptions};
 pub use source::git::{HistoryError, HistoryOptions, HistoryProgress, HistoryStats};
 pub use validate::Validator;

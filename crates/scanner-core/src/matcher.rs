@@ -1,16 +1,19 @@
 //! Keyword hit → window → lazily compiled regex → secret → filters → finding.
 
+use std::cmp::Reverse;
+
 use regex::bytes::CaptureLocations;
 
 use crate::decode::{self, Encoding};
 use crate::filters::{
-    decodes_to_placeholder, entropy, generic_noise, inline_allowed, is_placeholder,
-    looks_like_assignment,
+    decodes_to_placeholder, entropy, is_placeholder, looks_like_assignment, noise, InlineAllow,
+    LineFacts, Lines,
 };
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
 use crate::prefilter::{DOCUMENT, JOIN};
 use crate::rules::{allowlist, Rule, Severity};
+use crate::scan::Truncation;
 use crate::validate::Outcome;
 
 /// Per-thread scratch space reused across buffers, so the hot loop allocates nothing in the common case.
@@ -23,12 +26,37 @@ pub struct Scratch {
     encoded: Vec<(usize, usize, Encoding, bool)>,
     /// Kubernetes-style `- name: X` / `value: V` pairs: `(name_start, name_end, value_start, value_end)`.
     joins: Vec<(usize, usize, usize, usize)>,
+    /// Assignment values already measured in this buffer.
+    values: decode::ValueRuns,
+    /// Per rule and quarter of the buffer, the index in `hits` of its last hit (see `push_hit`).
+    last_hit: Vec<[u32; 4]>,
+    /// Whether the last buffer's findings were cut at the per-file cap.
+    truncation: Option<Truncation>,
 }
 
 impl Scratch {
     /// Fresh, empty scratch space.
     pub fn new() -> Scratch {
         Scratch::default()
+    }
+
+    /// Whether the findings of the buffer this scratch space last scanned were cut at the scanner's
+    /// per-file cap ([`crate::Scanner::with_max_findings_per_file`]), and by how much. Sources count
+    /// it with [`crate::ScanStats::truncated`].
+    ///
+    /// ```
+    /// use leakhound_core::{Scanner, Scratch};
+    ///
+    /// let scanner = Scanner::with_default_rules().with_max_findings_per_file(2);
+    /// let text = "A=AKIAQYLPMN5HHHFPZAM2\nB=AKIAVKYVXHVPHH7VM7BH\nC=AKIA3VEGNNRNYZH6PXKD\n"; // leakhound:allow (documentation key ids)
+    /// let (mut scratch, mut out) = (Scratch::new(), Vec::new());
+    /// scanner.scan_bytes_into("ids.txt", text.as_bytes(), &mut scratch, &mut out);
+    /// assert_eq!(out.len(), 2);
+    /// let t = scratch.truncation().expect("three findings, two reported");
+    /// assert_eq!((t.reported, t.more, t.complete), (2, 1, true));
+    /// ```
+    pub fn truncation(&self) -> Option<Truncation> {
+        self.truncation
     }
 }
 
@@ -50,6 +78,21 @@ struct Candidate {
     details: Vec<(&'static str, String)>,
 }
 
+/// No cut: the whole buffer was searched.
+const NO_CUT: usize = usize::MAX;
+
+/// Context kept on each side of a decoded assignment value when it is rescanned in its line.
+const CONTEXT: usize = 4096;
+
+/// Whether `hay` is a Jupyter notebook: by its name, or by its content, so that a history blob (scanned
+/// before its path is known) and a notebook saved under another name read the same: a JSON object with
+/// the `nbformat` key every notebook carries.
+fn is_notebook(path: &str, hay: &[u8]) -> bool {
+    path.ends_with(".ipynb")
+        || (hay.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+            && memchr::memmem::find(hay, b"\"nbformat\"").is_some())
+}
+
 /// What the matcher needs besides the buffer: everything that is fixed for a whole scan.
 pub(crate) struct MatchContext<'a> {
     pub rules: &'a [Rule],
@@ -58,27 +101,58 @@ pub(crate) struct MatchContext<'a> {
     pub now: u64,
     /// Part of a large scan: worth building the fastest keyword automaton.
     pub bulk: bool,
+    /// Findings reported per buffer at most (0: no limit).
+    pub max_findings: usize,
+}
+
+/// One rule's progress through the windows of a buffer.
+struct RuleRun<'h> {
+    /// Candidates of this rule so far.
+    count: usize,
+    /// Line lookups for the generic tier's line checks (candidates come in offset order).
+    lines: Lines<'h>,
+    /// The line of the last generic candidate, and what is known about it.
+    facts: Option<((usize, usize), LineFacts<'h>)>,
 }
 
 impl MatchContext<'_> {
-    /// Scans one buffer and appends its findings (sorted by offset) to `out`.
+    /// Scans one buffer and appends its findings (sorted by offset) to `out`: the first
+    /// `max_findings` of them, the rest counted in `scratch`'s [`Scratch::truncation`].
     pub fn scan(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
-        let mut budget = decode::BUDGET;
+        let before = out.len();
+        scratch.truncation = None;
+        let limit = match self.max_findings {
+            0 => usize::MAX,
+            n => n,
+        };
+        let mut budget = decode::budget(hay.len());
         // A notebook stores each source line as a JSON string, so `key = "value"` reads `key = \"value\"`.
         // Blanking the backslashes (same length: offsets, lines and columns stay those of the file) lets
         // every rule see the code as written.
-        if path.ends_with(".ipynb") && memchr::memmem::find(hay, b"\\\"").is_some() {
+        let cut = if is_notebook(path, hay) && memchr::memmem::find(hay, b"\\\"").is_some() {
             let mut copy = hay.to_vec();
             for i in memchr::memmem::find_iter(hay, b"\\\"") {
                 copy[i] = b' ';
             }
-            self.scan_depth(path, &copy, scratch, out, 0, &mut budget);
-            return;
+            self.scan_depth(path, &copy, scratch, out, 0, &mut budget, limit)
+        } else {
+            self.scan_depth(path, hay, scratch, out, 0, &mut budget, limit)
+        };
+        let found = out.len() - before;
+        if found > limit || cut != NO_CUT {
+            out.truncate(before + found.min(limit));
+            scratch.truncation = Some(Truncation {
+                reported: found.min(limit),
+                more: found.saturating_sub(limit),
+                complete: cut == NO_CUT,
+            });
         }
-        self.scan_depth(path, hay, scratch, out, 0, &mut budget);
     }
 
-    /// `depth` counts the encodings already peeled to reach `hay`.
+    /// `depth` counts the encodings already peeled to reach `hay`. Returns the offset from which the
+    /// findings are incomplete because the per-file cap stopped the search there ([`NO_CUT`] when it
+    /// did not); findings from that offset on are dropped.
+    #[allow(clippy::too_many_arguments)]
     fn scan_depth(
         &self,
         path: &str,
@@ -87,36 +161,65 @@ impl MatchContext<'_> {
         out: &mut Vec<Finding>,
         depth: u8,
         budget: &mut usize,
-    ) {
+        limit: usize,
+    ) -> usize {
         let base = out.len();
-        self.scan_plain(path, hay, scratch, out);
+        let mut cut = self.scan_plain(path, hay, scratch, out, limit);
         if !scratch.joins.is_empty() {
-            let joins = std::mem::take(&mut scratch.joins);
-            self.scan_joined(path, hay, &joins, out, base);
+            let mut joins = std::mem::take(&mut scratch.joins);
+            cut = self.scan_joined(path, hay, &mut joins, out, base, limit, cut);
             scratch.joins = joins;
             scratch.joins.clear();
         }
         if !scratch.encoded.is_empty() && depth < decode::MAX_DEPTH {
-            let runs = std::mem::take(&mut scratch.encoded);
-            self.scan_encoded(path, hay, &runs, out, base, depth, budget);
+            let mut runs = std::mem::take(&mut scratch.encoded);
+            cut = self.scan_encoded(path, hay, &mut runs, out, base, depth, budget, limit, cut);
             scratch.encoded = runs;
             scratch.encoded.clear();
         }
+        if cut != NO_CUT {
+            let keep = out[base..].partition_point(|f| f.offset < cut);
+            out.truncate(base + keep);
+        }
+        cut
     }
 
-    fn scan_plain(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
+    /// The rules on `hay` itself; returns the cut (see [`Self::scan_depth`]). A rule stops at its
+    /// `limit + 2`-th candidate: every finding before that candidate is then known (the rules after it
+    /// only search before it), and there are more than `limit` of them unless overlaps or allow comments
+    /// remove some.
+    fn scan_plain(
+        &self,
+        path: &str,
+        hay: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+        limit: usize,
+    ) -> usize {
         let Scratch {
             hits,
             candidates,
             locs,
             encoded,
             joins,
+            values,
+            last_hit,
+            truncation: _,
         } = scratch;
         hits.clear();
         candidates.clear();
         encoded.clear();
         joins.clear();
+        values.clear();
+        if last_hit.len() < self.rules.len() {
+            last_hit.resize(self.rules.len(), [u32::MAX; 4]);
+        }
         let document = &mut false;
+        // An in-context base64 run whose first bytes do not decode to text is never decoded: drop it
+        // here rather than queue it.
+        let worth_decoding = |s: usize, e: usize, enc: Encoding| {
+            enc != Encoding::Base64 || decode::base64_text_prefix(&hay[s..e])
+        };
         self.prefilter
             .for_each_hit(hay, self.bulk, |kw, start, end| {
                 let t = self.prefilter.triggers(kw);
@@ -126,7 +229,9 @@ impl MatchContext<'_> {
                     }
                     if t & DOCUMENT != 0 && !std::mem::replace(document, true) {
                         for (s, e) in decode::document_values(hay, 10_000) {
-                            encoded.push((s, e, Encoding::Base64, true));
+                            if worth_decoding(s, e, Encoding::Base64) {
+                                encoded.push((s, e, Encoding::Base64, true));
+                            }
                         }
                     }
                     for enc in Encoding::ALL {
@@ -144,9 +249,11 @@ impl MatchContext<'_> {
                             let a = looks_like_assignment(hay, end);
                             // An assigned value that looks encoded is decoded and rescanned in its line.
                             if let Some((s, e, enc)) =
-                                a.then(|| decode::assignment_value(hay, end)).flatten()
+                                a.then(|| values.assignment_value(hay, end)).flatten()
                             {
-                                encoded.push((s, e, enc, true));
+                                if worth_decoding(s, e, enc) {
+                                    encoded.push((s, e, enc, true));
+                                }
                             }
                             assignment = Some(a);
                         }
@@ -154,11 +261,15 @@ impl MatchContext<'_> {
                             continue;
                         }
                     }
-                    hits.push(Hit {
-                        rule: r,
+                    push_hit(
+                        hits,
+                        last_hit,
+                        &self.rules[r as usize],
+                        r,
                         start,
                         end,
-                    });
+                        hay.len(),
+                    );
                 }
             });
         // Rules without keywords: one hit spanning the whole buffer.
@@ -170,154 +281,213 @@ impl MatchContext<'_> {
             });
         }
         if hits.is_empty() {
-            return;
+            return NO_CUT;
         }
         hits.sort_unstable_by_key(|h| (h.rule, h.start));
         if locs.len() < self.rules.len() {
             locs.resize(self.rules.len(), None);
         }
 
+        let mut cut = NO_CUT;
         let mut i = 0;
         while i < hits.len() {
             let rule_idx = hits[i].rule;
             let rule = &self.rules[rule_idx as usize];
+            let group_end = i + hits[i..].partition_point(|h| h.rule == rule_idx);
             if rule.is_path_only() {
                 // A gitleaks rule with a `path` and no regex reports the file itself, once.
-                while hits.get(i).is_some_and(|h| h.rule == rule_idx) {
-                    i += 1;
-                }
+                i = group_end;
                 if rule.reports_file(path) {
                     out.push(file_finding(rule, path));
                 }
                 continue;
             }
             let w = rule.window();
+            let mut run = RuleRun {
+                count: 0,
+                lines: Lines::new(hay),
+                facts: None,
+            };
             // Merge the windows of this rule's hits so overlapping windows are searched once.
-            let mut win_start = hits[i].start.saturating_sub(w);
-            let mut win_end = (hits[i].end + w).min(hay.len());
-            i += 1;
-            loop {
-                let next = hits
-                    .get(i)
-                    .filter(|h| h.rule == rule_idx && h.start.saturating_sub(w) <= win_end);
-                match next {
-                    Some(h) => {
-                        win_end = win_end.max((h.end + w).min(hay.len()));
-                        i += 1;
-                        continue;
-                    }
-                    None => {
-                        self.run_rule(
-                            rule_idx, rule, hay, win_start, win_end, path, locs, candidates,
-                        );
-                        match hits.get(i) {
-                            Some(h) if h.rule == rule_idx => {
-                                win_start = h.start.saturating_sub(w);
-                                win_end = (h.end + w).min(hay.len());
-                                i += 1;
-                            }
-                            _ => break,
-                        }
-                    }
+            while i < group_end {
+                let win_start = hits[i].start.saturating_sub(w);
+                let mut win_end = (hits[i].end + w).min(hay.len());
+                i += 1;
+                while i < group_end && hits[i].start.saturating_sub(w) <= win_end {
+                    win_end = win_end.max((hits[i].end + w).min(hay.len()));
+                    i += 1;
+                }
+                if win_start >= cut
+                    || self.run_rule(
+                        rule_idx, rule, hay, win_start, win_end, path, locs, candidates, &mut run,
+                        limit, &mut cut,
+                    )
+                {
+                    // Stopped: nothing this rule finds from here on can be reported.
+                    i = group_end;
                 }
             }
         }
         if candidates.is_empty() {
-            return;
+            return cut;
         }
         self.resolve_overlaps(candidates);
+        if cut != NO_CUT {
+            // What a candidate past the cut would have won against is unknown: keep only what ends
+            // before it (kept candidates are disjoint and sorted, so at most one straddles the cut).
+            candidates.retain(|c| c.end <= cut);
+        }
         self.emit(path, hay, candidates, out);
+        cut
     }
 
     /// Kubernetes env entries put the name and the value on two lines (`- name: OPENAI_API_KEY` /
     /// `value: sk-…`), where rules that need the name before the value cannot see both. Each pair is
     /// scanned as `NAME: value`, and what is found in the value is placed on the value's bytes.
+    /// Returns the cut (see [`Self::scan_depth`]).
+    #[allow(clippy::too_many_arguments)]
     fn scan_joined(
         &self,
         path: &str,
         hay: &[u8],
-        joins: &[(usize, usize, usize, usize)],
+        joins: &mut Vec<(usize, usize, usize, usize)>,
         out: &mut Vec<Finding>,
         base: usize,
-    ) {
+        limit: usize,
+        mut cut: usize,
+    ) -> usize {
+        // In value order, one pair per value line: several `- name:` on one line would otherwise
+        // rescan its value once each. The first name of the line is the entry's.
+        joins.sort_unstable_by_key(|&(ns, _, vs, _)| (vs, ns));
+        joins.dedup_by_key(|j| j.2);
+        let plain = base..out.len();
         let mut scratch = Scratch::new();
         let mut found = Vec::new();
-        let mut added = false;
-        for &(ns, ne, vs, ve) in joins {
+        let mut added: Vec<Finding> = Vec::new();
+        let mut lines = Lines::new(hay);
+        for &(ns, ne, vs, ve) in joins.iter() {
+            if vs >= cut {
+                break;
+            }
+            if added.len() > limit {
+                // The findings of the values from here on come after more than `limit` others.
+                cut = vs;
+                break;
+            }
             let mut view = Vec::with_capacity(ne - ns + 2 + ve - vs);
             view.extend_from_slice(&hay[ns..ne]);
             view.extend_from_slice(b": ");
             let at = view.len();
             view.extend_from_slice(&hay[vs..ve]);
             found.clear();
-            self.scan_plain(path, &view, &mut scratch, &mut found);
+            let view_cut = self.scan_plain(path, &view, &mut scratch, &mut found, limit);
+            if view_cut != NO_CUT {
+                cut = cut.min(vs + view_cut.saturating_sub(at));
+            }
             for mut f in found.drain(..) {
                 if f.offset < at {
                     continue;
                 }
                 let start = vs + (f.offset - at);
-                if out[base..]
+                // Already found in the clear? Plain findings are sorted by offset.
+                let same = &out[plain.clone()];
+                let from = same.partition_point(|o| o.offset < start);
+                if same[from..]
                     .iter()
-                    .any(|o| o.offset == start && o.fingerprint == f.fingerprint)
+                    .take_while(|o| o.offset == start)
+                    .any(|o| o.fingerprint == f.fingerprint)
                 {
                     continue;
                 }
                 let end = (start + f.secret.len()).min(hay.len());
-                (f.line, f.column) = line_col(hay, start);
-                (f.end_line, f.end_column) = line_col(hay, end);
+                (f.line, f.column) = lines.line_col(start);
+                (f.end_line, f.end_column) = lines.line_col(end);
                 f.offset = start;
-                out.push(f);
-                added = true;
+                added.push(f);
             }
         }
-        if added {
+        if !added.is_empty() {
+            out.extend(added);
             out[base..].sort_by_key(|f| f.offset);
         }
+        cut
     }
 
     /// Decodes each encoded run once and scans the result; findings are placed on the encoded bytes.
     /// A run found through an assignment is rescanned in its line (`AWS_SECRET_ACCESS_KEY: <base64>` needs
-    /// its name to be recognised); a run found through an encoded keyword is scanned alone.
+    /// its name to be recognised); a run found through an encoded keyword is scanned alone. Returns the
+    /// cut (see [`Self::scan_depth`]).
     #[allow(clippy::too_many_arguments)]
     fn scan_encoded(
         &self,
         path: &str,
         hay: &[u8],
-        runs: &[(usize, usize, Encoding, bool)],
+        runs: &mut [(usize, usize, Encoding, bool)],
         out: &mut Vec<Finding>,
         base: usize,
         depth: u8,
         budget: &mut usize,
-    ) {
-        let mut done: Vec<(usize, usize)> = Vec::new();
+        limit: usize,
+        mut cut: usize,
+    ) -> usize {
+        // Encoded keywords become the runs around them. A keyword inside the run measured last for its
+        // encoding is in that run again: measuring it from every keyword was quadratic in a long run.
+        runs.sort_by_key(|r| r.0);
+        let mut measured = [(1usize, 0usize); 3];
+        let mut spans: Vec<(usize, usize, Encoding, bool)> = Vec::with_capacity(runs.len());
+        for &(s, e, enc, in_context) in runs.iter() {
+            if in_context {
+                spans.push((s, e, enc, true));
+                continue;
+            }
+            let last = &mut measured[enc as usize];
+            if last.0 <= s && e <= last.1 {
+                continue;
+            }
+            let (lo, hi) = decode::enclosing_run(hay, s, e, enc);
+            *last = (lo, hi);
+            spans.push((lo, hi, enc, false));
+        }
+        // Longest first among runs that start together, so a run inside one already decoded is seen to
+        // be: in this order, a run is inside an earlier one exactly when it ends before the furthest end.
+        spans.sort_by_key(|r| (r.0, Reverse(r.1)));
+        let mut furthest: Option<usize> = None;
         let mut hit_runs: Vec<(usize, usize)> = Vec::new();
         let mut found = Vec::new();
         let mut scratch = Scratch::new();
-        for &(s, e, enc, in_context) in runs {
-            let (lo, hi) = if in_context {
-                (s, e)
-            } else {
-                decode::enclosing_run(hay, s, e, enc)
-            };
-            if done.iter().any(|&(a, b)| a <= lo && hi <= b) || hi - lo > *budget {
+        // Runs with findings come in start order with growing ends: two cursors place them.
+        let (mut starts, mut ends) = (Lines::new(hay), Lines::new(hay));
+        for &(lo, hi, enc, in_context) in &spans {
+            if lo >= cut {
+                break;
+            }
+            if found.len() > limit {
+                // More than `limit` findings at offsets up to here: later runs come after them.
+                cut = lo;
+                break;
+            }
+            if furthest.is_some_and(|f| hi <= f) || hi - lo > *budget {
                 continue;
             }
             if enc == Encoding::Base64 && in_context && !decode::base64_text_prefix(&hay[lo..hi]) {
                 continue;
             }
-            done.push((lo, hi));
+            furthest = Some(furthest.map_or(hi, |f| f.max(hi)));
             let Some(decoded) = decode::decode(&hay[lo..hi], enc) else {
                 continue;
             };
             if !decode::mostly_text(&decoded) {
                 continue;
             }
-            *budget = budget.saturating_sub(hi - lo);
-            // The view: the decoded bytes, with the rest of their line around them when the name matters.
+            // The view: the decoded bytes, with the rest of their line around them when the name matters
+            // (at most CONTEXT bytes each side: a long line is not rescanned whole for every value on it).
+            // The budget pays for the whole view.
             let dlen = decoded.len();
             let (view, at) = if in_context {
-                let ls = memchr::memrchr(b'\n', &hay[..lo]).map_or(0, |i| i + 1);
-                let le = memchr::memchr(b'\n', &hay[hi..]).map_or(hay.len(), |i| hi + i);
+                let from = lo.saturating_sub(CONTEXT);
+                let ls = memchr::memrchr(b'\n', &hay[from..lo]).map_or(from, |i| from + i + 1);
+                let to = hay.len().min(hi + CONTEXT);
+                let le = memchr::memchr(b'\n', &hay[hi..to]).map_or(to, |i| hi + i);
                 let mut v = Vec::with_capacity(le - ls + dlen);
                 v.extend_from_slice(&hay[ls..lo]);
                 v.extend_from_slice(&decoded);
@@ -326,8 +496,23 @@ impl MatchContext<'_> {
             } else {
                 (decoded, 0)
             };
+            *budget = budget.saturating_sub(hi - lo + view.len() - dlen);
             let before = found.len();
-            self.scan_depth(path, &view, &mut scratch, &mut found, depth + 1, budget);
+            let view_cut = self.scan_depth(
+                path,
+                &view,
+                &mut scratch,
+                &mut found,
+                depth + 1,
+                budget,
+                limit,
+            );
+            if view_cut != NO_CUT {
+                // This run's findings are incomplete, and all of them sit at `lo`.
+                found.truncate(before);
+                cut = cut.min(lo);
+                break;
+            }
             // Keep what starts in the decoded bytes; the name around them was scanned in the clear.
             let mut k = before;
             while k < found.len() {
@@ -341,8 +526,8 @@ impl MatchContext<'_> {
                 continue;
             }
             hit_runs.push((lo, hi));
-            let (line, column) = line_col(hay, lo);
-            let (end_line, end_column) = line_col(hay, hi);
+            let (line, column) = starts.line_col(lo);
+            let (end_line, end_column) = ends.line_col(hi);
             for f in &mut found[before..] {
                 f.encoding = Some(match f.encoding.take() {
                     Some(inner) => format!("{}+{inner}", enc.as_str()),
@@ -353,41 +538,57 @@ impl MatchContext<'_> {
             }
         }
         if found.is_empty() {
-            return;
+            return cut;
         }
         // An encoded blob that a generic rule reported as, say, a password is better reported decoded.
+        // Plain findings are in offset order, and the runs with findings in start order with growing ends
+        // (none is inside another): one pass over both.
+        let generic: Vec<&str> = self
+            .rules
+            .iter()
+            .filter(|r| r.is_generic())
+            .map(Rule::id)
+            .collect();
+        let mut r = 0;
         let plain: Vec<Finding> = out
             .drain(base..)
             .filter(|f| {
-                let generic = self
-                    .rules
-                    .iter()
-                    .any(|r| r.id() == f.rule && r.is_generic());
-                !(generic && hit_runs.iter().any(|&(a, b)| a <= f.offset && f.offset < b))
+                while r < hit_runs.len() && hit_runs[r].1 <= f.offset {
+                    r += 1;
+                }
+                let in_run = r < hit_runs.len() && hit_runs[r].0 <= f.offset;
+                !(in_run && generic.contains(&f.rule.as_str()))
             })
             .collect();
         out.extend(plain);
         out.extend(found);
         out[base..].sort_by_key(|f| f.offset);
+        cut
     }
 
+    /// Searches one window of `hay` for `rule` and queues its candidates. Returns whether the rule is
+    /// done with this buffer: it cannot run, or it reached the cap (which moves `cut` to its last
+    /// candidate), or its next candidate would start past `cut`.
     #[allow(clippy::too_many_arguments)]
-    fn run_rule(
+    fn run_rule<'h>(
         &self,
         rule_idx: u32,
         rule: &Rule,
-        hay: &[u8],
+        hay: &'h [u8],
         start: usize,
         end: usize,
         path: &str,
         locs: &mut [Option<CaptureLocations>],
         out: &mut Vec<Candidate>,
-    ) {
+        run: &mut RuleRun<'h>,
+        limit: usize,
+        cut: &mut usize,
+    ) -> bool {
         let Ok(compiled) = rule.compiled() else {
-            return;
+            return true;
         };
         if rule.path_allowed(path) {
-            return;
+            return true;
         }
         let loc = locs[rule_idx as usize].get_or_insert_with(|| compiled.regex.capture_locations());
         let hay_w = &hay[..end];
@@ -404,10 +605,15 @@ impl MatchContext<'_> {
             let Some((s, e)) = compiled.secret(loc) else {
                 continue;
             };
+            if s >= *cut {
+                return true;
+            }
+            // A rule's candidates come in offset order (windows are disjoint, matches do not overlap):
+            // a repeat can only be of the previous one.
             if s == e
                 || out
-                    .iter()
-                    .any(|c| c.rule == rule_idx && c.start == s && c.end == e)
+                    .last()
+                    .is_some_and(|c| c.rule == rule_idx && c.start == s && c.end == e)
             {
                 continue;
             }
@@ -431,9 +637,12 @@ impl MatchContext<'_> {
                 if before == b"::" || (before.ends_with(b":") && arn_before(hay, m.start())) {
                     continue;
                 }
-                let ls = memchr::memrchr(b'\n', &hay[..s]).map_or(0, |i| i + 1);
-                let le = memchr::memchr(b'\n', &hay[e..]).map_or(hay.len(), |i| e + i);
-                if generic_noise(secret, &hay[ls..le], rule.id().contains("password")) {
+                let line = (run.lines.start(s), run.lines.end(e));
+                if run.facts.as_ref().is_none_or(|(l, _)| *l != line) {
+                    run.facts = Some((line, LineFacts::of(&hay[line.0..line.1])));
+                }
+                let facts = &mut run.facts.as_mut().expect("set just above").1;
+                if noise(secret, facts, rule.id().contains("password")) {
                     continue;
                 }
             }
@@ -477,7 +686,13 @@ impl MatchContext<'_> {
                 validation,
                 details,
             });
+            run.count += 1;
+            if run.count == limit.saturating_add(2) {
+                *cut = (*cut).min(s);
+                return true;
+            }
         }
+        false
     }
 
     /// One finding per secret occurrence: when rules report overlapping bytes, keep the most specific:
@@ -505,21 +720,16 @@ impl MatchContext<'_> {
     }
 
     fn emit(&self, path: &str, hay: &[u8], cands: &[Candidate], out: &mut Vec<Finding>) {
-        // Candidates are sorted by offset, so line numbers are counted incrementally.
-        let (mut pos, mut line) = (0usize, 1usize);
-        let mut line_at = |off: usize| {
-            line += memchr::memchr_iter(b'\n', &hay[pos..off]).count();
-            pos = off;
-            let line_start = memchr::memrchr(b'\n', &hay[..off]).map_or(0, |i| i + 1);
-            (line, off - line_start + 1)
-        };
+        // Candidates are sorted by offset and disjoint: lines are found incrementally.
+        let mut lines = Lines::new(hay);
+        let mut allow = InlineAllow::new();
         for c in cands {
-            if inline_allowed(hay, c.start, c.end) {
+            if allow.allowed(hay, &mut lines, c.start, c.end) {
                 continue;
             }
             let rule = &self.rules[c.rule as usize];
-            let (line, column) = line_at(c.start);
-            let (end_line, end_column) = line_at(c.end);
+            let (line, column) = lines.line_col(c.start);
+            let (end_line, end_column) = lines.line_col(c.end);
             let secret = &hay[c.start..c.end];
             out.push(Finding {
                 rule: rule.id().to_owned(),
@@ -555,22 +765,52 @@ impl MatchContext<'_> {
     }
 }
 
-/// Whether the `:`-separated word ending at `at` belongs to an ARN (`arn:aws:…:` earlier on the line).
+/// Queues a keyword hit of rule `r`, or widens the rule's last hit in the same quarter of the buffer when
+/// their windows overlap: they would be searched as one window anyway, and a buffer made of one keyword
+/// (`AKIAAKIA…`) then costs a few hits, not one per keyword (24 bytes each, six times the buffer).
+/// Quarters follow the prefilter's four interleaved walks, each of which reports in offset order. An
+/// entry left from an earlier buffer is recognised (it points past the end or at another rule's hit).
+fn push_hit(
+    hits: &mut Vec<Hit>,
+    last_hit: &mut [[u32; 4]],
+    rule: &Rule,
+    r: u32,
+    start: usize,
+    end: usize,
+    len: usize,
+) {
+    let w = rule.window();
+    let quarter = (start.saturating_mul(4) / len.max(1)).min(3);
+    let slot = &mut last_hit[r as usize][quarter];
+    if let Some(h) = hits.get_mut(*slot as usize) {
+        if h.rule == r
+            && start.saturating_sub(w) <= h.end + w
+            && h.start.saturating_sub(w) <= end + w
+        {
+            h.start = h.start.min(start);
+            h.end = h.end.max(end);
+            return;
+        }
+    }
+    *slot = u32::try_from(hits.len()).unwrap_or(u32::MAX);
+    hits.push(Hit {
+        rule: r,
+        start,
+        end,
+    });
+}
+
+/// Whether the `:`-separated word ending at `at` belongs to an ARN (`arn:aws:…:` earlier on the line,
+/// within 256 bytes: the line before that is not looked at).
 fn arn_before(hay: &[u8], at: usize) -> bool {
-    let ls = memchr::memrchr(b'\n', &hay[..at]).map_or(0, |i| i + 1);
-    let seg = &hay[ls.max(at.saturating_sub(256))..at];
+    let from = at.saturating_sub(256);
+    let ls = memchr::memrchr(b'\n', &hay[from..at]).map_or(from, |i| from + i + 1);
+    let seg = &hay[ls..at];
     memchr::memmem::rfind(seg, b"arn:").is_some_and(|i| {
         !seg[i..]
             .iter()
             .any(|b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\''))
     })
-}
-
-/// 1-based line and byte column of `off` in `hay`.
-fn line_col(hay: &[u8], off: usize) -> (usize, usize) {
-    let line = 1 + memchr::memchr_iter(b'\n', &hay[..off]).count();
-    let line_start = memchr::memrchr(b'\n', &hay[..off]).map_or(0, |i| i + 1);
-    (line, off - line_start + 1)
 }
 
 /// The finding of a path-only rule: the file itself, at line 1. Its path stands in for the secret, so each

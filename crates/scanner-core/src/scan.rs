@@ -34,6 +34,41 @@ pub struct Scanner {
     prefilter: Prefilter,
     allow: Vec<Regex>,
     now: u64,
+    max_findings: usize,
+}
+
+/// Findings reported per file (or blob, or any scanned buffer) by default: a file with more is a dump
+/// of test data or a generated fixture, and its first thousand findings say what it is. The cap also
+/// bounds the time and memory one file can take: the search stops soon after it is reached.
+pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1000;
+
+/// How the findings of one buffer were cut at the per-file cap ([`Scanner::with_max_findings_per_file`]);
+/// see [`crate::Scratch::truncation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Truncation {
+    /// Findings reported: the first ones in offset order.
+    pub reported: usize,
+    /// Findings found beyond those and not reported. When the search stopped early (`complete` false)
+    /// this is a lower bound: there may be more.
+    pub more: usize,
+    /// The whole buffer was searched, so `more` is exact.
+    pub complete: bool,
+}
+
+impl std::fmt::Display for Truncation {
+    /// `truncated: the first 1000 findings are reported, at least 12 more are not`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "truncated: the first {} findings are reported, ",
+            self.reported
+        )?;
+        match (self.complete, self.more) {
+            (true, n) => write!(f, "{n} more are not"),
+            (false, 0) => write!(f, "the search stopped there and later ones are not"),
+            (false, n) => write!(f, "at least {n} more are not (the search stopped there)"),
+        }
+    }
 }
 
 impl Scanner {
@@ -49,6 +84,7 @@ impl Scanner {
             prefilter,
             allow: Vec::new(),
             now,
+            max_findings: DEFAULT_MAX_FINDINGS_PER_FILE,
         }
     }
 
@@ -66,6 +102,19 @@ impl Scanner {
     /// The global allowlist regexes ([`Scanner::with_allow_regexes`]).
     pub fn allow_regexes(&self) -> &[Regex] {
         &self.allow
+    }
+
+    /// Reports at most `max` findings per file, blob or buffer (0: no limit; default
+    /// [`DEFAULT_MAX_FINDINGS_PER_FILE`]): the first `max` in offset order. Whether a buffer was cut,
+    /// and by how much, is in the scratch space's [`crate::Scratch::truncation`] after its scan.
+    pub fn with_max_findings_per_file(mut self, max: usize) -> Scanner {
+        self.max_findings = max;
+        self
+    }
+
+    /// The per-file findings cap (0: none).
+    pub fn max_findings_per_file(&self) -> usize {
+        self.max_findings
     }
 
     /// The rules this scanner runs.
@@ -114,6 +163,7 @@ impl Scanner {
             allow: &self.allow,
             now: self.now,
             bulk,
+            max_findings: self.max_findings,
         }
     }
 }
@@ -140,7 +190,8 @@ pub fn effective_threads(requested: usize) -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SkipReason {
-    /// A NUL byte in the first 8 KiB.
+    /// Binary content with no text worth scanning (compressed data, images, archives, fonts, media,
+    /// executables): see [`crate::content::as_text`].
     Binary,
     /// Larger than the maximum file size.
     TooLarge,
@@ -148,6 +199,9 @@ pub enum SkipReason {
     Unreadable,
     /// Disappeared between the walk and the read.
     Vanished,
+    /// Truncated while it was being scanned (a memory-mapped file shrank under the scan): what was
+    /// scanned is not what the file holds, so nothing of it is reported.
+    Changed,
     /// Exempted by an allowlisted path.
     Allowlisted,
     /// Not a regular file (FIFO, socket, device).
@@ -168,6 +222,7 @@ impl SkipReason {
             SkipReason::TooLarge => "too-large",
             SkipReason::Unreadable => "unreadable",
             SkipReason::Vanished => "vanished",
+            SkipReason::Changed => "changed",
             SkipReason::Allowlisted => "allowlisted",
             SkipReason::NotAFile => "not-a-file",
             SkipReason::SymlinkLoop => "symlink-loop",
@@ -180,7 +235,10 @@ impl SkipReason {
     pub fn is_error(self) -> bool {
         matches!(
             self,
-            SkipReason::Unreadable | SkipReason::WalkError | SkipReason::Missing
+            SkipReason::Unreadable
+                | SkipReason::WalkError
+                | SkipReason::Missing
+                | SkipReason::Changed
         )
     }
 }
@@ -214,6 +272,10 @@ pub struct ScanStats {
     pub bytes: u64,
     /// Files skipped, by reason.
     pub skipped: BTreeMap<SkipReason, u64>,
+    /// Untracked entries that ignore files (`.gitignore`, `.ignore`, `.git/info/exclude`) exclude
+    /// from a directory walk: a file, or a directory counted once and not read. Tracked files are
+    /// scanned whatever the ignore files say, and are not counted here.
+    pub ignored: u64,
     /// Errors and notable skips, one per input (not serialised: reported on stderr).
     #[serde(skip)]
     pub warnings: Vec<ScanWarning>,
@@ -224,6 +286,11 @@ pub struct ScanStats {
     /// Wall time of the scan.
     #[serde(serialize_with = "ser_secs", rename = "seconds")]
     pub elapsed: Duration,
+    /// Files (or blobs) whose findings were cut at the per-file cap.
+    pub truncated_files: u64,
+    /// Each of them, with how it was cut (not serialised: reported on stderr).
+    #[serde(skip)]
+    pub truncated: Vec<(String, Truncation)>,
 }
 
 fn ser_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -235,11 +302,33 @@ impl ScanStats {
     pub fn merge(&mut self, other: ScanStats) {
         self.files += other.files;
         self.bytes += other.bytes;
+        self.ignored += other.ignored;
         for (k, v) in other.skipped {
             *self.skipped.entry(k).or_default() += v;
         }
         self.warnings.extend(other.warnings);
         self.notes.extend(other.notes);
+        self.truncated_files += other.truncated_files;
+        self.truncated.extend(other.truncated);
+    }
+
+    /// Counts an input whose findings were cut at the per-file cap: after each scan of a buffer,
+    /// `if let Some(t) = scratch.truncation() { stats.truncated(path, t) }`.
+    ///
+    /// ```
+    /// use leakhound_core::{ScanStats, Truncation};
+    ///
+    /// let mut stats = ScanStats::default();
+    /// stats.truncated("dump.sql", Truncation { reported: 1000, more: 5, complete: true });
+    /// assert_eq!(stats.truncated_files, 1);
+    /// assert_eq!(
+    ///     format!("{}: {}", stats.truncated[0].0, stats.truncated[0].1),
+    ///     "dump.sql: truncated: the first 1000 findings are reported, 5 more are not"
+    /// );
+    /// ```
+    pub fn truncated(&mut self, path: &str, truncation: Truncation) {
+        self.truncated_files += 1;
+        self.truncated.push((path.to_owned(), truncation));
     }
 
     /// Counts a skipped input; errors also keep a warning line.

@@ -1,18 +1,22 @@
-//! Directory trees: `ignore`'s parallel walker, each worker thread with its own read buffer and matcher
-//! scratch space.
+//! Directory trees: the parallel walk of [`super::walk`] (ignore files applied, tracked files always
+//! scanned), each thread with its own read buffer and matcher scratch space; large files are
+//! memory-mapped under [`super::mapguard`], so that one truncated while it is scanned is reported
+//! instead of killing the process.
 
 use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use globset::GlobSet;
-use ignore::{WalkBuilder, WalkState};
 
+use crate::content::TextKind;
 use crate::finding::Finding;
 use crate::matcher::Scratch;
 use crate::scan::{ScanStats, Scanner, SkipReason};
+
+use super::mapguard::{self, Mapped};
+use super::walk::{walk, Visitor, WalkOptions};
 
 /// How a directory walk reads files.
 #[derive(Debug, Clone)]
@@ -23,7 +27,9 @@ pub struct FsOptions {
     pub max_file_size: u64,
     /// Files at least this large are memory-mapped instead of read.
     pub mmap_threshold: u64,
-    /// Honour `.gitignore`, `.ignore` and `.git/info/exclude`.
+    /// Honour `.gitignore`, `.ignore` and `.git/info/exclude` for untracked files (files in a git
+    /// index are scanned whatever they say); what they exclude is counted in
+    /// [`ScanStats::ignored`].
     pub respect_ignore_files: bool,
     /// Follow symbolic links (loops are detected and counted).
     pub follow_links: bool,
@@ -66,6 +72,9 @@ pub enum FsError {
     /// A path given to scan does not exist.
     #[error("{}: no such file or directory", .0.display())]
     Missing(PathBuf),
+    /// The walk's threads could not be started.
+    #[error("cannot start the scan's threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
 }
 
 impl Scanner {
@@ -102,63 +111,42 @@ impl Scanner {
                 return Err(FsError::Missing(r.as_ref().to_path_buf()));
             }
         }
-        let Some((first, rest)) = roots.split_first() else {
-            return Ok(ScanStats::default());
-        };
-        let mut builder = WalkBuilder::new(first.as_ref());
-        for r in rest {
-            builder.add(r.as_ref());
-        }
-        let ignore_files = opts.respect_ignore_files;
-        builder
-            .hidden(false)
-            .ignore(ignore_files)
-            .git_ignore(ignore_files)
-            .git_exclude(ignore_files)
-            .git_global(false)
-            .parents(ignore_files)
-            .require_git(false)
-            .follow_links(opts.follow_links)
-            .threads(crate::scan::effective_threads(opts.threads))
-            // `.git` holds objects, not files a developer wrote: history scanning is its own source.
-            .filter_entry(|e| e.file_name() != ".git");
-
-        let totals = Mutex::new(ScanStats::default());
         let cwd = std::env::current_dir().unwrap_or_default();
         // A directory, or a large file, is a bulk scan: worth the keyword DFA's ~4 ms build.
         let bulk = roots
             .iter()
             .any(|r| std::fs::metadata(r.as_ref()).is_ok_and(|m| m.is_dir() || m.len() >= 1 << 20));
-        builder.build_parallel().run(|| {
-            let mut worker = Worker {
-                scanner: self,
-                opts,
-                sink,
-                buf: Vec::new(),
-                text: Vec::new(),
-                scratch: Scratch::new(),
-                found: Vec::new(),
-                stats: ScanStats::default(),
-                totals: &totals,
-                cwd: cwd.clone(),
-                bulk,
-            };
-            Box::new(move |entry| {
-                worker.visit(entry);
-                WalkState::Continue
-            })
-        });
-        let mut stats = totals
-            .into_inner()
-            .expect("a worker panicked while merging statistics");
+        let walk_opts = WalkOptions {
+            threads: crate::scan::effective_threads(opts.threads),
+            follow_links: opts.follow_links,
+            respect_ignore_files: opts.respect_ignore_files,
+        };
+        let roots: Vec<&Path> = roots.iter().map(AsRef::as_ref).collect();
+        let workers = walk(&roots, &walk_opts, || Worker {
+            scanner: self,
+            opts,
+            sink,
+            buf: Vec::new(),
+            text: Vec::new(),
+            scratch: Scratch::new(),
+            found: Vec::new(),
+            stats: ScanStats::default(),
+            cwd: cwd.clone(),
+            bulk,
+        })
+        .map_err(FsError::Threads)?;
+        let mut stats = ScanStats::default();
+        for w in workers {
+            stats.merge(w.stats);
+        }
         stats.warnings.sort_by(|a, b| a.path.cmp(&b.path));
         stats.elapsed = started.elapsed();
         Ok(stats)
     }
 }
 
-/// One walker thread's state. Statistics are merged into `totals` once, when the thread's closure is
-/// dropped, instead of locking per file.
+/// One walk thread's state: buffers and scratch space reused for every file, statistics merged
+/// once the walk is over instead of locking per file.
 struct Worker<'s> {
     scanner: &'s Scanner,
     opts: &'s FsOptions,
@@ -169,16 +157,30 @@ struct Worker<'s> {
     scratch: Scratch,
     found: Vec<Finding>,
     stats: ScanStats,
-    totals: &'s Mutex<ScanStats>,
     cwd: PathBuf,
     bulk: bool,
 }
 
-impl Drop for Worker<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut t) = self.totals.lock() {
-            t.merge(std::mem::take(&mut self.stats));
+impl Visitor for Worker<'_> {
+    fn file(&mut self, fs_path: &Path) {
+        let path = display_path(fs_path);
+        if let Some(allow) = &self.opts.paths_allow {
+            let rel = self
+                .opts
+                .paths_base
+                .as_deref()
+                .and_then(|base| relative_to(base, &self.cwd, fs_path));
+            if allow.is_match(&path) || rel.is_some_and(|r| allow.is_match(r)) {
+                self.stats
+                    .skip(&path, SkipReason::Allowlisted, "allowlisted path");
+                return;
+            }
         }
+        self.scan_file(fs_path, &path);
+    }
+
+    fn stats(&mut self) -> &mut ScanStats {
+        &mut self.stats
     }
 }
 
@@ -211,47 +213,6 @@ pub(crate) fn display_path(p: &Path) -> String {
 }
 
 impl Worker<'_> {
-    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = walk_error_path(&err).unwrap_or_default();
-                let reason = if is_loop(&err) {
-                    SkipReason::SymlinkLoop
-                } else {
-                    SkipReason::WalkError
-                };
-                self.stats.skip(&path, reason, walk_error_message(&err));
-                return;
-            }
-        };
-        let Some(ft) = entry.file_type() else { return };
-        if ft.is_dir() {
-            return;
-        }
-        let path = display_path(entry.path());
-        if !ft.is_file() {
-            if !ft.is_symlink() {
-                self.stats
-                    .skip(&path, SkipReason::NotAFile, "not a regular file");
-            }
-            return;
-        }
-        if let Some(allow) = &self.opts.paths_allow {
-            let rel = self
-                .opts
-                .paths_base
-                .as_deref()
-                .and_then(|base| relative_to(base, &self.cwd, entry.path()));
-            if allow.is_match(&path) || rel.is_some_and(|r| allow.is_match(r)) {
-                self.stats
-                    .skip(&path, SkipReason::Allowlisted, "allowlisted path");
-                return;
-            }
-        }
-        self.scan_file(entry.path(), &path);
-    }
-
     fn scan_file(&mut self, fs_path: &Path, path: &str) {
         let io_skip = |stats: &mut ScanStats, e: std::io::Error| {
             let reason = if e.kind() == ErrorKind::NotFound {
@@ -277,42 +238,69 @@ impl Worker<'_> {
             self.stats.skip(path, SkipReason::TooLarge, msg);
             return;
         }
-        let map;
-        let bytes: &[u8] = if len >= self.opts.mmap_threshold {
-            // SAFETY: the map is read-only and dropped before this function returns. If another process
-            // truncates the file while it is mapped, reads past the new end fault (SIGBUS); leakhound
-            // accepts that rare risk for large files, as ripgrep does, because mapping saves a copy of
-            // every byte. Small files, the overwhelming majority, are read, not mapped.
-            match unsafe { memmap2::Mmap::map(&file) } {
-                Ok(m) => {
-                    map = m;
-                    &map[..]
-                }
-                Err(e) => return io_skip(&mut self.stats, e),
-            }
-        } else {
-            match read_known_len(&mut file, len as usize, &mut self.buf) {
-                Ok(n) => &self.buf[..n],
-                Err(e) => return io_skip(&mut self.stats, e),
-            }
+        self.found.clear();
+        let mut matcher = Matcher {
+            scanner: self.scanner,
+            bulk: self.bulk,
+            text: &mut self.text,
+            scratch: &mut self.scratch,
+            found: &mut self.found,
         };
-        let (text, kind) = match crate::content::as_text(bytes, &mut self.text) {
-            Ok(t) => t,
-            Err(reason) => {
-                self.stats.skip(path, reason, reason.as_str());
+        let (outcome, size) = if len >= self.opts.mmap_threshold && mapguard::SUPPORTED {
+            let map = match Mapped::map(&file) {
+                Ok(m) => m,
+                Err(e) => return io_skip(&mut self.stats, e),
+            };
+            let ((outcome, size), changed) =
+                map.read(|bytes| (matcher.scan(path, bytes), bytes.len()));
+            if changed {
+                self.found.clear();
+                let msg = "truncated while it was being scanned: not scanned, scan it again";
+                self.stats.skip(path, SkipReason::Changed, msg);
                 return;
             }
+            (outcome, size)
+        } else {
+            match read_known_len(&mut file, len as usize, &mut self.buf) {
+                Ok(n) => (matcher.scan(path, &self.buf[..n]), n),
+                Err(e) => return io_skip(&mut self.stats, e),
+            }
         };
-        self.stats.files += 1;
-        self.stats.bytes += bytes.len() as u64;
-        self.found.clear();
+        match outcome {
+            Ok(kind) => {
+                self.stats.files += 1;
+                self.stats.bytes += size as u64;
+                if let Some(t) = self.scratch.truncation() {
+                    self.stats.truncated(path, t);
+                }
+                for mut f in self.found.drain(..) {
+                    kind.mark(&mut f);
+                    (self.sink)(f);
+                }
+            }
+            Err(reason) => self.stats.skip(path, reason, reason.as_str()),
+        }
+    }
+}
+
+/// The part of a worker that turns a file's bytes into findings, borrowed apart from the read buffer
+/// so that it can run over either the buffer or a mapping.
+struct Matcher<'w> {
+    scanner: &'w Scanner,
+    bulk: bool,
+    text: &'w mut Vec<u8>,
+    scratch: &'w mut Scratch,
+    found: &'w mut Vec<Finding>,
+}
+
+impl Matcher<'_> {
+    /// Scans `bytes` as [`crate::content::as_text`] says, into `found`.
+    fn scan(&mut self, path: &str, bytes: &[u8]) -> Result<TextKind, SkipReason> {
+        let (text, kind) = crate::content::as_text(bytes, self.text)?;
         self.scanner
             .context(self.bulk)
-            .scan(path, text, &mut self.scratch, &mut self.found);
-        for mut f in self.found.drain(..) {
-            kind.mark(&mut f);
-            (self.sink)(f);
-        }
+            .scan(path, text, self.scratch, self.found);
+        Ok(kind)
     }
 }
 
@@ -331,44 +319,4 @@ fn relative_to(base: &Path, cwd: &Path, path: &Path) -> Option<PathBuf> {
         }
     }
     abs.strip_prefix(base).ok().map(Path::to_path_buf)
-}
-
-fn walk_error_path(err: &ignore::Error) -> Option<String> {
-    match err {
-        ignore::Error::WithPath { path, .. } => Some(display_path(path)),
-        ignore::Error::Io(_) | ignore::Error::Partial(_) => None,
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            walk_error_path(err)
-        }
-        ignore::Error::Loop { child, .. } => Some(display_path(child)),
-        _ => None,
-    }
-}
-
-fn is_loop(err: &ignore::Error) -> bool {
-    match err {
-        ignore::Error::Loop { .. } => true,
-        ignore::Error::WithPath { err, .. }
-        | ignore::Error::WithDepth { err, .. }
-        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
-        _ => false,
-    }
-}
-
-/// The walker's error without the path it wraps (the warning line names the path once).
-fn walk_error_message(err: &ignore::Error) -> String {
-    match err {
-        ignore::Error::WithPath { err, .. }
-        | ignore::Error::WithDepth { err, .. }
-        | ignore::Error::WithLineNumber { err, .. } => walk_error_message(err),
-        ignore::Error::Loop { ancestor, .. } => {
-            format!("symbolic link loops back to {}", display_path(ancestor))
-        }
-        other => other
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
-    }
 }

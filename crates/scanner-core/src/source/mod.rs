@@ -3,4 +3,7 @@
 
 pub mod fs;
 pub mod git;
+mod ignore_rules;
+mod mapguard;
 pub mod message;
+mod walk;

@@ -189,6 +189,9 @@ impl<'a> Worker<'a> {
             .scanner
             .context(true)
             .scan("", text, &mut self.scratch, &mut self.found);
+        if let Some(t) = self.scratch.truncation() {
+            stats.truncated(&format!("blob {oid}"), t);
+        }
         for mut finding in self.found.drain(..) {
             kind.mark(&mut finding);
             self.local.found.push(Found {
@@ -273,14 +276,23 @@ impl<'a> Worker<'a> {
             self.shared
                 .scanner
                 .scan_message(kind, message, &mut self.scratch, &mut self.found);
-        if let Err(reason) = scanned {
-            let what = match kind {
-                MessageKind::Commit => "commit",
-                MessageKind::Tag => "tag",
-            };
-            self.local
-                .stats
-                .skip(&format!("{what} {oid}"), reason, "the message is not text");
+        let what = match kind {
+            MessageKind::Commit => "commit",
+            MessageKind::Tag => "tag",
+        };
+        match scanned {
+            Err(reason) => {
+                self.local
+                    .stats
+                    .skip(&format!("{what} {oid}"), reason, "the message is not text");
+            }
+            Ok(()) => {
+                if let Some(t) = self.scratch.truncation() {
+                    self.local
+                        .stats
+                        .truncated(&format!("{what} {oid} message"), t);
+                }
+            }
         }
         for mut finding in self.found.drain(..) {
             describe(&mut finding);

@@ -300,7 +300,17 @@ impl Scanner {
     fn state_key(&self, opts: &HistoryOptions, max_size: u64) -> StateKey {
         let rules = self.rules().content_hash().to_le_bytes();
         let size = max_size.to_le_bytes();
-        let mut parts: Vec<&[u8]> = vec![b"rules", &rules, b"max-size", &size, b"allow"];
+        // A blob cut at the findings cap holds findings never reported: a higher cap must see it again.
+        let cap = (self.max_findings_per_file() as u64).to_le_bytes();
+        let mut parts: Vec<&[u8]> = vec![
+            b"rules",
+            &rules,
+            b"max-size",
+            &size,
+            b"max-findings",
+            &cap,
+            b"allow",
+        ];
         parts.extend(self.allow_regexes().iter().map(|r| r.as_str().as_bytes()));
         parts.push(b"allow-paths");
         parts.extend(opts.allow_paths.iter().map(|g| g.as_bytes()));
