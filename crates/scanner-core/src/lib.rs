@@ -88,15 +88,32 @@ pub mod fuzzing {
         decode::mostly_text(bytes)
     }
 
-    /// The encoded value of an assignment at `pos`, with its encoding's number.
+    fn number(enc: Encoding) -> u8 {
+        let n = Encoding::ALL
+            .iter()
+            .position(|x| *x == enc)
+            .expect("every encoding is in ALL");
+        n as u8
+    }
+
+    /// The encoded value of an assignment at `pos`, with its encoding's number, measured afresh.
     pub fn assignment_value(hay: &[u8], pos: usize) -> Option<(usize, usize, u8)> {
-        decode::assignment_value(hay, pos).map(|(s, e, enc)| {
-            let n = Encoding::ALL
-                .iter()
-                .position(|x| *x == enc)
-                .expect("every encoding is in ALL");
-            (s, e, n as u8)
-        })
+        decode::ValueRuns::default()
+            .assignment_value(hay, pos)
+            .map(|(s, e, enc)| (s, e, number(enc)))
+    }
+
+    /// The encoded values of assignments at each of `positions` in turn, measured as the matcher does:
+    /// with the runs of earlier queries remembered.
+    pub fn assignment_values(hay: &[u8], positions: &[usize]) -> Vec<Option<(usize, usize, u8)>> {
+        let mut runs = decode::ValueRuns::default();
+        positions
+            .iter()
+            .map(|&pos| {
+                runs.assignment_value(hay, pos)
+                    .map(|(s, e, enc)| (s, e, number(enc)))
+            })
+            .collect()
     }
 
     /// A Kubernetes `- name:` / `value:` pair at `pos`.
