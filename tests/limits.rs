@@ -210,7 +210,7 @@ fn encoded_values_on_one_long_line_are_decoded_within_the_budget() {
         base64::engine::general_purpose::STANDARD.encode(format!("AWS_ACCESS_KEY_ID={id}"));
     line.insert(0, format!("secret: \"{wrapped}\""));
     write(dir.path(), "enc.yml", &line.join(" "));
-    let (report, _) = scan(dir.path(), &[]);
+    let (report, stderr) = scan(dir.path(), &[]);
     let f = findings(&report);
     let aws: Vec<&Value> = f
         .iter()
@@ -219,6 +219,16 @@ fn encoded_values_on_one_long_line_are_decoded_within_the_budget() {
     assert_eq!(aws.len(), 1, "{f:?}");
     assert_eq!(aws[0]["encoding"], "base64");
     assert_eq!(aws[0]["column"], 10);
+    // What the budget could not pay for is named and counted, not dropped in silence.
+    assert_eq!(
+        report["summary"]["undecoded_files"], 1,
+        "{}",
+        report["summary"]
+    );
+    assert!(
+        stderr.contains("enc.yml: ") && stderr.contains("encoded values not decoded"),
+        "{stderr}"
+    );
 }
 
 /// Regression: a long base64 run full of the encoded `-----BEGIN ` trigger measured the whole run again
@@ -348,5 +358,25 @@ fn history_names_a_truncated_blob_and_a_higher_cap_sees_it_again() {
         findings(&report).len(),
         1200,
         "the state of a lower cap is not reused"
+    );
+}
+
+/// Regression: `--threads 10000` started ten thousand threads and took over a minute on five files.
+/// Threads are capped at four per core, with a note.
+#[test]
+fn an_absurd_thread_count_is_capped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, id) in aws_ids(5).iter().enumerate() {
+        write(
+            dir.path(),
+            &format!("f{i}.env"),
+            &format!("AWS_ACCESS_KEY_ID={id}\n"),
+        );
+    }
+    let (report, stderr) = scan(dir.path(), &["--threads", "10000"]);
+    assert_eq!(findings(&report).len(), 5);
+    assert!(
+        stderr.contains("--threads 10000 is more than this machine can use"),
+        "{stderr}"
     );
 }

@@ -212,6 +212,9 @@ pub fn scan_staged(
         if let Some(t) = scratch.truncation() {
             stats.scan.truncated(&path, t);
         }
+        if scratch.undecoded() > 0 {
+            stats.scan.undecoded(&path, scratch.undecoded());
+        }
         out.extend(
             found
                 .drain(..)

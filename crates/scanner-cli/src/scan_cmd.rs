@@ -69,6 +69,13 @@ fn collect(a: &ScanArgs) -> anyhow::Result<Collected> {
             bail!("{}: no such file or directory", p.display());
         }
     }
+    let threads = leakhound_core::effective_threads(a.threads);
+    if a.threads > threads {
+        eprintln!(
+            "leakhound: note: --threads {} is more than this machine can use: {threads} (four per core)",
+            a.threads
+        );
+    }
     let mut configs = load_configs(a, &paths[0])?;
     let (rules, changes) = build_rules(a.no_default_rules, &a.rules, &mut configs)?;
     let allow_regexes: Vec<_> = configs

@@ -32,6 +32,8 @@ pub struct Scratch {
     last_hit: Vec<[u32; 4]>,
     /// Whether the last buffer's findings were cut at the per-file cap.
     truncation: Option<Truncation>,
+    /// Encoded runs of the last buffer left undecoded because its decoding budget was spent.
+    undecoded: usize,
 }
 
 impl Scratch {
@@ -58,6 +60,15 @@ impl Scratch {
     pub fn truncation(&self) -> Option<Truncation> {
         self.truncation
     }
+
+    /// How many encoded runs (base64, hex, percent-encoded values) of the buffer this scratch space
+    /// last scanned were not decoded because the buffer's decoding budget was spent: decoding and
+    /// rescanning is bounded per buffer (4 MiB, and no more than twice the buffer), so that time stays
+    /// linear. The runs' encoded bytes were scanned as they are. Sources name such a buffer with
+    /// [`crate::ScanStats::undecoded`].
+    pub fn undecoded(&self) -> usize {
+        self.undecoded
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +87,12 @@ struct Candidate {
     severity: Severity,
     validation: Option<&'static str>,
     details: Vec<(&'static str, String)>,
+}
+
+/// What is left of a buffer's decoding budget, and the encoded runs it could not pay for.
+struct Budget {
+    left: usize,
+    skipped: usize,
 }
 
 /// No cut: the whole buffer was searched.
@@ -125,7 +142,10 @@ impl MatchContext<'_> {
             0 => usize::MAX,
             n => n,
         };
-        let mut budget = decode::budget(hay.len());
+        let mut budget = Budget {
+            left: decode::budget(hay.len()),
+            skipped: 0,
+        };
         // A notebook stores each source line as a JSON string, so `key = "value"` reads `key = \"value\"`.
         // Blanking the backslashes (same length: offsets, lines and columns stay those of the file) lets
         // every rule see the code as written.
@@ -138,6 +158,7 @@ impl MatchContext<'_> {
         } else {
             self.scan_depth(path, hay, scratch, out, 0, &mut budget, limit)
         };
+        scratch.undecoded = budget.skipped;
         let found = out.len() - before;
         if found > limit || cut != NO_CUT {
             out.truncate(before + found.min(limit));
@@ -160,7 +181,7 @@ impl MatchContext<'_> {
         scratch: &mut Scratch,
         out: &mut Vec<Finding>,
         depth: u8,
-        budget: &mut usize,
+        budget: &mut Budget,
         limit: usize,
     ) -> usize {
         let base = out.len();
@@ -205,6 +226,7 @@ impl MatchContext<'_> {
             values,
             last_hit,
             truncation: _,
+            undecoded: _,
         } = scratch;
         hits.clear();
         candidates.clear();
@@ -426,7 +448,7 @@ impl MatchContext<'_> {
         out: &mut Vec<Finding>,
         base: usize,
         depth: u8,
-        budget: &mut usize,
+        budget: &mut Budget,
         limit: usize,
         mut cut: usize,
     ) -> usize {
@@ -466,7 +488,11 @@ impl MatchContext<'_> {
                 cut = lo;
                 break;
             }
-            if furthest.is_some_and(|f| hi <= f) || hi - lo > *budget {
+            if furthest.is_some_and(|f| hi <= f) {
+                continue;
+            }
+            if hi - lo > budget.left {
+                budget.skipped += 1;
                 continue;
             }
             if enc == Encoding::Base64 && in_context && !decode::base64_text_prefix(&hay[lo..hi]) {
@@ -496,7 +522,7 @@ impl MatchContext<'_> {
             } else {
                 (decoded, 0)
             };
-            *budget = budget.saturating_sub(hi - lo + view.len() - dlen);
+            budget.left = budget.left.saturating_sub(hi - lo + view.len() - dlen);
             let before = found.len();
             let view_cut = self.scan_depth(
                 path,

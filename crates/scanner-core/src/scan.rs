@@ -288,6 +288,8 @@ pub struct ScanStats {
     pub elapsed: Duration,
     /// Files (or blobs) whose findings were cut at the per-file cap.
     pub truncated_files: u64,
+    /// Files (or blobs) some of whose encoded values were not decoded, each named in `notes`.
+    pub undecoded_files: u64,
     /// Each of them, with how it was cut (not serialised: reported on stderr).
     #[serde(skip)]
     pub truncated: Vec<(String, Truncation)>,
@@ -309,7 +311,22 @@ impl ScanStats {
         self.warnings.extend(other.warnings);
         self.notes.extend(other.notes);
         self.truncated_files += other.truncated_files;
+        self.undecoded_files += other.undecoded_files;
         self.truncated.extend(other.truncated);
+    }
+
+    /// Names an input some of whose encoded values were not decoded (see
+    /// [`crate::Scratch::undecoded`]): after each scan of a buffer,
+    /// `if scratch.undecoded() > 0 { stats.undecoded(path, scratch.undecoded()) }`.
+    pub fn undecoded(&mut self, path: &str, runs: usize) {
+        self.undecoded_files += 1;
+        self.note(
+            path,
+            format!(
+                "{runs} encoded values not decoded: the file's decoding budget is spent \
+                 (their encoded text was scanned)"
+            ),
+        );
     }
 
     /// Counts an input whose findings were cut at the per-file cap: after each scan of a buffer,

@@ -273,6 +273,9 @@ impl Worker<'_> {
                 if let Some(t) = self.scratch.truncation() {
                     self.stats.truncated(path, t);
                 }
+                if self.scratch.undecoded() > 0 {
+                    self.stats.undecoded(path, self.scratch.undecoded());
+                }
                 for mut f in self.found.drain(..) {
                     kind.mark(&mut f);
                     (self.sink)(f);

@@ -192,6 +192,9 @@ impl<'a> Worker<'a> {
         if let Some(t) = self.scratch.truncation() {
             stats.truncated(&format!("blob {oid}"), t);
         }
+        if self.scratch.undecoded() > 0 {
+            stats.undecoded(&format!("blob {oid}"), self.scratch.undecoded());
+        }
         for mut finding in self.found.drain(..) {
             kind.mark(&mut finding);
             self.local.found.push(Found {
