@@ -233,7 +233,7 @@ pub fn scan_staged(
 
 /// Whether a finding covers an added line: a secret spanning lines (a PEM block) is new when any of
 /// its lines is, even under an unchanged first line.
-fn spans_added_line(f: &Finding, added: &[bool]) -> bool {
+pub(crate) fn spans_added_line(f: &Finding, added: &[bool]) -> bool {
     let first = f.line.saturating_sub(1);
     let last = f.end_line.max(f.line).min(added.len());
     added.get(first..last).is_some_and(|s| s.contains(&true))
@@ -253,7 +253,7 @@ fn spans_added_line(f: &Finding, added: &[bool]) -> bool {
 /// change in an encrypted PEM body reaches across the blank line that separates it from its headers.
 /// Keeping the whole block cost 1% on the benchmark; keeping a fixed 512 bytes around each change, 17%.
 /// Two linear sweeps (down from each change, then up), so any input takes linear time.
-fn context_of_changes<'a>(
+pub(crate) fn context_of_changes<'a>(
     data: &'a [u8],
     added: &[bool],
     reach: usize,
@@ -336,7 +336,7 @@ fn base64_line(line: &[u8]) -> bool {
 }
 
 /// For each line of `new` (0-based), whether the diff from `old` adds it.
-fn added_lines(old: &[u8], new: &[u8]) -> Vec<bool> {
+pub(crate) fn added_lines(old: &[u8], new: &[u8]) -> Vec<bool> {
     use imara_diff::{Algorithm, Diff, InternedInput};
     let input = InternedInput::new(old, new);
     let diff = Diff::compute(Algorithm::Histogram, &input);

@@ -4,7 +4,7 @@
 //! that editing elsewhere in a file does not churn the baseline. A finding is suppressed when its
 //! fingerprint and path match an entry; the same secret copied to a new file is reported again.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -143,17 +143,28 @@ impl Baseline {
         findings: &mut Vec<Finding>,
         path_of: &dyn Fn(&Finding) -> String,
     ) -> Vec<BaselineEntry> {
+        // Every entry naming a finding is used, not only the first: a baseline edited by hand or merged
+        // from two branches can hold the same entry twice, and the copy is not stale (found by the
+        // `baseline` fuzz target). Indexed by (fingerprint, path), so applying stays linear.
+        let mut index: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            index
+                .entry((e.fingerprint.as_str(), e.path.as_str()))
+                .or_default()
+                .push(i);
+        }
         let mut used = vec![false; self.entries.len()];
         findings.retain(|f| {
             let path = path_of(f);
-            let hit = self
-                .entries
-                .iter()
-                .position(|e| e.fingerprint == f.fingerprint && e.path == path);
-            if let Some(i) = hit {
-                used[i] = true;
+            match index.get(&(f.fingerprint.as_str(), path.as_str())) {
+                Some(hits) => {
+                    for &i in hits {
+                        used[i] = true;
+                    }
+                    false
+                }
+                None => true,
             }
-            hit.is_none()
         });
         self.entries
             .iter()
@@ -198,6 +209,29 @@ mod tests {
             let msg = Baseline::parse(&text).unwrap_err();
             assert!(!msg.contains("Hq3Zr8"), "{msg}");
         }
+    }
+
+    /// Fuzz regression (`baseline` target): a baseline holding the same entry twice (edited by hand,
+    /// or merged from two branches) reported the second copy as stale although its finding was there.
+    /// The fuzzer's input, reduced to what mattered: two entries of one fingerprint and path.
+    #[test]
+    fn fuzz_duplicate_entries_are_not_stale() {
+        let fp = "sha256:77c1005401bd4fd1dd7abead933235efcdb445de720551146bc8f8bd13abf74c";
+        let text = format!(
+            r#"{{"version":1,"entries":[{{"fingerprint":"{fp}","rule":"","path":"a"}},{{"fingerprint":"{fp}","rule":"d","path":"a"}}]}}"#
+        );
+        let b = Baseline::parse(&text).unwrap();
+        let scanner = crate::Scanner::with_default_rules();
+        let mut f = scanner.scan_bytes("a", b"T=glpat-Hq3Zr8xK2mVb7NcT1pWd\n"); // leakhound:allow (test token)
+        f[0].fingerprint = fp.to_owned();
+        let mut findings = vec![f[0].clone(), f[0].clone()];
+        let stale = b.apply(&mut findings);
+        assert!(findings.is_empty(), "{findings:?}");
+        assert!(stale.is_empty(), "{stale:?}");
+        // Another path: both copies are stale, and the finding stays.
+        f[0].path = "b".into();
+        let stale = b.apply(&mut f);
+        assert_eq!((f.len(), stale.len()), (1, 2));
     }
 
     #[test]

@@ -118,17 +118,17 @@ pub(crate) fn percent_form(keyword: &str) -> Option<String> {
     if k.len() < 5 || !k.iter().any(|b| needs_percent(*b)) {
         return None;
     }
-    Some(
-        k.iter()
-            .map(|&b| {
-                if needs_percent(b) {
-                    format!("%{b:02X}")
-                } else {
-                    char::from(b).to_string()
-                }
-            })
-            .collect(),
-    )
+    // Characters are kept as they are, escapes replace single ASCII bytes: a non-ASCII character stays
+    // itself (mapping its bytes through `char::from` made Latin-1 mojibake of it; found by the `decode`
+    // fuzz target, unreachable with today's ASCII markers).
+    let mut out = String::with_capacity(k.len() * 3);
+    for c in keyword.chars() {
+        match u8::try_from(c).ok().filter(|&b| needs_percent(b)) {
+            Some(b) => out.push_str(&format!("%{b:02X}")),
+            None => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// Longest rest of a `- name: X` line looked at for the newline before its `value:` line. Looking for the
@@ -546,6 +546,18 @@ mod tests {
             Some("postgres%3A%2F%2F")
         );
         assert_eq!(percent_form("glpat-"), None);
+        // Fuzz regression (`decode` target, the 40 bytes it took as a keyword): a non-ASCII character
+        // is kept, and the form decodes back to the keyword.
+        let keyword = "VE9HRVRIRVJfhjM04\u{3ce}FWT10Z3Bf\x07envdjF:\n  -";
+        let form = percent_form(keyword).unwrap();
+        assert_eq!(
+            form,
+            "VE9HRVRIRVJfhjM04\u{3ce}FWT10Z3Bf\x07envdjF%3A\n%20%20-"
+        );
+        assert_eq!(
+            decode(form.as_bytes(), Encoding::Percent).unwrap(),
+            keyword.as_bytes()
+        );
     }
 
     #[test]

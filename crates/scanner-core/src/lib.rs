@@ -56,3 +56,78 @@ pub use scan::{
 pub use source::fs::{FsError, FsOptions};
 pub use source::git::{HistoryError, HistoryOptions, HistoryProgress, HistoryStats};
 pub use validate::Validator;
+
+/// Entry points for the fuzz targets in `fuzz/` (not part of the API): thin wrappers that let a fuzzer
+/// reach the private decoders. Nothing else uses them.
+#[doc(hidden)]
+pub mod fuzzing {
+    use crate::decode::{self, Encoding};
+
+    /// The encoding numbered `n` (mod 3: base64, hex, percent).
+    fn encoding(n: u8) -> Encoding {
+        Encoding::ALL[usize::from(n) % Encoding::ALL.len()]
+    }
+
+    /// Decodes `run` as encoding `n` (mod 3: base64, hex, percent).
+    pub fn decode(run: &[u8], n: u8) -> Option<Vec<u8>> {
+        decode::decode(run, encoding(n))
+    }
+
+    /// The run of encoding `n` around `s..e` in `hay` (`s <= e <= hay.len()`).
+    pub fn enclosing_run(hay: &[u8], s: usize, e: usize, n: u8) -> (usize, usize) {
+        decode::enclosing_run(hay, s, e, encoding(n))
+    }
+
+    /// Whether a base64 run's first characters decode to text.
+    pub fn base64_text_prefix(run: &[u8]) -> bool {
+        decode::base64_text_prefix(run)
+    }
+
+    /// Whether decoded bytes are mostly text.
+    pub fn mostly_text(bytes: &[u8]) -> bool {
+        decode::mostly_text(bytes)
+    }
+
+    fn number(enc: Encoding) -> u8 {
+        let n = Encoding::ALL
+            .iter()
+            .position(|x| *x == enc)
+            .expect("every encoding is in ALL");
+        n as u8
+    }
+
+    /// The encoded value of an assignment at `pos`, with its encoding's number, measured afresh.
+    pub fn assignment_value(hay: &[u8], pos: usize) -> Option<(usize, usize, u8)> {
+        decode::ValueRuns::default()
+            .assignment_value(hay, pos)
+            .map(|(s, e, enc)| (s, e, number(enc)))
+    }
+
+    /// The encoded values of assignments at each of `positions` in turn, measured as the matcher does:
+    /// with the runs of earlier queries remembered.
+    pub fn assignment_values(hay: &[u8], positions: &[usize]) -> Vec<Option<(usize, usize, u8)>> {
+        let mut runs = decode::ValueRuns::default();
+        positions
+            .iter()
+            .map(|&pos| {
+                runs.assignment_value(hay, pos)
+                    .map(|(s, e, enc)| (s, e, number(enc)))
+            })
+            .collect()
+    }
+
+    /// A Kubernetes `- name:` / `value:` pair at `pos`.
+    pub fn name_value_pair(hay: &[u8], pos: usize) -> Option<(usize, usize, usize, usize)> {
+        decode::name_value_pair(hay, pos)
+    }
+
+    /// A document's base64 values, at most `limit`.
+    pub fn document_values(hay: &[u8], limit: usize) -> Vec<(usize, usize)> {
+        decode::document_values(hay, limit)
+    }
+
+    /// The base64 forms of a marker at the three alignments, and its percent-encoded form.
+    pub fn encoded_forms(keyword: &str) -> (Vec<String>, Option<String>) {
+        (decode::base64_forms(keyword), decode::percent_form(keyword))
+    }
+}

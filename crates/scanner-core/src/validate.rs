@@ -209,7 +209,7 @@ fn jwt(secret: &[u8], now: u64) -> Outcome {
     } else {
         Verdict::ok("jwt-valid")
     };
-    v = v.with("alg", alg);
+    v = v.with("alg", clip(alg));
     let text = |key: &str| match payload.get(key) {
         Some(serde_json::Value::String(s)) => Some(s.clone()),
         Some(serde_json::Value::Array(a)) => Some(
@@ -579,9 +579,12 @@ fn openssh(body: &[u8]) -> Option<Verdict> {
     let v = if cipher == b"none" {
         Verdict::ok("key-unencrypted")
     } else {
-        Verdict::ok("key-encrypted").with("format", String::from_utf8_lossy(cipher).into_owned())
+        // The cipher and key type names are the file's bytes, shown in every report: clipped to one
+        // short line like JWT claims (a control character in the cipher name reached the terminal;
+        // found by the `validators` fuzz target).
+        Verdict::ok("key-encrypted").with("format", clip(&String::from_utf8_lossy(cipher)))
     };
-    Some(v.with("key_type", key_type.to_owned()))
+    Some(v.with("key_type", clip(key_type)))
 }
 
 /// OpenPGP armor: the `=XXXX` line is a CRC-24 of the body (RFC 4880 §6.1), and the first packet must be
@@ -947,6 +950,34 @@ mod tests {
         assert_eq!(
             Validator::PrivateKey.check(bad.as_bytes(), 0).label(),
             Some("key-unparseable")
+        );
+    }
+
+    /// Fuzz regression (`validators` target): the cipher name of an OpenSSH key went into the `format`
+    /// detail as it was, control characters and all, and details are printed in every report. The
+    /// input as the fuzzer minimised it (its selector byte dropped): a truncated, mutated key whose
+    /// cipher reads `no\x06e`.
+    #[test]
+    fn fuzz_openssh_cipher_name_is_shown_clipped() {
+        let key = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vBmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZWQyNTUxOQABVQ2pkAAAAJiWq5tXAEHJvb3RAYnVpbGQtbIIGvkhak4bzm="; // leakhound:allow (fuzz regression input, not a key)
+        let v = Validator::PrivateKey.check(key, 0);
+        assert_eq!(v.label(), Some("key-encrypted"));
+        assert_eq!(v.detail("format"), Some("noe"));
+        assert_eq!(v.detail("key_type"), Some("ssh-ed25519"));
+    }
+
+    /// The same for a JWT's `alg`, which is the token's own text too.
+    #[test]
+    fn jwt_alg_is_shown_clipped() {
+        let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let alg = format!("HS256\\u001b]8;;x\\u0007{}", "A".repeat(200));
+        let token = format!("{}.{}.c2ln", e(&format!(r#"{{"alg":"{alg}"}}"#)), e("{}"));
+        let v = Validator::Jwt.check(token.as_bytes(), 0);
+        let shown = v.detail("alg").expect("alg");
+        assert!(shown.starts_with("HS256]8;;x"), "{shown:?}");
+        assert!(
+            !shown.chars().any(char::is_control) && shown.len() <= 120,
+            "{shown:?}"
         );
     }
 
