@@ -4,7 +4,7 @@
 //! Tokens are generated at test time in the shape of GitLab personal access tokens; none is real.
 
 mod common;
-use common::{git, leakhound, token, write};
+use common::{git, json, leakhound, token, write};
 
 use std::path::Path;
 use std::process::Output;
@@ -16,16 +16,6 @@ fn repo() -> tempfile::TempDir {
     git(dir.path(), &["init", "-q", "-b", "main"]);
     git(dir.path(), &["config", "commit.gpgsign", "false"]);
     dir
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 /// `leakhound scan ARGS --format json` in `dir`: the report and the paths of its findings, sorted.

@@ -4,22 +4,12 @@
 //! are private. Tokens are generated at test time in the GitLab PAT shape; none is real.
 
 mod common;
-use common::{git, leakhound, token, write};
+use common::{git, json, leakhound, token, write};
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

@@ -83,3 +83,14 @@ impl Gen {
             .collect()
     }
 }
+
+/// A command's stdout as JSON, failing the test with its stdout and stderr when it is not.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}

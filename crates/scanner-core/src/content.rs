@@ -275,7 +275,8 @@ fn holds_text(probe: &[u8]) -> bool {
     }
     let mut longest = 0;
     for_each_run(probe, |s, e| longest = longest.max(e - s));
-    longest >= TELLING_RUN || (probe.len() >= 1024 && entropy(probe) < STRUCTURED_ENTROPY)
+    longest >= TELLING_RUN
+        || (probe.len() >= 1024 && crate::filters::entropy(probe) < STRUCTURED_ENTROPY)
 }
 
 enum Format {
@@ -350,23 +351,6 @@ fn known_format(p: &[u8]) -> Option<Format> {
         return Some(Format::Textless);
     }
     None
-}
-
-/// Shannon entropy of the byte distribution of `bytes`, in bits per byte.
-fn entropy(bytes: &[u8]) -> f64 {
-    let mut counts = [0u32; 256];
-    for &b in bytes {
-        counts[usize::from(b)] += 1;
-    }
-    let n = bytes.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = f64::from(c) / n;
-            -p * p.log2()
-        })
-        .sum()
 }
 
 /// The strings of binary `bytes` in place, in `buf`: same length, runs of at least [`MIN_STRING_RUN`]
