@@ -209,12 +209,7 @@ pub fn scan_staged(
         found.clear();
         let visible = context_of_changes(data, &added, reach, &mut sparse);
         scanner.scan_bytes_into(&path, visible, &mut scratch, &mut found);
-        if let Some(t) = scratch.truncation() {
-            stats.scan.truncated(&path, t);
-        }
-        if scratch.undecoded() > 0 {
-            stats.scan.undecoded(&path, scratch.undecoded());
-        }
+        stats.scan.count_limits(&scratch, || path.clone());
         out.extend(
             found
                 .drain(..)

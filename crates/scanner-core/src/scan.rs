@@ -315,6 +315,29 @@ impl ScanStats {
         self.truncated.extend(other.truncated);
     }
 
+    /// Counts what the per-buffer limits left out of the scan `scratch` just ran: findings past the cap
+    /// ([`ScanStats::truncated`]) and encoded values past the decoding budget ([`ScanStats::undecoded`]).
+    /// `path` names the input; it is called only when something was left out.
+    ///
+    /// ```
+    /// use leakhound_core::{ScanStats, Scanner, Scratch};
+    ///
+    /// let scanner = Scanner::with_default_rules().with_max_findings_per_file(1);
+    /// let text = "A=AKIAQYLPMN5HHHFPZAM2\nB=AKIAVKYVXHVPHH7VM7BH\n"; // leakhound:allow (documentation key ids)
+    /// let (mut scratch, mut out, mut stats) = (Scratch::new(), Vec::new(), ScanStats::default());
+    /// scanner.scan_bytes_into("ids.txt", text.as_bytes(), &mut scratch, &mut out);
+    /// stats.count_limits(&scratch, || "ids.txt".to_owned());
+    /// assert_eq!((stats.truncated_files, stats.undecoded_files), (1, 0));
+    /// ```
+    pub fn count_limits(&mut self, scratch: &crate::Scratch, path: impl Fn() -> String) {
+        if let Some(t) = scratch.truncation() {
+            self.truncated(&path(), t);
+        }
+        if scratch.undecoded() > 0 {
+            self.undecoded(&path(), scratch.undecoded());
+        }
+    }
+
     /// Names an input some of whose encoded values were not decoded (see
     /// [`crate::Scratch::undecoded`]): after each scan of a buffer,
     /// `if scratch.undecoded() > 0 { stats.undecoded(path, scratch.undecoded()) }`.

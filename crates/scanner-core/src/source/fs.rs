@@ -270,12 +270,7 @@ impl Worker<'_> {
             Ok(kind) => {
                 self.stats.files += 1;
                 self.stats.bytes += size as u64;
-                if let Some(t) = self.scratch.truncation() {
-                    self.stats.truncated(path, t);
-                }
-                if self.scratch.undecoded() > 0 {
-                    self.stats.undecoded(path, self.scratch.undecoded());
-                }
+                self.stats.count_limits(&self.scratch, || path.to_owned());
                 for mut f in self.found.drain(..) {
                     kind.mark(&mut f);
                     (self.sink)(f);

@@ -189,12 +189,7 @@ impl<'a> Worker<'a> {
             .scanner
             .context(true)
             .scan("", text, &mut self.scratch, &mut self.found);
-        if let Some(t) = self.scratch.truncation() {
-            stats.truncated(&format!("blob {oid}"), t);
-        }
-        if self.scratch.undecoded() > 0 {
-            stats.undecoded(&format!("blob {oid}"), self.scratch.undecoded());
-        }
+        stats.count_limits(&self.scratch, || format!("blob {oid}"));
         for mut finding in self.found.drain(..) {
             kind.mark(&mut finding);
             self.local.found.push(Found {
@@ -289,13 +284,10 @@ impl<'a> Worker<'a> {
                     .stats
                     .skip(&format!("{what} {oid}"), reason, "the message is not text");
             }
-            Ok(()) => {
-                if let Some(t) = self.scratch.truncation() {
-                    self.local
-                        .stats
-                        .truncated(&format!("{what} {oid} message"), t);
-                }
-            }
+            Ok(()) => self
+                .local
+                .stats
+                .count_limits(&self.scratch, || format!("{what} {oid} message")),
         }
         for mut finding in self.found.drain(..) {
             describe(&mut finding);
