@@ -20,18 +20,18 @@ import argparse
 import os
 import statistics
 import subprocess
-import time
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import measure  # noqa: E402  (the same whole-process timer as bench.sh)
 
 
 def run(argv):
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         stdin=subprocess.DEVNULL)
-    _, status, ru = os.wait4(p.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"{' '.join(argv)}: exit {code}")
-    return (time.perf_counter() - t0, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0)
+    """Wall and CPU seconds and peak RSS (MiB) of one run (measure.py's timer); exit 0 or 1 only."""
+    r = measure.run(argv, capture=False)
+    if r["rc"] not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)}: exit {r['rc']}")
+    return (r["wall"], r["cpu"], r["peak"])
 
 
 def objects(repo):
