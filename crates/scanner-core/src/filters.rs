@@ -295,7 +295,14 @@ pub fn looks_like_assignment(hay: &[u8], keyword_end: usize) -> bool {
     if rest.get(i..i + 2) == Some(b"::") {
         return false;
     }
-    i < rest.len() && matches!(rest[i], b'=' | b':' | b'>' | b',')
+    match rest.get(i..) {
+        Some([b'=' | b':' | b'>' | b',', ..]) => true,
+        // Makefile `?=`, `+=`, R's `<-`.
+        Some([b'?' | b'+', b'=', ..] | [b'<', b'-', ..]) => true,
+        // An XML attribute pair: `key="db.password" value="…"`.
+        Some(r) => r.len() >= 6 && r[..5].eq_ignore_ascii_case(b"value") && r[5] == b'=',
+        None => false,
+    }
 }
 
 /// Common words of configuration and test code, matched case-insensitively. A value made mostly of them
@@ -682,5 +689,10 @@ mod tests {
         assert!(!ok("def reset_password(user):", "password"));
         assert!(!ok("the token is refreshed", "token"));
         assert!(!ok("let p = Password::into_owned(x);", "Password"));
+        assert!(ok("DB_PASSWORD ?= x", "PASSWORD"));
+        assert!(ok("TOKENS += x", "TOKEN"));
+        assert!(ok("password <- \"x\"", "password"));
+        assert!(ok("<add key=\"SmtpPassword\" value=\"x\" />", "Password"));
+        assert!(!ok("password + salt", "password"));
     }
 }

@@ -781,4 +781,66 @@ regex = '''(?P<secret>dmo_[a-z0-9]{10})'''
         assert_eq!(set.len(), n);
         assert_eq!(set.get("aws-access-key-id").unwrap().keywords(), ["dmo_"]);
     }
+
+    const NAMED: &str = r#"
+[[rule]]
+id = "acme-api-key"
+description = "Acme API key"
+severity = "high"
+keywords = ["acme"]
+name = '''acme_(?:api_)?key'''
+value = '''[a-f0-9]{32}'''
+examples = ["x"]
+negative_examples = ["y"]
+"#;
+
+    /// A rule given as `name` + `value` reads the name in every naming style and the value after every
+    /// assignment syntax of the shared grammar, and no longer run of the value's alphabet.
+    #[test]
+    fn name_and_value_rules_read_every_assignment_syntax() {
+        let set = RuleSet::from_toml("r.toml", NAMED).unwrap();
+        let scanner = crate::Scanner::new(set);
+        let v = "0f8c2a9d41b7e6035c9a1e7d2b4f6a80"; // leakhound:allow
+        for line in [
+            format!("ACME_API_KEY={v}"),
+            format!("acmeApiKey: \"{v}\""),
+            format!("acme-key = '{v}'"),
+            format!("ACME_API_KEY ?= {v}"),
+            format!("ACME_API_KEY ::= {v}"),
+            format!("$config .= \"acme.api.key\" => \"{v}\";"),
+            format!("#define ACME_API_KEY \"{v}\""),
+            format!("<add key=\"AcmeApiKey\" value=\"{v}\" />"),
+            format!("<acmeApiKey>{v}</acmeApiKey>"),
+            format!("$env:ACME_API_KEY = \"{v}\""),
+            format!("setenv(\"ACME_KEY\", \"{v}\")"),
+            format!("var k = @\"x\"; // acme_key: @\"{v}\""),
+            format!("{{\\\"acme_key\\\": \\\"{v}\\\"}}"),
+        ] {
+            let found = scanner.scan_bytes("f", line.as_bytes());
+            assert!(
+                found.iter().any(|f| f.secret == v),
+                "not found in {line:?}: {found:?}"
+            );
+        }
+        for line in [
+            format!("ACME_API_KEY={v}0"),
+            format!("ACME_API_KEY=\n{v}"),
+            format!("ACME_ID={v}"),
+        ] {
+            let found = scanner.scan_bytes("f", line.as_bytes());
+            assert!(found.is_empty(), "found in {line:?}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn name_and_value_go_together_and_replace_regex() {
+        let e = err(&NAMED.replace("value = ", "values = "));
+        assert_eq!(e.field.as_deref(), Some("values"), "{e}");
+        let e = err(&NAMED.replace("value = '''[a-f0-9]{32}'''", ""));
+        assert_eq!(e.field.as_deref(), Some("value"), "{e}");
+        let e = err(&format!("{NAMED}regex = '''(?P<secret>x)'''\n"));
+        assert_eq!(e.field.as_deref(), Some("regex"), "{e}");
+        let e = err(&NAMED.replace("name = '''acme_(?:api_)?key'''", ""));
+        assert_eq!(e.field.as_deref(), Some("name"), "{e}");
+    }
 }

@@ -74,12 +74,14 @@ pub const VALIDATORS: [&str; 6] = [
 ];
 
 /// The keys a rule table may hold.
-pub const FIELDS: [&str; 15] = [
+pub const FIELDS: [&str; 17] = [
     "id",
     "description",
     "severity",
     "keywords",
     "regex",
+    "name",
+    "value",
     "entropy",
     "validate",
     "allow",
@@ -170,9 +172,12 @@ fn parse_rule(table: &toml::Table, index: usize) -> Result<RuleSpec, SpecError> 
     };
 
     let mut spec = RuleSpec::default();
+    let (mut name, mut value_re) = (None, None);
     for (key, value) in table {
         match key.as_str() {
             "id" => spec.id = string(key, value)?,
+            "name" => name = Some(string(key, value)?),
+            "value" => value_re = Some(string(key, value)?),
             "description" => spec.description = string(key, value)?,
             "severity" => spec.severity = string(key, value)?,
             "keywords" => spec.keywords = strings(key, value)?,
@@ -234,10 +239,37 @@ fn parse_rule(table: &toml::Table, index: usize) -> Result<RuleSpec, SpecError> 
             }
         }
     }
-    for required in ["id", "description", "severity", "keywords", "regex"] {
+    match (name, value_re) {
+        (None, None) => {}
+        (Some(_), None) => return Err(err("value", "`name` needs a `value` regex".to_owned())),
+        (None, Some(_)) => return Err(err("name", "`value` needs a `name` regex".to_owned())),
+        (Some(_), Some(_)) if table.contains_key("regex") => {
+            return Err(err(
+                "regex",
+                "give either `regex` or `name` and `value`, not both".to_owned(),
+            ));
+        }
+        (Some(n), Some(v)) => {
+            if n.contains("(?P<secret>") || v.contains("(?P<secret>") || v.contains("(?<secret>") {
+                return Err(err(
+                    "value",
+                    "`value` is the secret already: no `secret` group in `name` or `value`"
+                        .to_owned(),
+                ));
+            }
+            spec.regex = named_regex(&n, &v);
+        }
+    }
+    for required in ["id", "description", "severity", "keywords"] {
         if !table.contains_key(required) {
             return Err(err(required, "missing required field".to_owned()));
         }
+    }
+    if spec.regex.is_empty() {
+        return Err(err(
+            "regex",
+            "missing required field (or give `name` and `value`)".to_owned(),
+        ));
     }
     check_spec(&spec)?;
     Ok(spec)
@@ -306,6 +338,52 @@ fn check_spec(spec: &RuleSpec) -> Result<(), SpecError> {
         }
     }
     Ok(())
+}
+
+/// What may stand between a credential's name and its value, in every syntax developers write an
+/// assignment in: the rest of the identifier (`_API_KEY`, `.token`), closing quotes or brackets
+/// (`"name": `, `ENV['NAME'] = `, `\"name\": ` in escaped JSON), then an operator — `=`, `:`, `:=`, `::=`,
+/// `?=`, `+=` (Makefile), `.=` (PHP), `=>` (PHP, Ruby, Perl), `<-` (R), `==`, `,` (a call's positional
+/// argument, `setenv("NAME", "v")`), `>` (an XML element) — or an XML attribute pair
+/// (`key="name" value="v"`), or blanks alone (`#define NAME "v"`, `.netrc`, `--name v`, INI `name v`).
+/// Then an optional string prefix (`@"…"` C#, `$"…"`, `r"…"`, `b"…"`, `u"…"`) and up to two quotes
+/// (`\"`). The line is never crossed.
+pub const ASSIGN: &str = r#"[\w.-]*(?:[\\"'`\]]{0,4}[ \t]*(?:::=|:=|\?=|\+=|\.=|=>|<-|==?|:|,|>)[ \t]*|["']?[ \t]+value[ \t]*[:=][ \t]*|[ \t]+)(?:[@$bru]?[\\"'`]{1,2})?"#;
+
+/// What may follow a value: anything that cannot continue a token (so that a longer run is not
+/// reported by its prefix), or the end of the input.
+pub const VALUE_END: &str = r"(?:[^A-Za-z0-9_+/=-]|$)";
+
+/// The regex of a rule given as `name` and `value` (see rules/README.md): the name, case-insensitive,
+/// each `_` outside a character class standing for an optional separator (`_`, `-`, `.` or none, so
+/// `api_key` also reads `apiKey`, `API-KEY`, `api.key`), then [`ASSIGN`], then the value,
+/// case-sensitive, as the `secret` group, then [`VALUE_END`].
+pub fn named_regex(name: &str, value: &str) -> String {
+    let mut n = String::with_capacity(name.len() + 16);
+    let (mut class, mut escaped) = (false, false);
+    for c in name.chars() {
+        match c {
+            _ if escaped => {
+                escaped = false;
+                n.push(c);
+            }
+            '\\' => {
+                escaped = true;
+                n.push(c);
+            }
+            '[' if !class => {
+                class = true;
+                n.push(c);
+            }
+            ']' if class => {
+                class = false;
+                n.push(c);
+            }
+            '_' if !class => n.push_str("[_.-]?"),
+            _ => n.push(c),
+        }
+    }
+    format!("(?i:{n}){ASSIGN}(?P<secret>{value}){VALUE_END}")
 }
 
 /// First line of a possibly multi-line parser message, with the location folded in.
