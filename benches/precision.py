@@ -39,6 +39,7 @@ The binary is --bin, else target/release/leakhound of this repository, else `lea
 MB are 10^6 bytes of text that leakhound scanned (binary and skipped files excluded).
 
 Output (stdout): the corpus (roots, files, MB), total findings and unique secrets, findings per 100 MB,
+findings by `context` (code, test, docs, example, vendor, generated: leakhound's own classification),
 a table by rule (count, per 100 MB, share of all findings, distinct files, share under a test/doc/example
 path), the packages with the most findings, and the example locations of each rule. --json OUT writes
 the same figures plus every finding's location (rule, root label, relative path, line, column, redacted
@@ -225,6 +226,9 @@ def scan(a, bin_, roots):
                     "path": path, "line": f["line"], "column": f["column"],
                     "secret": redact(f.get("secret", "")), "fingerprint": f.get("fingerprint"),
                     "entropy": f.get("entropy"), "validation": f.get("validation"),
+                    # leakhound's own classification of the path (code, test, docs, example, vendor,
+                    # generated); older binaries have none.
+                    "context": f.get("context", "-"),
                 })
         elapsed = time.perf_counter() - t0
     return version, findings, elapsed
@@ -251,12 +255,19 @@ def figures(a, bin_, version, roots, digest, disk_files, disk_bytes, findings, e
             "unique_secrets": len({f["fingerprint"] for f in fs}),
             "test_path_share": round(sum(1 for f in fs if TESTISH.search(f["rel"])) / len(fs), 3),
             "severity": fs[0]["severity"],
+            "contexts": dict(collections.Counter(f["context"] for f in fs).most_common()),
             "packages": dict(pk.most_common()),
             "examples": pick_examples(fs, a.examples),
             "locations": [{k: f[k] for k in ("root", "rel", "line", "column", "secret", "fingerprint", "entropy")}
                           for f in fs],
         }
     pk = collections.Counter((f["root"], package_of(f["rel"])) for f in findings)
+    by_context = {}
+    for ctx, n in collections.Counter(f["context"] for f in findings).most_common():
+        by_context[ctx] = {
+            "count": n, "per_100mb": round(per100(n), 3),
+            "unique_secrets": len({f["fingerprint"] for f in findings if f["context"] == ctx}),
+        }
     return {
         "tool": version, "bin": bin_, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "flags": {"no_ignore": not a.respect_ignore, "config": a.config, "rules": a.rules or []},
@@ -271,6 +282,7 @@ def figures(a, bin_, version, roots, digest, disk_files, disk_bytes, findings, e
         "findings": len(findings),
         "unique_secrets": len({f["fingerprint"] for f in findings}),
         "per_100mb": round(per100(len(findings)), 3),
+        "by_context": by_context,
         "top_packages": [{"root": r, "package": p, "findings": n} for (r, p), n in pk.most_common(50)],
         "rules": rules,
     }
@@ -337,12 +349,19 @@ def report(fig, examples=True, top=15):
             print(f"note: {r['label']}: leakhound exit {r.get('exit')}, {r.get('stderr_lines')} stderr line(s)")
     print(f"\nfindings: {fig['findings']:,} ({fig['unique_secrets']:,} unique secrets) = "
           f"**{fig['per_100mb']:.1f} per 100 MB**  (scan {fig['seconds']} s)\n")
+    if fig.get("by_context"):
+        print("by context (leakhound's `context` field):\n")
+        print(table([[ctx, c["count"], f"{c['per_100mb']:.2f}", c["unique_secrets"]]
+                     for ctx, c in fig["by_context"].items()],
+                    ["context", "findings", "/100 MB", "unique"]))
+        print()
     rows = [[rule, r["severity"], r["count"], f"{r['per_100mb']:.2f}", f"{r['share'] * 100:.1f}%", r["files"],
              r["unique_secrets"], f"{r['test_path_share'] * 100:.0f}%",
+             " ".join(f"{c}:{n}" for c, n in r.get("contexts", {}).items()),
              ", ".join(f"{p} {n}" for p, n in list(r["packages"].items())[:3])]
             for rule, r in fig["rules"].items()]
     print(table(rows, ["rule", "severity", "count", "/100 MB", "share", "files", "unique", "test/doc path",
-                       "top packages"], ["<", "<", ">", ">", ">", ">", ">", ">", "<"]))
+                       "contexts", "top packages"], ["<", "<", ">", ">", ">", ">", ">", ">", "<", "<"]))
     if top and fig["top_packages"]:
         print(f"\npackages with the most findings:\n")
         print(table([[p["root"], p["package"], p["findings"]] for p in fig["top_packages"][:top]],
