@@ -418,11 +418,19 @@ impl MatchContext<'_> {
                 // Already found in the clear? Plain findings are sorted by offset.
                 let same = &out[plain.clone()];
                 let from = same.partition_point(|o| o.offset < start);
-                if same[from..]
+                if let Some(i) = same[from..]
                     .iter()
                     .take_while(|o| o.offset == start)
-                    .any(|o| o.fingerprint == f.fingerprint)
+                    .position(|o| o.fingerprint == f.fingerprint)
                 {
+                    // The same secret found in the clear: the joined view read its name too, so its rule
+                    // replaces a weaker one there (a JWT under `- name: MONDAY_API_TOKEN`).
+                    let plain_at = plain.start + from + i;
+                    if self.claim_of(&f.rule) > self.claim_of(&out[plain_at].rule) {
+                        let o = &mut out[plain_at];
+                        (o.rule, o.description, o.severity) = (f.rule, f.description, f.severity);
+                        (o.validation, o.details) = (f.validation, f.details);
+                    }
                     continue;
                 }
                 let end = (start + f.secret.len()).min(hay.len());
@@ -727,13 +735,22 @@ impl MatchContext<'_> {
 
     /// One finding per secret occurrence: when rules report overlapping bytes, keep the most specific:
     /// specific beats generic, then the longer secret, then the rule listed first.
+    /// [`Rule::claim`] of the rule with this id (a rare path: a secret found both in the clear and in
+    /// a joined view).
+    fn claim_of(&self, id: &str) -> (bool, bool) {
+        self.rules
+            .iter()
+            .find(|r| r.id() == id)
+            .map_or((false, false), Rule::claim)
+    }
+
     fn resolve_overlaps(&self, cands: &mut Vec<Candidate>) {
         if cands.len() > 1 {
             cands.sort_unstable_by_key(|c| (c.start, std::cmp::Reverse(c.end), c.rule));
         }
         let rank = |c: &Candidate| {
-            let r = &self.rules[c.rule as usize];
-            (!r.is_generic(), c.end - c.start, std::cmp::Reverse(c.rule))
+            let (specific, named) = self.rules[c.rule as usize].claim();
+            (specific, c.end - c.start, named, std::cmp::Reverse(c.rule))
         };
         let mut kept: Vec<Candidate> = Vec::with_capacity(cands.len());
         for c in cands.drain(..) {

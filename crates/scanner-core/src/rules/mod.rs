@@ -182,6 +182,8 @@ pub struct Rule {
     window: usize,
     generic: bool,
     lazy: bool,
+    /// Given as `name` + `value`: the regex reads the credential's name before the value.
+    named: bool,
     examples: Vec<String>,
     negative_examples: Vec<String>,
     file: String,
@@ -226,6 +228,8 @@ impl Rule {
         };
         let rule = Rule {
             keywords: s.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+            // A derived regex always holds the shared grammar; a hand-written one practically never does.
+            named: s.regex.contains(spec::ASSIGN),
             id: s.id,
             description: s.description,
             severity,
@@ -359,6 +363,17 @@ impl Rule {
     /// Whether a keyword hit needs an assignment after it (`token = …`) before the regex runs.
     pub fn is_lazy(&self) -> bool {
         self.lazy
+    }
+    /// Whether the rule was given as `name` + `value`, so that a match says what the credential is by
+    /// its name, not only by its shape.
+    pub fn is_named(&self) -> bool {
+        self.named
+    }
+    /// How strongly a match of this rule claims bytes that another rule also matched: a specific rule
+    /// beats a generic one; then (for the same bytes) a rule that read the credential's name beats one
+    /// that only recognised a shape (`MONDAY_API_TOKEN=eyJ…` is monday.com's token before it is a JWT).
+    pub(crate) fn claim(&self) -> (bool, bool) {
+        (!self.generic, self.named)
     }
     /// Inputs that must produce a finding of this rule.
     pub fn examples(&self) -> &[String] {
@@ -842,5 +857,28 @@ negative_examples = ["y"]
         assert_eq!(e.field.as_deref(), Some("regex"), "{e}");
         let e = err(&NAMED.replace("name = '''acme_(?:api_)?key'''", ""));
         assert_eq!(e.field.as_deref(), Some("name"), "{e}");
+    }
+
+    /// A rule that read the credential's name beats one that only recognised its shape on the same
+    /// bytes, in the clear and in a Kubernetes env entry (`- name:` / `value:` on two lines), whatever
+    /// the order of the rule files (monday.com's token is a JWT; `jwt` used to win by file order in the
+    /// joined view).
+    #[test]
+    fn a_named_rule_beats_a_shape_rule_on_the_same_bytes() {
+        let named = NAMED
+            .replace("acme_(?:api_)?key", "acme_(?:api_)?token")
+            .replace("[a-f0-9]{32}", r"eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{20,}");
+        let mut set = RuleSet::embedded();
+        set.extend(RuleSet::from_toml("zz.toml", &named).unwrap());
+        let scanner = crate::Scanner::new(set);
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJ0aWQiOjk1ODA0MzU5OX0.dtMU6sjIifkbRXGgxuuN-R9Z74cO1NfF"; // leakhound:allow
+        for text in [
+            format!("ACME_API_TOKEN={jwt}\n"),
+            format!("env:\n  - name: ACME_API_TOKEN\n    value: {jwt}\n"),
+        ] {
+            let found = scanner.scan_bytes("deploy.yaml", text.as_bytes());
+            let rules: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
+            assert_eq!(rules, ["acme-api-key"], "{text}");
+        }
     }
 }
