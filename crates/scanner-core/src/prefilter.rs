@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind};
+mod table;
+
+use table::KeywordTable;
 
 use crate::decode::{base64_forms, percent_form, Encoding, DOCUMENT_MARKERS, MARKERS};
 
@@ -21,8 +21,8 @@ use crate::rules::Rule;
 pub(crate) struct Prefilter {
     /// Lowercased keywords, deduplicated; a keyword's index is its pattern id in both automata.
     keywords: Vec<String>,
-    /// For bulk scans: fastest per byte, ~4 ms to build for the default pack.
-    dfa: OnceLock<DFA>,
+    /// For bulk scans: fastest per byte, a few ms to build for the default pack (see [`table`]).
+    dfa: OnceLock<KeywordTable>,
     /// For a few small buffers (the pre-commit hook): builds in microseconds, slower per byte.
     small: OnceLock<SmallMatcher>,
     /// For each distinct (lowercased) keyword, the rules that list it.
@@ -60,8 +60,10 @@ impl Prefilter {
     /// table uses byte classes. With the 242 keywords of the first pack a full 256-entry row per state was
     /// faster (one lookup less per byte: 0.58 s against 0.73 s over 190 MB), but at ~700 keywords that
     /// table is 4× the size and its cache misses cost more than the class lookup: 780 against 680 MB/s
-    /// per core in memory. Building it takes ~6 ms, too much for a hook that scans three added lines, so
-    /// small one-off scans use a [`SmallMatcher`].
+    /// per core in memory. At ~1,700 keywords aho-corasick's DFA itself (4.8 MB, states in insertion
+    /// order) lost a quarter of its speed to cache misses; [`KeywordTable`] is the same automaton
+    /// numbered breadth-first (1.9 MB, hot states together). Building it takes milliseconds, too much
+    /// for a hook that scans three added lines, so small one-off scans use a [`SmallMatcher`].
     pub fn new(rules: &[Rule]) -> Prefilter {
         let mut keywords: Vec<String> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
@@ -119,18 +121,8 @@ impl Prefilter {
         }
     }
 
-    fn dfa(&self) -> &DFA {
-        self.dfa.get_or_init(|| {
-            DFA::builder()
-                .ascii_case_insensitive(true)
-                // Standard semantics: every keyword ending at a position is reported, overlapping ones
-                // included (a hit on `sk_live_` must not hide one on `sk_`).
-                .match_kind(MatchKind::Standard)
-                .prefilter(false)
-                .byte_classes(true)
-                .build(&self.keywords)
-                .expect("keywords are validated non-empty ASCII literals")
-        })
+    fn dfa(&self) -> &KeywordTable {
+        self.dfa.get_or_init(|| KeywordTable::new(&self.keywords))
     }
 
     fn small(&self) -> &SmallMatcher {
@@ -150,9 +142,7 @@ impl Prefilter {
             return;
         }
         let dfa = self.dfa();
-        let start = dfa
-            .start_state(Anchored::No)
-            .expect("unanchored searches are supported");
+        let start = dfa.start();
         if hay.len() < INTERLEAVE_MIN {
             walk(dfa, start, hay, 0, &mut f);
             return;
@@ -164,7 +154,7 @@ impl Prefilter {
         let mut sid = [start; STREAMS];
         for (j, s) in sid.iter_mut().enumerate().skip(1) {
             for &b in &hay[j * seg - overlap..j * seg] {
-                *s = dfa.next_state(Anchored::No, *s, b);
+                *s = dfa.next(*s, b);
             }
         }
         // Four named states and four slices, not arrays: the states stay in registers (an array whose
@@ -177,11 +167,11 @@ impl Prefilter {
         );
         let [mut s0, mut s1, mut s2, mut s3] = sid;
         for i in 0..seg {
-            s0 = dfa.next_state(Anchored::No, s0, p0[i]);
-            s1 = dfa.next_state(Anchored::No, s1, p1[i]);
-            s2 = dfa.next_state(Anchored::No, s2, p2[i]);
-            s3 = dfa.next_state(Anchored::No, s3, p3[i]);
-            if dfa.is_special(s0) | dfa.is_special(s1) | dfa.is_special(s2) | dfa.is_special(s3) {
+            s0 = dfa.next(s0, p0[i]);
+            s1 = dfa.next(s1, p1[i]);
+            s2 = dfa.next(s2, p2[i]);
+            s3 = dfa.next(s3, p3[i]);
+            if KeywordTable::is_match(s0 | s1 | s2 | s3) {
                 report_all(dfa, [s0, s1, s2, s3], seg, i, &mut f);
             }
         }
@@ -212,16 +202,16 @@ impl Prefilter {
 }
 
 fn walk(
-    dfa: &DFA,
-    mut sid: StateID,
+    dfa: &KeywordTable,
+    mut sid: u32,
     bytes: &[u8],
     base: usize,
     f: &mut impl FnMut(usize, usize, usize),
 ) {
     for (i, &b) in bytes.iter().enumerate() {
-        sid = dfa.next_state(Anchored::No, sid, b);
-        if dfa.is_special(sid) {
-            report(dfa, sid, base + i + 1, f);
+        sid = dfa.next(sid, b);
+        if KeywordTable::is_match(sid) {
+            dfa.report(sid, base + i + 1, f);
         }
     }
 }
@@ -282,25 +272,14 @@ impl SmallMatcher {
 #[cold]
 #[inline(never)]
 fn report_all(
-    dfa: &DFA,
-    sid: [StateID; STREAMS],
+    dfa: &KeywordTable,
+    sid: [u32; STREAMS],
     seg: usize,
     i: usize,
     f: &mut impl FnMut(usize, usize, usize),
 ) {
     for (j, s) in sid.into_iter().enumerate() {
-        report(dfa, s, j * seg + i + 1, f);
-    }
-}
-
-/// Reports every keyword that ends at `end` in state `sid`.
-#[inline]
-fn report(dfa: &DFA, sid: StateID, end: usize, f: &mut impl FnMut(usize, usize, usize)) {
-    if dfa.is_match(sid) {
-        for i in 0..dfa.match_len(sid) {
-            let pid = dfa.match_pattern(sid, i);
-            f(pid.as_usize(), end - dfa.pattern_len(pid), end);
-        }
+        dfa.report(s, j * seg + i + 1, f);
     }
 }
 

@@ -1,0 +1,211 @@
+//! The keyword automaton of bulk scans: an Aho-Corasick DFA laid out for the one loop that reads every
+//! byte of a scan.
+//!
+//! aho-corasick's own `dfa::DFA` is built from a trie whose states are numbered in insertion order, so
+//! the few hundred shallow states that ordinary text keeps visiting (the root, its children, their
+//! children) are scattered over a table of several megabytes, and each byte's transition is a likely
+//! cache and TLB miss. Here the same automaton (same keywords, same overlapping "every keyword ending at
+//! each position" semantics, ASCII case folded) is numbered breadth-first, so the hot states share a few
+//! pages; its alphabet is the bytes that occur in keywords (one class per letter, both cases) plus one
+//! class for every other byte. Measured over 120 MB of source with the 1,695 keywords of a 718-rule
+//! pack: 9,460 states × 52 columns × 4 bytes = 1.9 MB, against 4.8 MB for aho-corasick's DFA, and
+//! 700-750 MB/s per core against 490-550 (the 696 keywords of the 359-rule pack: 780-870 against
+//! 650-680). It also builds in a few milliseconds, where the crate's DFA took 17-29 ms.
+//!
+//! A transition is the premultiplied row offset of the next state, plus one when that state ends a
+//! keyword: a reporting state's row is stored one column to the right, so the walk never masks the bit
+//! off (`next = table[state + class]` either way) and a hit is `next & 1`, tested off the critical path.
+
+/// A breadth-first, byte-class compressed Aho-Corasick DFA over case-folded ASCII keywords.
+#[derive(Debug)]
+pub(crate) struct KeywordTable {
+    /// Row per state, `stride` columns; entries are next states (see the module documentation).
+    table: Vec<u32>,
+    /// Byte → column.
+    class: [u8; 256],
+    /// Columns per row: the classes plus the shift of reporting states, rounded up to even so that a
+    /// row offset's low bit is free.
+    stride: u32,
+    /// The start state (the root), never a reporting state.
+    start: u32,
+    /// For the state at row `r`, the keywords ending there are `outputs[out_at[r]..out_at[r + 1]]`.
+    out_at: Vec<u32>,
+    outputs: Vec<u32>,
+    /// Keyword lengths, to report where a keyword starts.
+    lens: Vec<u32>,
+}
+
+/// No trie edge.
+const NONE: u32 = u32::MAX;
+
+impl KeywordTable {
+    /// Builds the automaton of `keywords` (ASCII, matched case-insensitively; duplicates are reported
+    /// once each, under every id they have).
+    pub fn new(keywords: &[String]) -> KeywordTable {
+        // Columns: 0 for bytes in no keyword, one per distinct (lowercased) keyword byte.
+        let mut class = [0u8; 256];
+        let mut ncls = 1usize;
+        for b in keywords.iter().flat_map(|k| k.bytes()) {
+            let l = b.to_ascii_lowercase();
+            if class[usize::from(l)] == 0 {
+                let c = u8::try_from(ncls).expect("fewer than 256 distinct keyword bytes");
+                class[usize::from(l)] = c;
+                class[usize::from(l.to_ascii_uppercase())] = c;
+                ncls += 1;
+            }
+        }
+        // The trie, in insertion order.
+        let mut goto: Vec<u32> = vec![NONE; ncls];
+        let mut ends: Vec<Vec<u32>> = vec![Vec::new()];
+        for (k, kw) in keywords.iter().enumerate() {
+            let mut node = 0usize;
+            for b in kw.bytes() {
+                let c = usize::from(class[usize::from(b)]);
+                if goto[node * ncls + c] == NONE {
+                    goto[node * ncls + c] = ends.len() as u32;
+                    goto.extend(std::iter::repeat_n(NONE, ncls));
+                    ends.push(Vec::new());
+                }
+                node = goto[node * ncls + c] as usize;
+            }
+            ends[node].push(k as u32);
+        }
+        // Breadth first: failure links, complete transitions, accumulated outputs, and the order that
+        // becomes the row numbering.
+        let n = ends.len();
+        let mut full = vec![0u32; n * ncls];
+        let mut fail = vec![0u32; n];
+        let mut order: Vec<u32> = Vec::with_capacity(n);
+        order.push(0);
+        for c in 0..ncls {
+            let v = goto[c];
+            if v != NONE {
+                full[c] = v;
+                order.push(v);
+            }
+        }
+        let mut outs: Vec<Vec<u32>> = vec![Vec::new(); n];
+        outs[0] = std::mem::take(&mut ends[0]);
+        let mut i = 1;
+        while i < order.len() {
+            let u = order[i] as usize;
+            let f = fail[u] as usize;
+            let mut o = std::mem::take(&mut ends[u]);
+            o.extend_from_slice(&outs[f]);
+            outs[u] = o;
+            for c in 0..ncls {
+                let v = goto[u * ncls + c];
+                if v == NONE {
+                    full[u * ncls + c] = full[f * ncls + c];
+                } else {
+                    full[u * ncls + c] = v;
+                    // The root's children (queued above) fail to the root; deeper, a child fails to
+                    // where its parent's failure goes on the same byte.
+                    fail[v as usize] = full[f * ncls + c];
+                    order.push(v);
+                }
+            }
+            i += 1;
+        }
+        let stride = (ncls + 1).next_multiple_of(2);
+        let mut row = vec![0u32; n];
+        for (r, &u) in order.iter().enumerate() {
+            row[u as usize] = r as u32;
+        }
+        let entry = |u: usize| -> u32 {
+            let base = row[u] as usize * stride + usize::from(!outs[u].is_empty());
+            u32::try_from(base).expect("keyword table under 4 G entries")
+        };
+        let mut table = vec![0u32; n * stride + 1];
+        let mut out_at = Vec::with_capacity(n + 1);
+        let mut outputs = Vec::new();
+        for &u in &order {
+            let u = u as usize;
+            let at = entry(u) as usize;
+            for c in 0..ncls {
+                table[at + c] = entry(full[u * ncls + c] as usize);
+            }
+            out_at.push(outputs.len() as u32);
+            outputs.extend_from_slice(&outs[u]);
+        }
+        out_at.push(outputs.len() as u32);
+        KeywordTable {
+            table,
+            class,
+            stride: stride as u32,
+            start: entry(0),
+            out_at,
+            outputs,
+            lens: keywords.iter().map(|k| k.len() as u32).collect(),
+        }
+    }
+
+    /// The state before any byte.
+    #[inline]
+    pub fn start(&self) -> u32 {
+        self.start
+    }
+
+    /// The state after reading `b` in state `s`.
+    #[inline(always)]
+    pub fn next(&self, s: u32, b: u8) -> u32 {
+        // In bounds by construction: every entry is a row offset (+1 for a shifted row) and a row has
+        // `stride >= classes + 1` columns. Checked indexing measured no slower: the bound is hoisted.
+        self.table[s as usize + usize::from(self.class[usize::from(b)])]
+    }
+
+    /// Whether some keyword ends in state `s`.
+    #[inline(always)]
+    pub fn is_match(s: u32) -> bool {
+        s & 1 != 0
+    }
+
+    /// Calls `f(keyword, start, end)` for every keyword that ends at `end` in state `s`.
+    #[inline]
+    pub fn report(&self, s: u32, end: usize, f: &mut impl FnMut(usize, usize, usize)) {
+        if !Self::is_match(s) {
+            return;
+        }
+        let r = (s / self.stride) as usize;
+        for &k in &self.outputs[self.out_at[r] as usize..self.out_at[r + 1] as usize] {
+            f(k as usize, end - self.lens[k as usize] as usize, end);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hits(t: &KeywordTable, hay: &[u8]) -> Vec<(usize, usize, usize)> {
+        let mut s = t.start();
+        let mut got = Vec::new();
+        for (i, &b) in hay.iter().enumerate() {
+            s = t.next(s, b);
+            t.report(s, i + 1, &mut |k, st, e| got.push((k, st, e)));
+        }
+        got.sort_unstable();
+        got
+    }
+
+    #[test]
+    fn reports_every_overlapping_keyword_case_insensitively() {
+        let kws: Vec<String> = ["sk_", "sk_live_", "he", "she", "hers", "k_l"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let t = KeywordTable::new(&kws);
+        assert_eq!(
+            hits(&t, b"x SK_LIVE_ ushers"),
+            vec![
+                (0, 2, 5),   // sk_
+                (1, 2, 10),  // sk_live_
+                (2, 13, 15), // he
+                (3, 12, 15), // she
+                (4, 13, 17), // hers
+                (5, 3, 6),   // k_l
+            ]
+        );
+        assert!(hits(&t, b"nothing to see").is_empty());
+    }
+}
