@@ -4,6 +4,8 @@ use std::cmp::Reverse;
 
 use regex::bytes::CaptureLocations;
 
+use crate::agent;
+use crate::context::{self, Context, Surface};
 use crate::decode::{self, Encoding};
 use crate::filters::{
     decodes_to_placeholder, entropy, is_placeholder, looks_like_assignment, noise, InlineAllow,
@@ -11,7 +13,7 @@ use crate::filters::{
 };
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
-use crate::prefilter::{DOCUMENT, JOIN};
+use crate::prefilter::{AGENT, DOCUMENT, JOIN};
 use crate::rules::{allowlist, Rule, Severity};
 use crate::scan::Truncation;
 use crate::validate::Outcome;
@@ -34,6 +36,8 @@ pub struct Scratch {
     truncation: Option<Truncation>,
     /// Encoded runs of the last buffer left undecoded because its decoding budget was spent.
     undecoded: usize,
+    /// The last buffer holds an MCP servers key (see [`crate::agent`]).
+    agent: bool,
 }
 
 impl Scratch {
@@ -142,6 +146,7 @@ impl MatchContext<'_> {
     pub fn scan(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
         let before = out.len();
         scratch.truncation = None;
+        scratch.agent = false;
         let limit = match self.max_findings {
             0 => usize::MAX,
             n => n,
@@ -153,7 +158,7 @@ impl MatchContext<'_> {
         // A notebook stores each source line as a JSON string, so `key = "value"` reads `key = \"value\"`.
         // Blanking the backslashes (same length: offsets, lines and columns stay those of the file) lets
         // every rule see the code as written.
-        let cut = if is_notebook(path, hay) && memchr::memmem::find(hay, b"\\\"").is_some() {
+        let mut cut = if is_notebook(path, hay) && memchr::memmem::find(hay, b"\\\"").is_some() {
             let mut copy = hay.to_vec();
             for i in memchr::memmem::find_iter(hay, b"\\\"") {
                 copy[i] = b' ';
@@ -162,6 +167,11 @@ impl MatchContext<'_> {
         } else {
             self.scan_depth(path, hay, scratch, out, 0, &mut budget, limit)
         };
+        // The one check every file pays for: a few comparisons on its path.
+        let agent_path = context::agent_config(path);
+        if agent_path || scratch.agent {
+            cut = self.scan_handed(path, hay, out, before, limit, cut);
+        }
         scratch.undecoded = budget.skipped;
         let found = out.len() - before;
         if found > limit || cut != NO_CUT {
@@ -172,6 +182,90 @@ impl MatchContext<'_> {
                 complete: cut == NO_CUT,
             });
         }
+        if out.len() > before {
+            // Once per buffer with findings: where they are, and whether an agent is handed them.
+            let ctx = context::classify(path, hay);
+            let surface =
+                (agent_path || (scratch.agent && !path.is_empty())).then_some(Surface::AiAgent);
+            for f in &mut out[before..] {
+                if ctx != Context::Code {
+                    f.set_context(ctx);
+                }
+                f.surface = surface;
+            }
+        }
+    }
+
+    /// Agent configuration: the values an MCP server definition hands to its server (`env`, `headers`,
+    /// credential flags in `args`: [`agent::handed_values`]) are credentials by position, whatever their
+    /// names. Each one no rule found in place is scanned as the value of a `secret = "…"` assignment, so
+    /// that the generic rules, with all their filters (entropy, placeholders, token-likeness), judge
+    /// the value itself; what they find is placed on the value's bytes with a note naming the entry.
+    /// Returns the cut (see [`Self::scan_depth`]).
+    fn scan_handed(
+        &self,
+        path: &str,
+        hay: &[u8],
+        out: &mut Vec<Finding>,
+        base: usize,
+        limit: usize,
+        mut cut: usize,
+    ) -> usize {
+        const NAME: &[u8] = b"secret = \"";
+        let handed = agent::handed_values(hay);
+        if handed.is_empty() {
+            return cut;
+        }
+        let plain = base..out.len();
+        let (mut scratch, mut found, mut added) = (Scratch::new(), Vec::new(), Vec::new());
+        let mut view = Vec::new();
+        let mut lines = Lines::new(hay);
+        for h in handed {
+            let (vs, ve) = h.value;
+            if vs >= cut {
+                break;
+            }
+            if added.len() > limit {
+                cut = vs;
+                break;
+            }
+            // Found in place already (a service's rule, or a generic one that knows the name)?
+            let same = &out[plain.clone()];
+            let from = same.partition_point(|o| o.offset < ve);
+            if same[..from]
+                .last()
+                .is_some_and(|o| o.offset + o.secret.len() > vs)
+            {
+                continue;
+            }
+            view.clear();
+            view.extend_from_slice(NAME);
+            view.extend_from_slice(&hay[vs..ve]);
+            view.push(b'"');
+            found.clear();
+            self.scan_plain(path, &view, &mut scratch, &mut found, limit);
+            for mut f in found.drain(..) {
+                if f.offset < NAME.len() || f.offset >= NAME.len() + (ve - vs) {
+                    continue;
+                }
+                let start = vs + (f.offset - NAME.len());
+                let width = f.end_column - f.column;
+                (f.line, f.column) = lines.line_col(start);
+                (f.end_line, f.end_column) = (f.line, f.column + width);
+                f.offset = start;
+                f.note = Some(format!(
+                    "credential by position: the value of `{}` in an MCP server's `{}`",
+                    String::from_utf8_lossy(&hay[h.name.0..h.name.1]),
+                    h.block.as_str()
+                ));
+                added.push(f);
+            }
+        }
+        if !added.is_empty() {
+            out.extend(added);
+            out[base..].sort_by_key(|f| f.offset);
+        }
+        cut
     }
 
     /// `depth` counts the encodings already peeled to reach `hay`. Returns the offset from which the
@@ -231,6 +325,7 @@ impl MatchContext<'_> {
             last_hit,
             truncation: _,
             undecoded: _,
+            agent,
         } = scratch;
         hits.clear();
         candidates.clear();
@@ -250,6 +345,9 @@ impl MatchContext<'_> {
             .for_each_hit(hay, self.bulk, |kw, start, end| {
                 let t = self.prefilter.triggers(kw);
                 if t != 0 {
+                    if t & AGENT != 0 {
+                        *agent = true;
+                    }
                     if t & JOIN != 0 {
                         joins.extend(decode::name_value_pair(hay, end));
                     }
@@ -765,6 +863,7 @@ impl MatchContext<'_> {
                 rule: rule.id().to_owned(),
                 description: rule.description().to_owned(),
                 severity: c.severity,
+                original_severity: None,
                 path: path.to_owned(),
                 line,
                 column,
@@ -780,6 +879,8 @@ impl MatchContext<'_> {
                     .map(|(k, v)| ((*k).to_owned(), v.clone()))
                     .collect(),
                 encoding: None,
+                context: Context::Code,
+                surface: None,
                 commit: None,
                 author: None,
                 date: None,
@@ -850,6 +951,7 @@ pub(crate) fn file_finding(rule: &Rule, path: &str) -> Finding {
         rule: rule.id().to_owned(),
         description: rule.description().to_owned(),
         severity: rule.severity(),
+        original_severity: None,
         path: path.to_owned(),
         line: 1,
         column: 1,
@@ -861,6 +963,8 @@ pub(crate) fn file_finding(rule: &Rule, path: &str) -> Finding {
         validation: None,
         details: Default::default(),
         encoding: None,
+        context: Context::Code,
+        surface: None,
         commit: None,
         author: None,
         date: None,
