@@ -219,7 +219,8 @@ impl MatchContext<'_> {
         let plain = base..out.len();
         let (mut scratch, mut found, mut added) = (Scratch::new(), Vec::new(), Vec::new());
         let mut view = Vec::new();
-        let mut lines = Lines::new(hay);
+        let (mut lines, mut allow_lines) = (Lines::new(hay), Lines::new(hay));
+        let mut allow = InlineAllow::new();
         for h in handed {
             let (vs, ve) = h.value;
             if vs >= cut {
@@ -250,6 +251,10 @@ impl MatchContext<'_> {
                 }
                 let start = vs + (f.offset - NAME.len());
                 let width = f.end_column - f.column;
+                // The view has no comments: the file's line says whether it is allowed.
+                if allow.allowed(hay, &mut allow_lines, start, start + width) {
+                    continue;
+                }
                 (f.line, f.column) = lines.line_col(start);
                 (f.end_line, f.end_column) = (f.line, f.column + width);
                 f.offset = start;

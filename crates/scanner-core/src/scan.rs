@@ -556,12 +556,20 @@ mod tests {
     #[test]
     fn agent_config_values_by_position() {
         let scanner = Scanner::with_default_rules();
-        let text = br#"{"mcpServers": {"notion": {"command": "npx",
-  "args": ["-y", "@acme/mcp", "--auth", "Pq7Wm2Zr9Xv4Lc8Nt3Bk6Hd1Jf5Gs0Ya"],
-  "env": {"NOTION_INTEGRATION": "Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cDeF", "LOG_LEVEL": "debug",
-          "HOME_DIR": "/home/dev/.config/notion", "TOKEN_REF": "${NOTION_TOKEN}"},
-  "headers": {"X-Linear-Auth": "Rk4Tz8Qw2Vn6Ym1Hb9Xc3Jd7Lp5Fs0Ga"}}}}
-"#; // leakhound:allow (made-up values)
+        // One source line per line of the file, so that each carries its allow marker.
+        let text = concat!(
+            r#"{"mcpServers": {"notion": {"command": "npx","#,
+            "\n",
+            r#"  "args": ["-y", "@acme/mcp", "--auth", "Pq7Wm2Zr9Xv4Lc8Nt3Bk6Hd1Jf5Gs0Ya"],"#, // leakhound:allow
+            "\n",
+            r#"  "env": {"NOTION_INTEGRATION": "Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cDeF", "LOG_LEVEL": "debug","#, // leakhound:allow
+            "\n",
+            r#"          "HOME_DIR": "/home/dev/.config/notion", "TOKEN_REF": "${NOTION_TOKEN}"},"#,
+            "\n",
+            r#"  "headers": {"X-Linear-Auth": "Rk4Tz8Qw2Vn6Ym1Hb9Xc3Jd7Lp5Fs0Ga"}}}}"#, // leakhound:allow
+            "\n",
+        )
+        .as_bytes();
         for path in [".mcp.json", "tools/agents.json"] {
             let f = scanner.scan_bytes(path, text);
             let got: Vec<(usize, usize, &str)> =
@@ -581,6 +589,14 @@ mod tests {
         // Not agent configuration: no MCP key, no agent path.
         let plain = String::from_utf8_lossy(text).replace("mcpServers", "services");
         assert!(scanner.scan_bytes("config.json", plain.as_bytes()).is_empty());
+        // The file's own allow comment applies (JSONC, as VS Code reads it).
+        let jsonc = concat!(
+            r#"{"servers": {"x": {"env": {"X_AUTH": "Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cDeF"}}}}"#, // leakhound:allow
+            " // leakhound:allow"
+        );
+        assert!(scanner.scan_bytes(".vscode/mcp.json", jsonc.as_bytes()).is_empty());
+        let bare = jsonc.trim_end_matches(" // leakhound:allow");
+        assert_eq!(scanner.scan_bytes(".vscode/mcp.json", bare.as_bytes()).len(), 1);
         // Ordinary values in an env block stay quiet.
         let quiet = br#"{"mcpServers": {"x": {"env": {"REGION": "eu-west-1", "MODE": "read-only-production-mirror", "ID": "3f2b8c1e-7d4a-4b9e-9c2f-1a6d5e8b7c40"}}}}"#;
         assert!(scanner.scan_bytes(".cursor/mcp.json", quiet).is_empty());
