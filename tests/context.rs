@@ -378,3 +378,40 @@ fn history_findings_get_the_context_of_their_path() {
     assert_eq!(msg["context"], "code");
     assert_eq!(v["summary"]["governance"]["handed_to_agents"], 1);
 }
+
+#[test]
+fn context_comes_from_the_path_in_the_project_not_above_it() {
+    // A checkout under a directory named `test` (as CI runners and home directories have them).
+    let outer = tempfile::tempdir().unwrap();
+    let repo = outer.path().join("test/examples/app");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    write(&repo, "src/app.env", &format!("GITLAB_TOKEN={}\n", token(31)));
+    write(&repo, "tests/app.env", &format!("GITLAB_TOKEN={}\n", token(32)));
+    // (the file's secret, its context), sorted: the secrets tell the two files apart however the
+    // paths are displayed.
+    let contexts = |cwd: &Path, root: &str| -> Vec<(String, String)> {
+        let out = leakhound(cwd, &["scan", root, "--format", "json", "--no-redact"]);
+        let v = json(&out);
+        let mut got: Vec<(String, String)> = findings(&v)
+            .iter()
+            .map(|f| {
+                let which = if f["secret"] == token(31).as_str() { "src" } else { "tests" };
+                (which.to_owned(), f["context"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        got.sort();
+        got
+    };
+    let want = vec![
+        ("src".to_owned(), "code".to_owned()),
+        ("tests".to_owned(), "test".to_owned()),
+    ];
+    assert_eq!(contexts(outer.path(), repo.to_str().unwrap()), want);
+    assert_eq!(contexts(outer.path(), "test/examples/app"), want);
+    assert_eq!(contexts(&repo, "."), want);
+    // A directory inside the repository keeps its place in it.
+    let tests_only = vec![("tests".to_owned(), "test".to_owned())];
+    assert_eq!(contexts(&repo.join("tests"), "."), tests_only);
+    assert_eq!(contexts(&repo, "tests/app.env"), tests_only);
+    assert_eq!(contexts(&repo.join("tests"), "app.env"), tests_only);
+}

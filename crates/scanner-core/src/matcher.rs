@@ -144,6 +144,21 @@ impl MatchContext<'_> {
     /// Scans one buffer and appends its findings (sorted by offset) to `out`: the first
     /// `max_findings` of them, the rest counted in `scratch`'s [`Scratch::truncation`].
     pub fn scan(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
+        self.scan_at(path, path, hay, scratch, out);
+    }
+
+    /// [`Self::scan`], with the path that says where the file is in its project (`place`: relative to
+    /// the repository root, or to the scanned directory) apart from the path reported: a finding's
+    /// context and surface are decided from `place`, so that directories above the project (a checkout
+    /// under `/builds/test/`, `~/src/examples/`) say nothing about it.
+    pub fn scan_at(
+        &self,
+        path: &str,
+        place: &str,
+        hay: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
         let before = out.len();
         scratch.truncation = None;
         scratch.agent = false;
@@ -168,7 +183,7 @@ impl MatchContext<'_> {
             self.scan_depth(path, hay, scratch, out, 0, &mut budget, limit)
         };
         // The one check every file pays for: a few comparisons on its path.
-        let agent_path = context::agent_config(path);
+        let agent_path = context::agent_config(place);
         if agent_path || scratch.agent {
             cut = self.scan_handed(path, hay, out, before, limit, cut);
         }
@@ -184,7 +199,7 @@ impl MatchContext<'_> {
         }
         if out.len() > before {
             // Once per buffer with findings: where they are, and whether an agent is handed them.
-            let ctx = context::classify(path, hay);
+            let ctx = context::classify(place, hay);
             let surface =
                 (agent_path || (scratch.agent && !path.is_empty())).then_some(Surface::AiAgent);
             for f in &mut out[before..] {
