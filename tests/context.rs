@@ -415,3 +415,130 @@ fn context_comes_from_the_path_in_the_project_not_above_it() {
     assert_eq!(contexts(&repo, "tests/app.env"), tests_only);
     assert_eq!(contexts(&repo.join("tests"), "app.env"), tests_only);
 }
+
+/// Agent configuration as the tools document it, with nothing secret in it: references to variables,
+/// paths, URLs, project and build names, versions, flags, UUIDs, a commit id. By position alone none of
+/// these values is a credential, and none is reported.
+#[test]
+fn realistic_agent_configuration_without_secrets_is_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, ".mcp.json", MCP_NEGATIVE);
+    write(d, ".continue/config.yaml", CONTINUE_NEGATIVE);
+    write(d, ".codex/config.toml", CODEX_NEGATIVE);
+    let (code, v) = scan_json(d, &[]);
+    assert_eq!((code, findings(&v).len()), (Some(0), 0), "{v:#}");
+    assert_eq!(v["summary"]["files"], 3);
+}
+
+const MCP_NEGATIVE: &str = r##"{
+  "mcpServers": {
+    "filesystem": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/Users/me/Desktop", "/Users/me/projects/leakhound-workspace-2024"]},
+    "github": {"command": "docker", "args": ["run", "-i", "--rm", "-e", "GITHUB_PERSONAL_ACCESS_TOKEN", "ghcr.io/github/github-mcp-server"],
+      "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "${input:github_token}", "GITHUB_TOOLSETS": "repos,issues,pull_requests,actions", "GITHUB_HOST": "https://github.example-corp.com"}},
+    "postgres": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-postgres", "postgresql://localhost/mydb"]},
+    "memory": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory"], "env": {"MEMORY_FILE_PATH": "/Users/me/.local/share/claude/memory-store.json"}},
+    "puppeteer": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-puppeteer"], "env": {"PUPPETEER_LAUNCH_OPTIONS": "{ \"headless\": false, \"executablePath\": \"C:/path/to/chrome.exe\" }", "ALLOW_DANGEROUS": "true"}},
+    "sentry": {"command": "uvx", "args": ["mcp-server-sentry", "--auth-token", "${SENTRY_TOKEN}"], "env": {"SENTRY_ORG": "acme-platform-engineering"}},
+    "atlassian": {"command": "uvx", "args": ["mcp-atlassian", "--confluence-url=https://your-company.atlassian.net/wiki", "--read-only"],
+      "env": {"CONFLUENCE_USERNAME": "your.email@company.com", "JIRA_URL": "https://acme-corp.atlassian.net", "JIRA_PROJECTS_FILTER": "PLATFORM,INFRA,SECURITY"}},
+    "aws": {"command": "uvx", "args": ["awslabs.aws-documentation-mcp-server@latest"], "env": {"AWS_REGION": "us-east-1", "AWS_PROFILE": "acme-prod-readonly", "FASTMCP_LOG_LEVEL": "ERROR", "AWS_DOCUMENTATION_PARTITION": "aws"}},
+    "gcp": {"command": "npx", "args": ["-y", "gcp-mcp"], "env": {"GOOGLE_APPLICATION_CREDENTIALS": "/Users/me/.config/gcloud/application_default_credentials.json", "GOOGLE_CLOUD_PROJECT": "acme-analytics-prod-381204"}},
+    "slack": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-slack"], "env": {"SLACK_TEAM_ID": "T01234567", "SLACK_CHANNEL_IDS": "C01234567, C76543210"}},
+    "notion": {"command": "npx", "args": ["-y", "@notionhq/notion-mcp-server"], "env": {"OPENAPI_MCP_HEADERS": "{\"Authorization\": \"Bearer ${NOTION_TOKEN}\", \"Notion-Version\": \"2022-06-28\" }"}},
+    "remote": {"type": "http", "url": "https://api.githubcopilot.com/mcp/", "headers": {"Content-Type": "application/json", "Accept": "application/json, text/event-stream", "X-MCP-Toolsets": "repos,issues,pull_requests,code_security", "X-Request-Source": "claude-code-cli-integration", "Mcp-Session-Id": "7f3c2a91-4b8e-4d2f-9a6c-1e5b8d7f0c23"}},
+    "k8s": {"command": "npx", "args": ["mcp-server-kubernetes"], "env": {"KUBECONFIG": "/Users/me/.kube/config-acme-staging-cluster", "K8S_CONTEXT": "arn:aws:eks:us-east-1:123456789012:cluster/staging"}},
+    "obsidian": {"command": "uvx", "args": ["mcp-obsidian"], "env": {"OBSIDIAN_HOST": "127.0.0.1", "OBSIDIAN_VAULT": "/Users/me/Documents/ObsidianVault/PersonalKnowledgeBase"}},
+    "context7": {"command": "npx", "args": ["-y", "@upstash/context7-mcp@latest"], "env": {"DEFAULT_MINIMUM_TOKENS": "10000"}},
+    "build": {"command": "node", "args": ["dist/index.js"], "env": {"NODE_OPTIONS": "--max-old-space-size=8192", "GIT_COMMIT": "4e1b9f2c7a3d8e6f0b5c9a2d1e7f3b8c6a4d2e0f", "BUILD_ID": "20240611.3-release-candidate", "PATH": "/usr/local/bin:/usr/bin:/bin:/opt/homebrew/bin"}}
+  }
+}
+"##;
+
+const CONTINUE_NEGATIVE: &str = r##"name: Local Assistant
+version: 1.0.0
+schema: v1
+models:
+  - name: Claude
+    provider: anthropic
+    model: claude-3-7-sonnet-latest
+    apiKey: ${{ secrets.ANTHROPIC_API_KEY }}
+mcpServers:
+  - name: SQLite
+    command: npx
+    args:
+      - "-y"
+      - "mcp-sqlite"
+      - "/Users/me/data/analytics-warehouse-local.db"
+    env:
+      SQLITE_READONLY: "true"
+      SQLITE_DB_NAME: analytics_warehouse_replica_v2
+"##;
+
+const CODEX_NEGATIVE: &str = r##"model = "o4-mini"
+[mcp_servers.docs]
+command = "npx"
+args = ["-y", "mcp-server-docs", "--root", "/Users/me/Documents/engineering-handbook"]
+env = { "DOCS_INDEX" = "engineering-handbook-2024-q3", "RUST_LOG" = "info,mcp_server=debug" }
+[mcp_servers.docs.env]
+HF_HOME = "/Users/me/.cache/huggingface/hub-mirror"
+"##;
+
+/// The same by-position reading in each tool's format: Claude Code's settings `env`, Continue's YAML,
+/// Codex's TOML tables, Windsurf's `mcp_config.json`; each made-up value under a name no rule knows.
+#[test]
+fn agent_configuration_formats_by_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut g = Gen(99);
+    let v: Vec<String> = (0..5).map(|_| g.s(ALNUM, 36)).collect();
+    write(
+        d,
+        ".claude/settings.json",
+        &format!(
+            "{{\n  \"permissions\": {{\"allow\": [\"Bash(npm run test:*)\"]}},\n  \"env\": {{\"ACME_INTERNAL_AUTH\": \"{}\", \"DISABLE_TELEMETRY\": \"1\"}}\n}}\n",
+            v[0]
+        ),
+    );
+    write(
+        d,
+        ".continue/config.yaml",
+        &format!(
+            "name: dev\nmcpServers:\n  - name: tracker\n    command: npx\n    args:\n      - \"-y\"\n      - \"@acme/tracker-mcp\"\n    env:\n      TRACKER_INTEGRATION: {}\n      TRACKER_WORKSPACE_ID: \"{}\"\n",
+            v[1], v[2]
+        ),
+    );
+    write(
+        d,
+        ".codex/config.toml",
+        &format!(
+            "model = \"o4-mini\"\n\n[mcp_servers.wiki]\ncommand = \"uvx\"\nargs = [\"wiki-mcp\"]\n\n[mcp_servers.wiki.env]\nWIKI_CREDENTIAL = \"{}\"\n",
+            v[3]
+        ),
+    );
+    write(
+        d,
+        "codeium/windsurf/mcp_config.json",
+        &format!(
+            "{{\"mcpServers\": {{\"crm\": {{\"serverUrl\": \"https://crm.example.org/mcp\", \"headers\": {{\"X-Crm-Key-V2\": \"{}\"}}}}}}}}\n",
+            v[4]
+        ),
+    );
+    let (_, out) = scan_json(d, &[]);
+    let mut got: Vec<(&str, &str)> = findings(&out)
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["secret"].as_str().unwrap()))
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (".claude/settings.json", v[0].as_str()),
+        (".codex/config.toml", v[3].as_str()),
+        (".continue/config.yaml", v[1].as_str()),
+        ("codeium/windsurf/mcp_config.json", v[4].as_str()),
+    ];
+    want.sort();
+    // The workspace id is an id by its name, not a credential.
+    assert_eq!(got, want, "{out:#}");
+    assert!(findings(&out).iter().all(|f| f["surface"] == "ai-agent"));
+    assert_eq!(out["summary"]["governance"]["handed_to_agents"], 4);
+}

@@ -55,6 +55,67 @@ pub(crate) struct Handed {
     pub value: (usize, usize),
 }
 
+/// Whether a value handed to a server, under `name`, can be a credential by its position alone. Nothing
+/// in the name vouches for it, so the bar is higher than a generic rule's: a machine-minted token (20 or
+/// more characters of a token alphabet, a letter and a digit, a random body of 16 or more letters and
+/// digits in a row, 24 or more when the value is all one case, and a token-likeness of at least 0.5),
+/// under a name that does not say it is something else (`…_ID`, `…_URL`, `…_PATH`, `…_VERSION`, …).
+/// Project names, versions, build ids, paths, flags and UUIDs fail it; what passes is then judged by
+/// the generic rules' own filters.
+///
+/// ```text
+/// Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cDeF   yes
+/// acme-analytics-prod-381204               no: no random body
+/// 3f2b8c1e-7d4a-4b9e-9c2f-1a6d5e8b7c40     no: a UUID's parts are short
+/// ```
+pub(crate) fn credential_value(name: &[u8], value: &[u8]) -> bool {
+    const TOKEN_BYTES: &[u8] = b"_-.+/=~";
+    if value.len() < 20
+        || !value[0].is_ascii_alphanumeric()
+        || !value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || TOKEN_BYTES.contains(b))
+        || !value.iter().any(u8::is_ascii_digit)
+        || !value.iter().any(u8::is_ascii_alphabetic)
+    {
+        return false;
+    }
+    let run = value
+        .split(|b| !b.is_ascii_alphanumeric())
+        .map(<[u8]>::len)
+        .max()
+        .unwrap_or(0);
+    let mixed = value.iter().any(u8::is_ascii_uppercase) && value.iter().any(u8::is_ascii_lowercase);
+    if run < 16 || (!mixed && run < 24) {
+        return false;
+    }
+    if crate::filters::token_likeness(value) < 0.5 {
+        return false;
+    }
+    // The name's last word, when it says what the value is and that is not a credential.
+    let last = name
+        .rsplit(|b| matches!(b, b'_' | b'-' | b'.'))
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    !matches!(
+        last.as_slice(),
+        b"id" | b"ids"
+            | b"uuid"
+            | b"url"
+            | b"uri"
+            | b"host"
+            | b"path"
+            | b"dir"
+            | b"file"
+            | b"version"
+            | b"region"
+            | b"project"
+            | b"org"
+            | b"model"
+    )
+}
+
 /// A block key: a map or array key, or a TOML table header ending in one.
 fn key_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
@@ -341,6 +402,38 @@ mod tests {
         // An unterminated block ends at the limit, not past the buffer.
         assert_eq!(values("\"env\": {\"A\": \"b\"").len(), 1);
         assert!(values("env:").is_empty());
+    }
+
+    #[test]
+    fn credential_values() {
+        for v in [
+            "Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cDeF",
+            "9f3a6c1e8b2d4f7a0c5e9b1d3f6a8c2e",
+            "lin_api_Wq4Tz8Rk2Vn6Ym1Hb9Xc3Jd7Lp5Fs0Ga",
+            "Rk4Tz8Qw2Vn6Ym1Hb9Xc3Jd7+Lp5Fs0Ga/Xc3Jd7Lp==",
+        ] {
+            assert!(credential_value(b"SERVICE_AUTH", v.as_bytes()), "{v}");
+        }
+        for v in [
+            "acme-analytics-prod-381204",
+            "engineering-handbook-2024-q3",
+            "analytics_warehouse_replica_v2",
+            "20240611.3-release-candidate",
+            "--max-old-space-size=8192",
+            "3f2b8c1e-7d4a-4b9e-9c2f-1a6d5e8b7c40",
+            "/Users/me/.config/gcloud/application_default_credentials.json",
+            "${input:github_token}",
+            "https://mcp.example.org/sse",
+            "repos,issues,pull_requests,actions",
+            "short1A",
+            "ThisIsMyApiKeyForTesting1",
+        ] {
+            assert!(!credential_value(b"SERVICE_AUTH", v.as_bytes()), "{v}");
+        }
+        let id = b"01HZX3K9R8B2N4Q7T5V6W8Y0ZA";
+        assert!(credential_value(b"X-Workspace-Token", id));
+        assert!(!credential_value(b"X-Workspace-Id", id));
+        assert!(!credential_value(b"GOOGLE_CLOUD_PROJECT", id));
     }
 
     #[test]

@@ -213,9 +213,10 @@ impl MatchContext<'_> {
 
     /// Agent configuration: the values an MCP server definition hands to its server (`env`, `headers`,
     /// credential flags in `args`: [`agent::handed_values`]) are credentials by position, whatever their
-    /// names. Each one no rule found in place is scanned as the value of a `secret = "…"` assignment, so
-    /// that the generic rules, with all their filters (entropy, placeholders, token-likeness), judge
-    /// the value itself; what they find is placed on the value's bytes with a note naming the entry.
+    /// names. Each one no rule found in place and that looks minted ([`agent::credential_value`]) is
+    /// scanned as the value of a `secret = "…"` assignment, so that the generic rules, with all their
+    /// filters (entropy, placeholders, token-likeness), judge the value itself; what they find is placed
+    /// on the value's bytes with a note naming the entry.
     /// Returns the cut (see [`Self::scan_depth`]).
     fn scan_handed(
         &self,
@@ -254,10 +255,17 @@ impl MatchContext<'_> {
             {
                 continue;
             }
+            let name = &hay[h.name.0..h.name.1];
+            if !agent::credential_value(name, &hay[vs..ve]) {
+                continue;
+            }
+            // The name follows as a comment, so that what it says reaches the generic filters (a
+            // digest under `…_COMMIT`, a value under `EXAMPLE_…`) without naming the value.
             view.clear();
             view.extend_from_slice(NAME);
             view.extend_from_slice(&hay[vs..ve]);
-            view.push(b'"');
+            view.extend_from_slice(b"\" # ");
+            view.extend_from_slice(name);
             found.clear();
             self.scan_plain(path, &view, &mut scratch, &mut found, limit);
             for mut f in found.drain(..) {
