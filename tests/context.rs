@@ -114,7 +114,10 @@ fn json_findings_carry_context_surface_and_lowered_severity() {
     // The agent's values are found by position, whatever their names, and say where they were.
     let mcp = at(&v, ".mcp.json");
     let secrets: Vec<&str> = mcp.iter().map(|f| f["secret"].as_str().unwrap()).collect();
-    assert_eq!(secrets, agent.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        secrets,
+        agent.iter().map(String::as_str).collect::<Vec<_>>()
+    );
     for f in &mcp {
         assert_eq!(f["surface"], "ai-agent");
         assert_eq!(f["context"], "code");
@@ -164,7 +167,11 @@ fn same_values_outside_agent_configuration_are_not_reported() {
     std::fs::remove_file(d.join(".mcp.json")).unwrap();
     // The same text without the MCP servers key, under an ordinary name: nothing names the values
     // as credentials, and nothing is reported.
-    write(d, "config/servers.json", &text.replace("mcpServers", "servers"));
+    write(
+        d,
+        "config/servers.json",
+        &text.replace("mcpServers", "servers"),
+    );
     let (_, v) = scan_json(d, &[]);
     assert!(at(&v, "config/servers.json").is_empty(), "{v:#}");
     // With the key, the file is an MCP client's configuration by its content.
@@ -229,7 +236,11 @@ fn human_output_lists_code_first_and_the_rest_apart() {
     let lines: Vec<&str> = stdout.lines().collect();
     let heading = lines
         .iter()
-        .position(|l| l.starts_with("Not in code: 5 findings (1 test, 1 docs, 1 example, 1 vendor, 1 generated)"))
+        .position(|l| {
+            l.starts_with(
+                "Not in code: 5 findings (1 test, 1 docs, 1 example, 1 vendor, 1 generated)",
+            )
+        })
         .unwrap_or_else(|| panic!("{stdout}"));
     let pos = |path: &str| {
         lines
@@ -385,8 +396,16 @@ fn context_comes_from_the_path_in_the_project_not_above_it() {
     let outer = tempfile::tempdir().unwrap();
     let repo = outer.path().join("test/examples/app");
     std::fs::create_dir_all(repo.join(".git")).unwrap();
-    write(&repo, "src/app.env", &format!("GITLAB_TOKEN={}\n", token(31)));
-    write(&repo, "tests/app.env", &format!("GITLAB_TOKEN={}\n", token(32)));
+    write(
+        &repo,
+        "src/app.env",
+        &format!("GITLAB_TOKEN={}\n", token(31)),
+    );
+    write(
+        &repo,
+        "tests/app.env",
+        &format!("GITLAB_TOKEN={}\n", token(32)),
+    );
     // (the file's secret, its context), sorted: the secrets tell the two files apart however the
     // paths are displayed.
     let contexts = |cwd: &Path, root: &str| -> Vec<(String, String)> {
@@ -395,7 +414,11 @@ fn context_comes_from_the_path_in_the_project_not_above_it() {
         let mut got: Vec<(String, String)> = findings(&v)
             .iter()
             .map(|f| {
-                let which = if f["secret"] == token(31).as_str() { "src" } else { "tests" };
+                let which = if f["secret"] == token(31).as_str() {
+                    "src"
+                } else {
+                    "tests"
+                };
                 (which.to_owned(), f["context"].as_str().unwrap().to_owned())
             })
             .collect();

@@ -35,7 +35,11 @@ pub fn findings(w: &mut dyn Write, findings: &[Finding], color: bool) -> io::Res
     if other.is_empty() {
         return Ok(());
     }
-    let bold = if color { Style::new().bold() } else { Style::new() };
+    let bold = if color {
+        Style::new().bold()
+    } else {
+        Style::new()
+    };
     if !code.is_empty() {
         writeln!(w)?;
     }
@@ -242,7 +246,7 @@ pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     )?;
     writeln!(w)?;
     for f in findings {
-        writeln!(
+        write!(
             w,
             "  {PATH}{}{PATH:#}:{LINE}{}{LINE:#}  {}  {}",
             f.place(),
@@ -250,6 +254,13 @@ pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             f.rule,
             f.secret
         )?;
+        // A fixture's key blocks the commit too (it is often a real one): say where it is.
+        match (f.context, f.surface) {
+            (Context::Code, None) => writeln!(w)?,
+            (Context::Code, Some(s)) => writeln!(w, "  ({})", s.as_str())?,
+            (c, None) => writeln!(w, "  ({c})")?,
+            (c, Some(s)) => writeln!(w, "  ({c}, {})", s.as_str())?,
+        }
     }
     writeln!(w)?;
     writeln!(w, "{bold}What to do{bold:#}")?;

@@ -13,9 +13,8 @@ use leakhound_core::report::Redactor;
 use leakhound_core::source::git::ProgressFn;
 use leakhound_core::{
     credentials, report, Baseline, BaselineEntry, CodeOwners, Config, Context, Credential, Date,
-    Finding,
-    FsOptions, Governance, HistoryOptions, HistoryProgress, HistoryStats, Inventory, RuleSet,
-    RuleWarning, ScanStats, Scanner, Status,
+    Finding, FsOptions, Governance, HistoryOptions, HistoryProgress, HistoryStats, Inventory,
+    RuleSet, RuleWarning, ScanStats, Scanner, Status,
 };
 use leakhound_hook::StagedStats;
 
@@ -105,7 +104,9 @@ fn collect(a: &ScanArgs) -> anyhow::Result<Collected> {
     let root = repo_root(&paths[0]);
     let allowed = |f: &Finding| paths_allow.as_ref().is_some_and(|g| g.is_match(&f.path));
     // The configs come explicit first: an organisation's policy wins over the repository's.
-    let fail_on_context = configs.iter().find_map(|c| c.config.fail_on_context.clone());
+    let fail_on_context = configs
+        .iter()
+        .find_map(|c| c.config.fail_on_context.clone());
     let done = |findings, outcome, paths| Collected {
         findings,
         outcome,

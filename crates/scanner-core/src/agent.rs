@@ -85,7 +85,8 @@ pub(crate) fn credential_value(name: &[u8], value: &[u8]) -> bool {
         .map(<[u8]>::len)
         .max()
         .unwrap_or(0);
-    let mixed = value.iter().any(u8::is_ascii_uppercase) && value.iter().any(u8::is_ascii_lowercase);
+    let mixed =
+        value.iter().any(u8::is_ascii_uppercase) && value.iter().any(u8::is_ascii_lowercase);
     if run < 16 || (!mixed && run < 24) {
         return false;
     }
@@ -100,7 +101,8 @@ pub(crate) fn credential_value(name: &[u8], value: &[u8]) -> bool {
         .to_ascii_lowercase();
     !matches!(
         last.as_slice(),
-        b"id" | b"ids"
+        b"id"
+            | b"ids"
             | b"uuid"
             | b"url"
             | b"uri"
@@ -230,7 +232,10 @@ fn yaml_block_end(hay: &[u8], key: usize, from: usize) -> usize {
     while pos < to {
         let le = memchr::memchr(b'\n', &hay[pos..to]).map_or(to, |i| pos + i);
         let line = &hay[pos..le];
-        let lead = line.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+        let lead = line
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
         let blank = line[lead..].iter().all(|b| b.is_ascii_whitespace());
         if !blank && lead <= indent {
             return pos;

@@ -174,12 +174,13 @@ impl Config {
                         match k.as_str() {
                             "fail_on_context" => {
                                 let name = "policy.fail_on_context";
-                                let list = v
-                                    .as_array()
-                                    .ok_or_else(|| field(name, "expected an array of strings".into()))?;
-                                config.fail_on_context =
-                                    Some(parse_contexts(list.iter().map(|x| x.as_str().unwrap_or("")))
-                                        .map_err(|m| field(name, m))?);
+                                let list = v.as_array().ok_or_else(|| {
+                                    field(name, "expected an array of strings".into())
+                                })?;
+                                config.fail_on_context = Some(
+                                    parse_contexts(list.iter().map(|x| x.as_str().unwrap_or("")))
+                                        .map_err(|m| field(name, m))?,
+                                );
                             }
                             _ => {
                                 return Err(field(
@@ -294,7 +295,11 @@ impl Config {
         for p in &self.allow_paths {
             out.push(change(ChangeKind::AllowlistPath, p, None));
         }
-        if let Some(list) = self.fail_on_context.as_ref().filter(|l| l.len() < Context::ALL.len()) {
+        if let Some(list) = self
+            .fail_on_context
+            .as_ref()
+            .filter(|l| l.len() < Context::ALL.len())
+        {
             let names: Vec<&str> = list.iter().map(|c| c.as_str()).collect();
             out.push(change(ChangeKind::PolicyContexts, &names.join(","), None));
         }
@@ -314,7 +319,9 @@ impl Config {
 /// assert!(parse_contexts(["tests"]).is_err());
 /// assert!(parse_contexts(std::iter::empty::<&str>()).is_err());
 /// ```
-pub fn parse_contexts<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<Context>, String> {
+pub fn parse_contexts<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<Context>, String> {
     let mut out = Vec::new();
     for n in names {
         let c = Context::parse(n.trim()).ok_or_else(|| {
@@ -531,14 +538,29 @@ mod tests {
 
     #[test]
     fn policy_contexts() {
-        let c = Config::parse("org.toml", "[policy]\nfail_on_context = [\"code\", \"vendor\"]\n").unwrap();
-        assert_eq!(c.fail_on_context, Some(vec![Context::Code, Context::Vendor]));
+        let c = Config::parse(
+            "org.toml",
+            "[policy]\nfail_on_context = [\"code\", \"vendor\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.fail_on_context,
+            Some(vec![Context::Code, Context::Vendor])
+        );
         let changes = c.changes("org.toml", Origin::Explicit, &RuleSet::empty());
         assert_eq!(changes[0].change, ChangeKind::PolicyContexts);
         assert_eq!(changes[0].value, "code,vendor");
         let all = "[policy]\nfail_on_context = [\"code\", \"test\", \"docs\", \"example\", \"vendor\", \"generated\"]\n";
-        assert!(Config::parse("org.toml", all).unwrap().changes("org.toml", Origin::Explicit, &RuleSet::empty()).is_empty());
-        for bad in ["fail_on_context = []", "fail_on_context = [\"tests\"]", "fail_on_context = \"code\"", "fail_on = [\"x\"]"] {
+        assert!(Config::parse("org.toml", all)
+            .unwrap()
+            .changes("org.toml", Origin::Explicit, &RuleSet::empty())
+            .is_empty());
+        for bad in [
+            "fail_on_context = []",
+            "fail_on_context = [\"tests\"]",
+            "fail_on_context = \"code\"",
+            "fail_on = [\"x\"]",
+        ] {
             let e = Config::parse("org.toml", &format!("[policy]\n{bad}\n")).unwrap_err();
             assert!(e.to_string().contains("field `policy."), "{e}");
         }

@@ -235,17 +235,7 @@ const GENERATED_DIRS: &[&str] = &["generated", "__generated__", "_generated"];
 
 /// Documentation file extensions: Markdown, reStructuredText, AsciiDoc and kin.
 const DOCS_EXTS: &[&str] = &[
-    "md",
-    "markdown",
-    "mdx",
-    "mdown",
-    "rst",
-    "adoc",
-    "asciidoc",
-    "asc",
-    "rdoc",
-    "textile",
-    "pod",
+    "md", "markdown", "mdx", "mdown", "rst", "adoc", "asciidoc", "asc", "rdoc", "textile", "pod",
 ];
 
 /// Suffixes of a file that stands for another one: `.env.example`, `config.yml.sample`, `app.ini.dist`.
@@ -349,7 +339,11 @@ pub fn classify_path(path: &str) -> Option<Context> {
     if in_dir(EXAMPLE_DIRS) || example_name(&parts) {
         return Some(Context::Example);
     }
-    let ext = if parts.len() > 1 { parts[parts.len() - 1] } else { "" };
+    let ext = if parts.len() > 1 {
+        parts[parts.len() - 1]
+    } else {
+        ""
+    };
     if !agent
         && (in_dir(DOCS_DIRS)
             || DOCS_EXTS.contains(&ext)
@@ -369,14 +363,10 @@ const DOCS_NAMES: &[&str] = &["readme", "changelog", "changes", "contributing", 
 fn example_name(parts: &[&str]) -> bool {
     let n = parts.len();
     matches!(parts[0], "example" | "sample") && n > 1
-        || parts
-            .iter()
-            .enumerate()
-            .skip(1)
-            .any(|(i, p)| match *p {
-                "dist" => i == n - 1 && n > 2 && !parts[..i].iter().all(|q| q.is_empty()),
-                p => EXAMPLE_EXTS.contains(&p),
-            })
+        || parts.iter().enumerate().skip(1).any(|(i, p)| match *p {
+            "dist" => i == n - 1 && n > 2 && !parts[..i].iter().all(|q| q.is_empty()),
+            p => EXAMPLE_EXTS.contains(&p),
+        })
 }
 
 /// A test directory: one of [`TEST_DIRS`], or a name that says so (`integration_tests`, `unit-test`,

@@ -572,8 +572,10 @@ mod tests {
         .as_bytes();
         for path in [".mcp.json", "tools/agents.json"] {
             let f = scanner.scan_bytes(path, text);
-            let got: Vec<(usize, usize, &str)> =
-                f.iter().map(|f| (f.line, f.column, f.secret.as_str())).collect();
+            let got: Vec<(usize, usize, &str)> = f
+                .iter()
+                .map(|f| (f.line, f.column, f.secret.as_str()))
+                .collect();
             assert_eq!(
                 got,
                 vec![
@@ -584,19 +586,32 @@ mod tests {
                 "{path}: {f:#?}"
             );
             assert!(f.iter().all(|f| f.surface == Some(crate::Surface::AiAgent)));
-            assert!(f[1].note.as_deref().unwrap().contains("`NOTION_INTEGRATION`"));
+            assert!(f[1]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("`NOTION_INTEGRATION`"));
         }
         // Not agent configuration: no MCP key, no agent path.
         let plain = String::from_utf8_lossy(text).replace("mcpServers", "services");
-        assert!(scanner.scan_bytes("config.json", plain.as_bytes()).is_empty());
+        assert!(scanner
+            .scan_bytes("config.json", plain.as_bytes())
+            .is_empty());
         // The file's own allow comment applies (JSONC, as VS Code reads it).
         let jsonc = concat!(
             r#"{"servers": {"x": {"env": {"X_AUTH": "Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cDeF"}}}}"#, // leakhound:allow
             " // leakhound:allow"
         );
-        assert!(scanner.scan_bytes(".vscode/mcp.json", jsonc.as_bytes()).is_empty());
+        assert!(scanner
+            .scan_bytes(".vscode/mcp.json", jsonc.as_bytes())
+            .is_empty());
         let bare = jsonc.trim_end_matches(" // leakhound:allow");
-        assert_eq!(scanner.scan_bytes(".vscode/mcp.json", bare.as_bytes()).len(), 1);
+        assert_eq!(
+            scanner
+                .scan_bytes(".vscode/mcp.json", bare.as_bytes())
+                .len(),
+            1
+        );
         // Ordinary values in an env block stay quiet.
         let quiet = br#"{"mcpServers": {"x": {"env": {"REGION": "eu-west-1", "MODE": "read-only-production-mirror", "ID": "3f2b8c1e-7d4a-4b9e-9c2f-1a6d5e8b7c40"}}}}"#;
         assert!(scanner.scan_bytes(".cursor/mcp.json", quiet).is_empty());
@@ -612,7 +627,10 @@ mod tests {
         assert_eq!(code[0].original_severity, None);
         assert_eq!(test[0].context, crate::Context::Test);
         assert_eq!(test[0].original_severity, Some(code[0].severity));
-        assert_eq!(test[0].severity, crate::Context::Test.lower(code[0].severity));
+        assert_eq!(
+            test[0].severity,
+            crate::Context::Test.lower(code[0].severity)
+        );
         assert_eq!(code[0].surface, None);
     }
 

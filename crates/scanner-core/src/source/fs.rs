@@ -385,6 +385,23 @@ fn place_of<'p>(places: &[RootPlace], path: &'p str) -> std::borrow::Cow<'p, str
     }
 }
 
+/// `path` relative to the absolute directory `base`, resolving `.` and `..` lexically (as the walker
+/// produced them from the root the user typed); `None` if it is outside `base`.
+fn relative_to(base: &Path, cwd: &Path, path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let mut abs = PathBuf::new();
+    for c in cwd.join(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                abs.pop();
+            }
+            other => abs.push(other),
+        }
+    }
+    abs.strip_prefix(base).ok().map(Path::to_path_buf)
+}
+
 #[cfg(test)]
 mod place_tests {
     use super::*;
@@ -402,29 +419,24 @@ mod place_tests {
         // `scan .` at the repository root.
         assert_eq!(place("", "", "src/a.env"), "src/a.env");
         // `scan /ci/builds/test/app`: the directories above the repository do not count.
-        assert_eq!(place("/ci/builds/test/app", "", "/ci/builds/test/app/src/a.env"), "src/a.env");
+        assert_eq!(
+            place("/ci/builds/test/app", "", "/ci/builds/test/app/src/a.env"),
+            "src/a.env"
+        );
         // `scan repo/tests` inside a repository: the root's own place counts.
-        assert_eq!(place("repo/tests", "tests", "repo/tests/a.env"), "tests/a.env");
+        assert_eq!(
+            place("repo/tests", "tests", "repo/tests/a.env"),
+            "tests/a.env"
+        );
         // A file root.
-        assert_eq!(place("tests/a.env", "tests/a.env", "tests/a.env"), "tests/a.env");
+        assert_eq!(
+            place("tests/a.env", "tests/a.env", "tests/a.env"),
+            "tests/a.env"
+        );
         // A root that is a prefix of a sibling's name is not that sibling's root.
-        assert_eq!(place("/x/app", "", "/x/app2/tests/a.env"), "/x/app2/tests/a.env");
+        assert_eq!(
+            place("/x/app", "", "/x/app2/tests/a.env"),
+            "/x/app2/tests/a.env"
+        );
     }
-}
-
-/// `path` relative to the absolute directory `base`, resolving `.` and `..` lexically (as the walker
-/// produced them from the root the user typed); `None` if it is outside `base`.
-fn relative_to(base: &Path, cwd: &Path, path: &Path) -> Option<PathBuf> {
-    use std::path::Component;
-    let mut abs = PathBuf::new();
-    for c in cwd.join(path).components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                abs.pop();
-            }
-            other => abs.push(other),
-        }
-    }
-    abs.strip_prefix(base).ok().map(Path::to_path_buf)
 }
