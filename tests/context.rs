@@ -565,3 +565,36 @@ fn agent_configuration_formats_by_position() {
     assert!(findings(&out).iter().all(|f| f["surface"] == "ai-agent"));
     assert_eq!(out["summary"]["governance"]["handed_to_agents"], 4);
 }
+
+/// The pre-commit scan names the context of what it blocks, and applies the policy over contexts.
+#[test]
+fn staged_findings_have_contexts_and_follow_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write(d, "README.md", "# app\n");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "init"]);
+    write(
+        d,
+        "tests/fixtures/app.env",
+        &format!("GITLAB_TOKEN={}\n", token(41)),
+    );
+    git(d, &["add", "."]);
+    let out = leakhound(d, &["scan", "--staged"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("tests/fixtures/app.env:1  gitlab-pat  glpat-")
+            && stderr.contains("  (test)"),
+        "{stderr}"
+    );
+    let out = leakhound(d, &["scan", "--staged", "--format", "json"]);
+    assert_eq!(json(&out)["findings"][0]["context"], "test");
+    assert_eq!(
+        leakhound(d, &["scan", "--staged", "--fail-on-context", "code"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
