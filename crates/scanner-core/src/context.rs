@@ -239,7 +239,7 @@ const DOCS_EXTS: &[&str] = &[
 ];
 
 /// Suffixes of a file that stands for another one: `.env.example`, `config.yml.sample`, `app.ini.dist`.
-const EXAMPLE_EXTS: &[&str] = &["example", "examples", "sample", "template", "tmpl"];
+const EXAMPLE_EXTS: &[&str] = &["example", "examples", "sample"];
 
 /// Lock files: written by package managers, holding resolved URLs and digests.
 const LOCK_FILES: &[&str] = &[
@@ -358,13 +358,15 @@ pub fn classify_path(path: &str) -> Option<Context> {
 const DOCS_NAMES: &[&str] = &["readme", "changelog", "changes", "contributing", "authors"];
 
 /// A file that stands for another: `.env.example`, `config.sample.yml`, `example.env`, `app.ini.dist`
-/// (`.dist` only as the suffix of another full name: `app.dist` alone may be anything). `parts` is the
+/// (`.dist` and `.template` only as the last suffix of another full name). `parts` is the
 /// lowercased name split at dots.
 fn example_name(parts: &[&str]) -> bool {
     let n = parts.len();
     matches!(parts[0], "example" | "sample") && n > 1
         || parts.iter().enumerate().skip(1).any(|(i, p)| match *p {
-            "dist" => i == n - 1 && n > 2 && !parts[..i].iter().all(|q| q.is_empty()),
+            // Only as the last suffix of another full name: `app.ini.dist`, `.env.template`; `app.dist`,
+            // or a CloudFormation `stack.template.json`, may be the real thing.
+            "dist" | "template" => i == n - 1 && n > 2 && !parts[..i].iter().all(|q| q.is_empty()),
             p => EXAMPLE_EXTS.contains(&p),
         })
 }
@@ -533,6 +535,7 @@ mod tests {
             ".env.example",
             ".env.sample",
             "config.yml.template",
+            ".env.template",
             "app.ini.dist",
             "settings.example.json",
             "examples/basic/main.go",
@@ -543,8 +546,10 @@ mod tests {
         ] {
             assert_eq!(ctx(p), Context::Example, "{p}");
         }
-        // `.dist` alone is not a suffix of something else.
+        // `.dist` alone is not a suffix of something else, nor a template the name of a real one.
         assert_eq!(ctx("app.dist"), Context::Code);
+        assert_eq!(ctx("infra/stack.template.json"), Context::Code);
+        assert_eq!(ctx("deploy/values.yaml.tmpl"), Context::Code);
     }
 
     #[test]
