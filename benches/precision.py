@@ -39,8 +39,9 @@ The binary is --bin, else target/release/leakhound of this repository, else `lea
 MB are 10^6 bytes of text that leakhound scanned (binary and skipped files excluded).
 
 Output (stdout): the corpus (roots, files, MB), total findings and unique secrets, findings per 100 MB,
-a table by rule (count, per 100 MB, share of all findings, distinct files, share under a test/doc/example
-path), the packages with the most findings, and the example locations of each rule. --json OUT writes
+a table by leakhound's finding context (code, test, docs, example, vendor, generated: count and per
+100 MB), a table by rule (count, per 100 MB, share of all findings, distinct files, share under a
+test/doc/example path), the packages with the most findings, and the example locations of each rule. --json OUT writes
 the same figures plus every finding's location (rule, root label, relative path, line, column, redacted
 secret, fingerprint, entropy). --compare BEFORE.json prints, per rule, the count before and after, the
 delta, and how many locations (rule, file, line) disappeared or appeared, with a few of the new ones.
@@ -225,6 +226,7 @@ def scan(a, bin_, roots):
                     "path": path, "line": f["line"], "column": f["column"],
                     "secret": redact(f.get("secret", "")), "fingerprint": f.get("fingerprint"),
                     "entropy": f.get("entropy"), "validation": f.get("validation"),
+                    "context": f.get("context", "unknown"),
                 })
         elapsed = time.perf_counter() - t0
     return version, findings, elapsed
@@ -257,6 +259,8 @@ def figures(a, bin_, version, roots, digest, disk_files, disk_bytes, findings, e
                           for f in fs],
         }
     pk = collections.Counter((f["root"], package_of(f["rel"])) for f in findings)
+    ctx = collections.Counter(f["context"] for f in findings)
+    contexts = {c: {"count": n, "per_100mb": round(per100(n), 3)} for c, n in ctx.most_common()}
     return {
         "tool": version, "bin": bin_, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "flags": {"no_ignore": not a.respect_ignore, "config": a.config, "rules": a.rules or []},
@@ -272,6 +276,7 @@ def figures(a, bin_, version, roots, digest, disk_files, disk_bytes, findings, e
         "unique_secrets": len({f["fingerprint"] for f in findings}),
         "per_100mb": round(per100(len(findings)), 3),
         "top_packages": [{"root": r, "package": p, "findings": n} for (r, p), n in pk.most_common(50)],
+        "contexts": contexts,
         "rules": rules,
     }
 
@@ -337,6 +342,11 @@ def report(fig, examples=True, top=15):
             print(f"note: {r['label']}: leakhound exit {r.get('exit')}, {r.get('stderr_lines')} stderr line(s)")
     print(f"\nfindings: {fig['findings']:,} ({fig['unique_secrets']:,} unique secrets) = "
           f"**{fig['per_100mb']:.1f} per 100 MB**  (scan {fig['seconds']} s)\n")
+    if fig.get("contexts"):
+        # leakhound's own `context` of each finding (relative to the scanned root): what a user's report
+        # would list in real code and what it would list apart.
+        print(table([[c, v["count"], f"{v['per_100mb']:.2f}"] for c, v in fig["contexts"].items()],
+                    ["context", "count", "/100 MB"], ["<", ">", ">"]) + "\n")
     rows = [[rule, r["severity"], r["count"], f"{r['per_100mb']:.2f}", f"{r['share'] * 100:.1f}%", r["files"],
              r["unique_secrets"], f"{r['test_path_share'] * 100:.0f}%",
              ", ".join(f"{p} {n}" for p, n in list(r["packages"].items())[:3])]
