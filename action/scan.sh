@@ -3,6 +3,7 @@
 # and the exit code as a step output (the policy is applied in a later step, after the SARIF upload).
 #   INPUT_RANGE       BASE..HEAD (default: origin/$GITHUB_BASE_REF..HEAD on pull requests, else all history)
 #   INPUT_FAIL_ON     statuses that fail (default: any finding)
+#   INPUT_FAIL_ON_CONTEXT  contexts whose findings fail (default: every context)
 #   INPUT_SARIF_FILE  SARIF output path (default leakhound.sarif)
 #   LEAKHOUND_BIN     the binary (default: leakhound on PATH)
 set -uo pipefail
@@ -17,6 +18,7 @@ fi
 args=(scan --history .)
 [ -n "$range" ] && args+=(--range "$range")
 [ -n "${INPUT_FAIL_ON:-}" ] && args+=(--fail-on "$INPUT_FAIL_ON")
+[ -n "${INPUT_FAIL_ON_CONTEXT:-}" ] && args+=(--fail-on-context "$INPUT_FAIL_ON_CONTEXT")
 
 "$bin" "${args[@]}" --format sarif --output "$sarif"
 code=$?

@@ -222,6 +222,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub fail_on: Vec<String>,
 
+    /// Contexts whose findings make the exit code 1, comma-separated (code, test, docs, example,
+    /// vendor, generated; default: every context, or the config's `[policy] fail_on_context`). Findings
+    /// in the other contexts are still reported. With --fail-on, a finding fails when both select it.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub fail_on_context: Vec<String>,
+
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
-use leakhound_core::{Finding, HistoryStats, ScanStats, Severity};
+use leakhound_core::{Context, Finding, HistoryStats, ScanStats, Severity};
 use leakhound_hook::StagedStats;
 
 const PATH: Style = AnsiColor::Magenta.on_default();
@@ -22,47 +22,97 @@ fn severity_style(s: Severity) -> Style {
 /// `path:line:col  rule  secret  (severity, validation, details, encoding)` (`commit 1a2b3c4d5e
 /// message:line:col` for a secret in a commit message); colour codes are stripped by the caller's
 /// stream when it is not a terminal (or `color` is false, for `--output FILE`).
+///
+/// Findings in real code come first; those in tests, docs, examples, vendored and generated code follow
+/// under a heading that counts them by context, each line naming its context (their severity is one
+/// step lower, the rule's in brackets).
 pub fn findings(w: &mut dyn Write, findings: &[Finding], color: bool) -> io::Result<()> {
-    let paint = |s: Style| if color { s } else { Style::new() };
-    for f in findings {
-        let sev = paint(severity_style(f.severity));
-        let (p, l, d) = (paint(PATH), paint(LINE), paint(DIM));
-        write!(
-            w,
-            "{p}{}{p:#}:{l}{}{l:#}:{}  {sev}{}{sev:#}  {}  {d}({}",
-            f.place(),
-            f.line,
-            f.column,
-            f.rule,
-            f.secret,
-            f.severity.as_str()
-        )?;
-        if let Some(v) = &f.validation {
-            write!(w, ", {v}")?;
-        }
-        for (k, v) in &f.details {
-            write!(w, ", {k} {v}")?;
-        }
-        if let Some(e) = &f.encoding {
-            write!(w, ", {e}-encoded")?;
-        }
-        write!(w, "){d:#}")?;
-        if let (Some(date), true) = (&f.date, f.path.is_empty()) {
-            // A message finding names its commit in its place already.
-            write!(w, "  {date}")?;
-        } else if let Some(c) = &f.commit {
-            let short = &c[..c.len().min(10)];
-            write!(
-                w,
-                "  {l}{short}{l:#} {}",
-                f.date.as_deref().unwrap_or_default()
-            )?;
-        } else if let Some(note) = &f.note {
-            write!(w, "  {d}{note}{d:#}")?;
-        }
+    let (code, other): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| f.context == Context::Code);
+    for f in &code {
+        finding_line(w, f, color)?;
+    }
+    if other.is_empty() {
+        return Ok(());
+    }
+    let bold = if color {
+        Style::new().bold()
+    } else {
+        Style::new()
+    };
+    if !code.is_empty() {
         writeln!(w)?;
     }
+    writeln!(
+        w,
+        "{bold}Not in code: {} ({}){bold:#}",
+        plural(other.len() as u64, "finding"),
+        by_context(&other).join(", ")
+    )?;
+    for f in &other {
+        finding_line(w, f, color)?;
+    }
     Ok(())
+}
+
+/// `3 test, 1 docs`: the findings' counts by context, in the contexts' order, zeros left out.
+fn by_context(findings: &[&Finding]) -> Vec<String> {
+    Context::ALL
+        .iter()
+        .filter_map(|c| {
+            let n = findings.iter().filter(|f| f.context == *c).count();
+            (n > 0).then(|| format!("{n} {c}"))
+        })
+        .collect()
+}
+
+fn finding_line(w: &mut dyn Write, f: &Finding, color: bool) -> io::Result<()> {
+    let paint = |s: Style| if color { s } else { Style::new() };
+    let sev = paint(severity_style(f.severity));
+    let (p, l, d) = (paint(PATH), paint(LINE), paint(DIM));
+    write!(
+        w,
+        "{p}{}{p:#}:{l}{}{l:#}:{}  {sev}{}{sev:#}  {}  {d}({}",
+        f.place(),
+        f.line,
+        f.column,
+        f.rule,
+        f.secret,
+        f.severity.as_str()
+    )?;
+    if let Some(o) = f.original_severity {
+        write!(w, " [{}]", o.as_str())?;
+    }
+    if f.context != Context::Code {
+        write!(w, ", {}", f.context)?;
+    }
+    if let Some(s) = f.surface {
+        write!(w, ", {}", s.as_str())?;
+    }
+    if let Some(v) = &f.validation {
+        write!(w, ", {v}")?;
+    }
+    for (k, v) in &f.details {
+        write!(w, ", {k} {v}")?;
+    }
+    if let Some(e) = &f.encoding {
+        write!(w, ", {e}-encoded")?;
+    }
+    write!(w, "){d:#}")?;
+    if let (Some(date), true) = (&f.date, f.path.is_empty()) {
+        // A message finding names its commit in its place already.
+        write!(w, "  {date}")?;
+    } else if let Some(c) = &f.commit {
+        let short = &c[..c.len().min(10)];
+        write!(
+            w,
+            "  {l}{short}{l:#} {}",
+            f.date.as_deref().unwrap_or_default()
+        )?;
+    } else if let Some(note) = &f.note {
+        write!(w, "  {d}{note}{d:#}")?;
+    }
+    writeln!(w)
 }
 
 fn plural(n: u64, word: &str) -> String {
@@ -131,6 +181,14 @@ fn summary_of(
         stats.elapsed.as_secs_f64(),
         stats.mb_per_sec()
     )?;
+    if findings.iter().any(|f| f.context != Context::Code) {
+        let all: Vec<&Finding> = findings.iter().collect();
+        write!(w, " · by context: {}", by_context(&all).join(", "))?;
+    }
+    let agent = findings.iter().filter(|f| f.surface.is_some()).count();
+    if agent > 0 {
+        write!(w, " · {} in AI agent configuration", agent)?;
+    }
     if stats.ignored > 0 {
         write!(w, " · {} ignored", stats.ignored)?;
     }
@@ -188,7 +246,7 @@ pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     )?;
     writeln!(w)?;
     for f in findings {
-        writeln!(
+        write!(
             w,
             "  {PATH}{}{PATH:#}:{LINE}{}{LINE:#}  {}  {}",
             f.place(),
@@ -196,6 +254,13 @@ pub fn blocking(w: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
             f.rule,
             f.secret
         )?;
+        // A fixture's key blocks the commit too (it is often a real one): say where it is.
+        match (f.context, f.surface) {
+            (Context::Code, None) => writeln!(w)?,
+            (Context::Code, Some(s)) => writeln!(w, "  ({})", s.as_str())?,
+            (c, None) => writeln!(w, "  ({c})")?,
+            (c, Some(s)) => writeln!(w, "  ({c}, {})", s.as_str())?,
+        }
     }
     writeln!(w)?;
     writeln!(w, "{bold}What to do{bold:#}")?;
@@ -334,6 +399,9 @@ pub fn governance(w: &mut dyn Write, g: &leakhound_core::Governance) -> io::Resu
         g.with_expiry_pct,
         g.cross_environment
     )?;
+    if g.handed_to_agents > 0 {
+        write!(w, " · {} handed to AI agents", g.handed_to_agents)?;
+    }
     if let Some(d) = g.median_exposure_days {
         write!(w, " · median exposure {d} days")?;
     }

@@ -12,9 +12,9 @@ use leakhound_core::config::{ConfigChange, Origin};
 use leakhound_core::report::Redactor;
 use leakhound_core::source::git::ProgressFn;
 use leakhound_core::{
-    credentials, report, Baseline, BaselineEntry, CodeOwners, Config, Credential, Date, Finding,
-    FsOptions, Governance, HistoryOptions, HistoryProgress, HistoryStats, Inventory, RuleSet,
-    RuleWarning, ScanStats, Scanner, Status,
+    credentials, report, Baseline, BaselineEntry, CodeOwners, Config, Context, Credential, Date,
+    Finding, FsOptions, Governance, HistoryOptions, HistoryProgress, HistoryStats, Inventory,
+    RuleSet, RuleWarning, ScanStats, Scanner, Status,
 };
 use leakhound_hook::StagedStats;
 
@@ -55,6 +55,8 @@ struct Collected {
     root: PathBuf,
     paths: RootPaths,
     changes: Vec<ConfigChange>,
+    /// `policy.fail_on_context` of the configs: the explicit config's, else the repository's.
+    fail_on_context: Option<Vec<Context>>,
 }
 
 /// Runs the scan the arguments ask for.
@@ -101,12 +103,17 @@ fn collect(a: &ScanArgs) -> anyhow::Result<Collected> {
         .with_max_findings_per_file(a.max_findings_per_file);
     let root = repo_root(&paths[0]);
     let allowed = |f: &Finding| paths_allow.as_ref().is_some_and(|g| g.is_match(&f.path));
+    // The configs come explicit first: an organisation's policy wins over the repository's.
+    let fail_on_context = configs
+        .iter()
+        .find_map(|c| c.config.fail_on_context.clone());
     let done = |findings, outcome, paths| Collected {
         findings,
         outcome,
         root: root.clone(),
         paths,
         changes: changes.clone(),
+        fail_on_context: fail_on_context.clone(),
     };
 
     if let Some(file) = &a.commit_msg {
@@ -244,6 +251,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
         root,
         paths,
         changes,
+        fail_on_context,
     } = collect(&a)?;
     let rel = |f: &Finding| paths.rel(&f.path);
     // The hooks use the repository's baseline without being told; other scans when given one.
@@ -258,7 +266,13 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     };
     // The hooks see only the changes or the message: an entry they do not meet is not stale.
     let stale = if hook { Vec::new() } else { stale };
-    let governed = govern(&a, &root, &mut findings, &rel)?;
+    let mut governed = govern(&a, &root, &mut findings, &rel)?;
+    governed.fail_on_context = if a.fail_on_context.is_empty() {
+        fail_on_context.unwrap_or_else(|| Context::ALL.to_vec())
+    } else {
+        leakhound_core::config::parse_contexts(a.fail_on_context.iter().map(String::as_str))
+            .map_err(|m| anyhow::anyhow!("--fail-on-context: {m}"))?
+    };
     let ctx = Emit {
         stale: &stale,
         changes: &changes,
@@ -298,6 +312,8 @@ struct Governed {
     gov: Governance,
     /// Statuses that fail the scan; empty: any finding does.
     fail_on: Vec<Status>,
+    /// Contexts whose findings fail the scan (every context unless a policy says otherwise).
+    fail_on_context: Vec<Context>,
 }
 
 /// Links findings to the inventory (`--inventory`, else `leakhound-inventory.toml` at the root) and to
@@ -327,6 +343,7 @@ fn govern(
         creds,
         gov,
         fail_on,
+        fail_on_context: Context::ALL.to_vec(),
     })
 }
 
@@ -592,11 +609,12 @@ fn emit<S: serde::Serialize>(
     out.flush()?;
 
     let fails = |f: &Finding| {
-        governed.fail_on.is_empty()
-            || f.status
-                .as_deref()
-                .and_then(Status::parse)
-                .is_some_and(|s| governed.fail_on.contains(&s))
+        governed.fail_on_context.contains(&f.context)
+            && (governed.fail_on.is_empty()
+                || f.status
+                    .as_deref()
+                    .and_then(Status::parse)
+                    .is_some_and(|s| governed.fail_on.contains(&s)))
     };
     Ok(if stats.had_errors() {
         ExitCode::from(2)

@@ -11,6 +11,9 @@
 //!
 //! [scan]                                        # read from a --config file only
 //! repo_config = false                           # scanned repositories' own configs are not used
+//!
+//! [policy]
+//! fail_on_context = ["code", "vendor"]          # findings elsewhere are reported but do not fail
 //! ```
 //!
 //! A config can switch detection off: a rule with a default's id replaces it, an allowlist hides what
@@ -23,6 +26,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use serde::Serialize;
 
+use crate::context::Context;
 use crate::rules::{spec, RuleError, RuleSet};
 
 /// A parsed `.leakhound.toml`, its globs and regexes compiled.
@@ -37,6 +41,9 @@ pub struct Config {
     /// `[scan] repo_config`: whether a scanned repository's own config is used too (`None`: not said).
     /// Only an explicitly given config's value counts.
     pub repo_config: Option<bool>,
+    /// `[policy] fail_on_context`: the contexts whose findings fail the scan (`None`: not said, every
+    /// context fails). Never empty.
+    pub fail_on_context: Option<Vec<Context>>,
     path_globs: Option<GlobSet>,
     secret_regexes: Vec<Regex>,
 }
@@ -159,10 +166,35 @@ impl Config {
                         }
                     }
                 }
+                "policy" => {
+                    let table = value
+                        .as_table()
+                        .ok_or_else(|| field("policy", "expected a table".into()))?;
+                    for (k, v) in table {
+                        match k.as_str() {
+                            "fail_on_context" => {
+                                let name = "policy.fail_on_context";
+                                let list = v.as_array().ok_or_else(|| {
+                                    field(name, "expected an array of strings".into())
+                                })?;
+                                config.fail_on_context = Some(
+                                    parse_contexts(list.iter().map(|x| x.as_str().unwrap_or("")))
+                                        .map_err(|m| field(name, m))?,
+                                );
+                            }
+                            _ => {
+                                return Err(field(
+                                    &format!("policy.{k}"),
+                                    "unknown field (known: fail_on_context)".into(),
+                                ))
+                            }
+                        }
+                    }
+                }
                 other => {
                     return Err(field(
                         other,
-                        "unknown field (known: allowlist, rule, scan)".into(),
+                        "unknown field (known: allowlist, rule, scan, policy)".into(),
                     ))
                 }
             }
@@ -263,8 +295,47 @@ impl Config {
         for p in &self.allow_paths {
             out.push(change(ChangeKind::AllowlistPath, p, None));
         }
+        if let Some(list) = self
+            .fail_on_context
+            .as_ref()
+            .filter(|l| l.len() < Context::ALL.len())
+        {
+            let names: Vec<&str> = list.iter().map(|c| c.as_str()).collect();
+            out.push(change(ChangeKind::PolicyContexts, &names.join(","), None));
+        }
         out
     }
+}
+
+/// Parses a list of context names (`code`, `test`, `docs`, `example`, `vendor`, `generated`) for a
+/// policy: every name known, at least one. Duplicates are dropped; the order is the contexts' own.
+///
+/// # Errors
+/// What is wrong, in words (an unknown name, an empty list).
+///
+/// ```
+/// use leakhound_core::{config::parse_contexts, Context};
+/// assert_eq!(parse_contexts(["vendor", "code", "code"]).unwrap(), [Context::Code, Context::Vendor]);
+/// assert!(parse_contexts(["tests"]).is_err());
+/// assert!(parse_contexts(std::iter::empty::<&str>()).is_err());
+/// ```
+pub fn parse_contexts<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<Context>, String> {
+    let mut out = Vec::new();
+    for n in names {
+        let c = Context::parse(n.trim()).ok_or_else(|| {
+            format!("{n:?} is not a context (known: code, test, docs, example, vendor, generated)")
+        })?;
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    if out.is_empty() {
+        return Err("lists no context: no finding would fail the scan".into());
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// Where a config came from.
@@ -289,6 +360,9 @@ pub enum ChangeKind {
     AllowlistRegex,
     /// Paths matching this glob are never scanned.
     AllowlistPath,
+    /// `policy.fail_on_context`: only findings in these contexts fail the scan (the others are still
+    /// reported).
+    PolicyContexts,
 }
 
 /// One change a config makes to the rule pack (`summary.config_changes` in the JSON report).
@@ -334,6 +408,11 @@ impl std::fmt::Display for ConfigChange {
             ChangeKind::AllowlistPath => write!(
                 f,
                 "{}: allowlist.paths: paths matching {v:?} are never scanned",
+                self.file
+            ),
+            ChangeKind::PolicyContexts => write!(
+                f,
+                "{}: policy.fail_on_context: only findings in {v} fail the scan (the others are reported)",
                 self.file
             ),
         }
@@ -454,6 +533,36 @@ mod tests {
         }
         for g in ["tests/**", "**/*.snap", "**/testdata/**", "*.md"] {
             allow("paths", g).unwrap_or_else(|e| panic!("{g}: {e}"));
+        }
+    }
+
+    #[test]
+    fn policy_contexts() {
+        let c = Config::parse(
+            "org.toml",
+            "[policy]\nfail_on_context = [\"code\", \"vendor\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.fail_on_context,
+            Some(vec![Context::Code, Context::Vendor])
+        );
+        let changes = c.changes("org.toml", Origin::Explicit, &RuleSet::empty());
+        assert_eq!(changes[0].change, ChangeKind::PolicyContexts);
+        assert_eq!(changes[0].value, "code,vendor");
+        let all = "[policy]\nfail_on_context = [\"code\", \"test\", \"docs\", \"example\", \"vendor\", \"generated\"]\n";
+        assert!(Config::parse("org.toml", all)
+            .unwrap()
+            .changes("org.toml", Origin::Explicit, &RuleSet::empty())
+            .is_empty());
+        for bad in [
+            "fail_on_context = []",
+            "fail_on_context = [\"tests\"]",
+            "fail_on_context = \"code\"",
+            "fail_on = [\"x\"]",
+        ] {
+            let e = Config::parse("org.toml", &format!("[policy]\n{bad}\n")).unwrap_err();
+            assert!(e.to_string().contains("field `policy."), "{e}");
         }
     }
 

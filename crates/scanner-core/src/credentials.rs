@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::context::Context;
 use crate::date::Date;
 use crate::finding::{Finding, Owner};
 use crate::inventory::{EntryStatus, Inventory};
@@ -111,6 +112,11 @@ pub struct Credential {
     pub commits: usize,
     /// Environments it appears in: the inventory's, and those its paths name.
     pub environments: Vec<String>,
+    /// The contexts of its locations (`code`, `test`, …), each once, code first.
+    pub contexts: Vec<Context>,
+    /// Handed to an AI agent: at least one location is agent configuration (`surface: ai-agent`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub ai_agent: bool,
     /// Found in places belonging to more than one environment (e.g. a staging key in prod config).
     pub cross_environment: bool,
 }
@@ -136,6 +142,9 @@ pub struct Governance {
     pub with_expiry_pct: f64,
     /// Credentials found across environments.
     pub cross_environment: usize,
+    /// Credentials handed to AI agents: found in agent configuration (an MCP server's `env` or
+    /// `headers`, an agent's settings), where every server the agent starts can read them.
+    pub handed_to_agents: usize,
     /// History scans: median of (today - first seen), days.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub median_exposure_days: Option<i64>,
@@ -261,6 +270,8 @@ pub fn link_at(
             .iter()
             .filter_map(|&i| findings[i].commit.as_deref())
             .collect();
+        let contexts: BTreeSet<Context> = idx.iter().map(|&i| findings[i].context).collect();
+        let ai_agent = idx.iter().any(|&i| findings[i].surface.is_some());
         let cred = Credential {
             fingerprint: fp,
             rule: first.rule.clone(),
@@ -290,6 +301,8 @@ pub fn link_at(
             commits: commits.len(),
             cross_environment: envs.len() > 1,
             environments: envs.into_iter().collect(),
+            contexts: contexts.into_iter().collect(),
+            ai_agent,
         };
         with_expiry += usize::from(entry.is_some_and(|e| e.expires.is_some()));
         gov.credentials += 1;
@@ -301,6 +314,7 @@ pub fn link_at(
             Status::UnknownOrigin => gov.unknown_origin += 1,
         }
         gov.cross_environment += usize::from(cred.cross_environment);
+        gov.handed_to_agents += usize::from(cred.ai_agent);
         for &i in &idx {
             findings[i].status = Some(status.as_str().to_owned());
             findings[i].owner = owner.clone();

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::context::{Context, Surface};
 use crate::rules::Severity;
 
 /// `sha256:<hex>` of the secret's bytes. Content-based, so the same key found in two files, two commits or
@@ -107,8 +108,12 @@ pub struct Finding {
     pub rule: String,
     /// Rule description.
     pub description: String,
-    /// Severity (possibly lowered by a validator).
+    /// Severity: the rule's, possibly lowered by a validator, then one step lower outside real code
+    /// ([`Context::lower`]).
     pub severity: Severity,
+    /// The severity before the finding's context lowered it; present only when it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_severity: Option<Severity>,
     /// Path of the file, relative to the scan root where possible. Empty for a secret found in a commit
     /// or tag message (`source` says which), serialised as `null`.
     #[serde(serialize_with = "path_or_null")]
@@ -137,6 +142,13 @@ pub struct Finding {
     /// (`base64`, `base64+percent`). The location fields then span the encoded bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
+    /// What kind of place the finding is in (`code`, `test`, `docs`, `example`, `vendor`, `generated`),
+    /// from its path and the file's first bytes.
+    pub context: Context,
+    /// `ai-agent` for a finding in an AI agent's configuration (an MCP server definition and the like);
+    /// absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub surface: Option<Surface>,
     /// History scans: the commit that introduced the blob (hex id).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
@@ -207,6 +219,15 @@ impl Finding {
             Some(c) => format!("{kind} {} message", &c[..c.len().min(10)]),
             None => format!("{kind} message"),
         }
+    }
+
+    /// Sets the finding's context and lowers its severity to match ([`Context::lower`]), keeping the
+    /// severity before in `original_severity`. Applying the same context again changes nothing.
+    pub fn set_context(&mut self, context: Context) {
+        let base = self.original_severity.take().unwrap_or(self.severity);
+        self.context = context;
+        self.severity = context.lower(base);
+        self.original_severity = (self.severity != base).then_some(base);
     }
 
     /// Replaces `secret` by its redacted prefix. Idempotent.

@@ -19,9 +19,11 @@
 //! ```
 #![deny(missing_docs)]
 
+mod agent;
 pub mod baseline;
 pub mod config;
 pub mod content;
+pub mod context;
 pub mod credentials;
 mod date;
 mod decode;
@@ -40,6 +42,7 @@ pub mod validate;
 
 pub use baseline::{Baseline, BaselineEntry, BaselineError};
 pub use config::Config;
+pub use context::{Context, Surface};
 pub use credentials::{Credential, Governance, Status};
 pub use date::Date;
 pub use filters::{entropy, inline_allowed, is_placeholder, looks_like_assignment};

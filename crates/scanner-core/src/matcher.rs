@@ -4,6 +4,8 @@ use std::cmp::Reverse;
 
 use regex::bytes::CaptureLocations;
 
+use crate::agent;
+use crate::context::{self, Context, Surface};
 use crate::decode::{self, Encoding};
 use crate::filters::{
     decodes_to_placeholder, entropy, is_placeholder, looks_like_assignment, noise, InlineAllow,
@@ -11,7 +13,7 @@ use crate::filters::{
 };
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
-use crate::prefilter::{DOCUMENT, JOIN};
+use crate::prefilter::{AGENT, DOCUMENT, JOIN};
 use crate::rules::{allowlist, Rule, Severity};
 use crate::scan::Truncation;
 use crate::validate::Outcome;
@@ -34,6 +36,8 @@ pub struct Scratch {
     truncation: Option<Truncation>,
     /// Encoded runs of the last buffer left undecoded because its decoding budget was spent.
     undecoded: usize,
+    /// The last buffer holds an MCP servers key (see [`crate::agent`]).
+    agent: bool,
 }
 
 impl Scratch {
@@ -140,8 +144,24 @@ impl MatchContext<'_> {
     /// Scans one buffer and appends its findings (sorted by offset) to `out`: the first
     /// `max_findings` of them, the rest counted in `scratch`'s [`Scratch::truncation`].
     pub fn scan(&self, path: &str, hay: &[u8], scratch: &mut Scratch, out: &mut Vec<Finding>) {
+        self.scan_at(path, path, hay, scratch, out);
+    }
+
+    /// [`Self::scan`], with the path that says where the file is in its project (`place`: relative to
+    /// the repository root, or to the scanned directory) apart from the path reported: a finding's
+    /// context and surface are decided from `place`, so that directories above the project (a checkout
+    /// under `/builds/test/`, `~/src/examples/`) say nothing about it.
+    pub fn scan_at(
+        &self,
+        path: &str,
+        place: &str,
+        hay: &[u8],
+        scratch: &mut Scratch,
+        out: &mut Vec<Finding>,
+    ) {
         let before = out.len();
         scratch.truncation = None;
+        scratch.agent = false;
         let limit = match self.max_findings {
             0 => usize::MAX,
             n => n,
@@ -153,7 +173,7 @@ impl MatchContext<'_> {
         // A notebook stores each source line as a JSON string, so `key = "value"` reads `key = \"value\"`.
         // Blanking the backslashes (same length: offsets, lines and columns stay those of the file) lets
         // every rule see the code as written.
-        let cut = if is_notebook(path, hay) && memchr::memmem::find(hay, b"\\\"").is_some() {
+        let mut cut = if is_notebook(path, hay) && memchr::memmem::find(hay, b"\\\"").is_some() {
             let mut copy = hay.to_vec();
             for i in memchr::memmem::find_iter(hay, b"\\\"") {
                 copy[i] = b' ';
@@ -162,6 +182,11 @@ impl MatchContext<'_> {
         } else {
             self.scan_depth(path, hay, scratch, out, 0, &mut budget, limit)
         };
+        // The one check every file pays for: a few comparisons on its path.
+        let agent_path = context::agent_config(place);
+        if agent_path || scratch.agent {
+            cut = self.scan_handed(path, hay, out, before, limit, cut);
+        }
         scratch.undecoded = budget.skipped;
         let found = out.len() - before;
         if found > limit || cut != NO_CUT {
@@ -172,6 +197,103 @@ impl MatchContext<'_> {
                 complete: cut == NO_CUT,
             });
         }
+        if out.len() > before {
+            // Once per buffer with findings: where they are, and whether an agent is handed them.
+            let ctx = context::classify(place, hay);
+            let surface =
+                (agent_path || (scratch.agent && !path.is_empty())).then_some(Surface::AiAgent);
+            for f in &mut out[before..] {
+                if ctx != Context::Code {
+                    f.set_context(ctx);
+                }
+                f.surface = surface;
+            }
+        }
+    }
+
+    /// Agent configuration: the values an MCP server definition hands to its server (`env`, `headers`,
+    /// credential flags in `args`: [`agent::handed_values`]) are credentials by position, whatever their
+    /// names. Each one no rule found in place and that looks minted ([`agent::credential_value`]) is
+    /// scanned as the value of a `secret = "…"` assignment, so that the generic rules, with all their
+    /// filters (entropy, placeholders, token-likeness), judge the value itself; what they find is placed
+    /// on the value's bytes with a note naming the entry.
+    /// Returns the cut (see [`Self::scan_depth`]).
+    fn scan_handed(
+        &self,
+        path: &str,
+        hay: &[u8],
+        out: &mut Vec<Finding>,
+        base: usize,
+        limit: usize,
+        mut cut: usize,
+    ) -> usize {
+        const NAME: &[u8] = b"secret = \"";
+        let handed = agent::handed_values(hay);
+        if handed.is_empty() {
+            return cut;
+        }
+        let plain = base..out.len();
+        let (mut scratch, mut found, mut added) = (Scratch::new(), Vec::new(), Vec::new());
+        let mut view = Vec::new();
+        let (mut lines, mut allow_lines) = (Lines::new(hay), Lines::new(hay));
+        let mut allow = InlineAllow::new();
+        for h in handed {
+            let (vs, ve) = h.value;
+            if vs >= cut {
+                break;
+            }
+            if added.len() > limit {
+                cut = vs;
+                break;
+            }
+            // Found in place already (a service's rule, or a generic one that knows the name)?
+            let same = &out[plain.clone()];
+            let from = same.partition_point(|o| o.offset < ve);
+            if same[..from]
+                .last()
+                .is_some_and(|o| o.offset + o.secret.len() > vs)
+            {
+                continue;
+            }
+            let name = &hay[h.name.0..h.name.1];
+            if !agent::credential_value(name, &hay[vs..ve]) {
+                continue;
+            }
+            // The name follows as a comment, so that what it says reaches the generic filters (a
+            // digest under `…_COMMIT`, a value under `EXAMPLE_…`) without naming the value.
+            view.clear();
+            view.extend_from_slice(NAME);
+            view.extend_from_slice(&hay[vs..ve]);
+            view.extend_from_slice(b"\" # ");
+            view.extend_from_slice(name);
+            found.clear();
+            self.scan_plain(path, &view, &mut scratch, &mut found, limit);
+            for mut f in found.drain(..) {
+                if f.offset < NAME.len() || f.offset >= NAME.len() + (ve - vs) {
+                    continue;
+                }
+                let start = vs + (f.offset - NAME.len());
+                let width = f.end_column - f.column;
+                // The view has no comments: the file's line says whether it is allowed.
+                if allow.allowed(hay, &mut allow_lines, start, start + width) {
+                    continue;
+                }
+                (f.line, f.column) = lines.line_col(start);
+                (f.end_line, f.end_column) = (f.line, f.column + width);
+                f.offset = start;
+                f.note = Some(format!(
+                    "credential by position: the value of `{}` in an MCP server's `{}`",
+                    String::from_utf8_lossy(&hay[h.name.0..h.name.1]),
+                    h.block.as_str()
+                ));
+                added.push(f);
+            }
+        }
+        if !added.is_empty() {
+            out.extend(added);
+            out[base..].sort_by_key(|f| f.offset);
+        }
+        cut
     }
 
     /// `depth` counts the encodings already peeled to reach `hay`. Returns the offset from which the
@@ -231,6 +353,7 @@ impl MatchContext<'_> {
             last_hit,
             truncation: _,
             undecoded: _,
+            agent,
         } = scratch;
         hits.clear();
         candidates.clear();
@@ -250,6 +373,9 @@ impl MatchContext<'_> {
             .for_each_hit(hay, self.bulk, |kw, start, end| {
                 let t = self.prefilter.triggers(kw);
                 if t != 0 {
+                    if t & AGENT != 0 {
+                        *agent = true;
+                    }
                     if t & JOIN != 0 {
                         joins.extend(decode::name_value_pair(hay, end));
                     }
@@ -782,6 +908,7 @@ impl MatchContext<'_> {
                 rule: rule.id().to_owned(),
                 description: rule.description().to_owned(),
                 severity: c.severity,
+                original_severity: None,
                 path: path.to_owned(),
                 line,
                 column,
@@ -797,6 +924,8 @@ impl MatchContext<'_> {
                     .map(|(k, v)| ((*k).to_owned(), v.clone()))
                     .collect(),
                 encoding: None,
+                context: Context::Code,
+                surface: None,
                 commit: None,
                 author: None,
                 date: None,
@@ -867,6 +996,7 @@ pub(crate) fn file_finding(rule: &Rule, path: &str) -> Finding {
         rule: rule.id().to_owned(),
         description: rule.description().to_owned(),
         severity: rule.severity(),
+        original_severity: None,
         path: path.to_owned(),
         line: 1,
         column: 1,
@@ -878,6 +1008,8 @@ pub(crate) fn file_finding(rule: &Rule, path: &str) -> Finding {
         validation: None,
         details: Default::default(),
         encoding: None,
+        context: Context::Code,
+        surface: None,
         commit: None,
         author: None,
         date: None,

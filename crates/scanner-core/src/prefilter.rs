@@ -14,6 +14,9 @@ use crate::decode::{base64_forms, percent_form, Encoding, DOCUMENT_MARKERS, MARK
 pub(crate) const DOCUMENT: u8 = 8;
 /// Trigger bit of `- name:`: a Kubernetes env entry whose value is on the next line.
 pub(crate) const JOIN: u8 = 16;
+/// Trigger bit of an MCP servers key (`mcpServers`): the buffer is agent configuration
+/// (see [`crate::agent`]).
+pub(crate) const AGENT: u8 = 32;
 use crate::rules::Rule;
 
 /// Maps keyword hits to the rules they gate.
@@ -109,6 +112,9 @@ impl Prefilter {
             add((*m).to_owned(), DOCUMENT);
         }
         add("- name:".to_owned(), JOIN);
+        for m in crate::agent::MCP_MARKERS {
+            add((*m).to_owned(), AGENT);
+        }
         let max_len = keywords.iter().map(String::len).max().unwrap_or(0);
         Prefilter {
             keywords,

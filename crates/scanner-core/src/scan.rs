@@ -551,6 +551,89 @@ mod tests {
         );
     }
 
+    /// An MCP server's `env` and `headers` values are credentials by position, whatever their names;
+    /// outside agent configuration the same lines report nothing.
+    #[test]
+    fn agent_config_values_by_position() {
+        let scanner = Scanner::with_default_rules();
+        // One source line per line of the file, so that each carries its allow marker.
+        let text = concat!(
+            r#"{"mcpServers": {"notion": {"command": "npx","#,
+            "\n",
+            r#"  "args": ["-y", "@acme/mcp", "--auth", "Pq7Wm2Zr9Xv4Lc8Nt3Bk6Hd1Jf5Gs0Ya"],"#, // leakhound:allow
+            "\n",
+            r#"  "env": {"NOTION_INTEGRATION": "Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cDeF", "LOG_LEVEL": "debug","#, // leakhound:allow
+            "\n",
+            r#"          "HOME_DIR": "/home/dev/.config/notion", "TOKEN_REF": "${NOTION_TOKEN}"},"#,
+            "\n",
+            r#"  "headers": {"X-Linear-Auth": "Rk4Tz8Qw2Vn6Ym1Hb9Xc3Jd7Lp5Fs0Ga"}}}}"#, // leakhound:allow
+            "\n",
+        )
+        .as_bytes();
+        for path in [".mcp.json", "tools/agents.json"] {
+            let f = scanner.scan_bytes(path, text);
+            let got: Vec<(usize, usize, &str)> = f
+                .iter()
+                .map(|f| (f.line, f.column, f.secret.as_str()))
+                .collect();
+            assert_eq!(
+                got,
+                vec![
+                    (2, 42, "Pq7Wm2Zr9Xv4Lc8Nt3Bk6Hd1Jf5Gs0Ya"),
+                    (3, 34, "Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cDeF"),
+                    (5, 33, "Rk4Tz8Qw2Vn6Ym1Hb9Xc3Jd7Lp5Fs0Ga"),
+                ],
+                "{path}: {f:#?}"
+            );
+            assert!(f.iter().all(|f| f.surface == Some(crate::Surface::AiAgent)));
+            assert!(f[1]
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("`NOTION_INTEGRATION`"));
+        }
+        // Not agent configuration: no MCP key, no agent path.
+        let plain = String::from_utf8_lossy(text).replace("mcpServers", "services");
+        assert!(scanner
+            .scan_bytes("config.json", plain.as_bytes())
+            .is_empty());
+        // The file's own allow comment applies (JSONC, as VS Code reads it).
+        let jsonc = concat!(
+            r#"{"servers": {"x": {"env": {"X_AUTH": "Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cDeF"}}}}"#, // leakhound:allow
+            " // leakhound:allow"
+        );
+        assert!(scanner
+            .scan_bytes(".vscode/mcp.json", jsonc.as_bytes())
+            .is_empty());
+        let bare = jsonc.trim_end_matches(" // leakhound:allow");
+        assert_eq!(
+            scanner
+                .scan_bytes(".vscode/mcp.json", bare.as_bytes())
+                .len(),
+            1
+        );
+        // Ordinary values in an env block stay quiet.
+        let quiet = br#"{"mcpServers": {"x": {"env": {"REGION": "eu-west-1", "MODE": "read-only-production-mirror", "ID": "3f2b8c1e-7d4a-4b9e-9c2f-1a6d5e8b7c40"}}}}"#;
+        assert!(scanner.scan_bytes(".cursor/mcp.json", quiet).is_empty());
+    }
+
+    #[test]
+    fn context_lowers_severity_once_per_file() {
+        let scanner = Scanner::with_default_rules();
+        let text = b"T=glpat-Hq3Zr8xK2mVb7NcT1pWd\n"; // leakhound:allow
+        let code = scanner.scan_bytes("src/app.env", text);
+        let test = scanner.scan_bytes("tests/fixtures/app.env", text);
+        assert_eq!(code[0].context, crate::Context::Code);
+        assert_eq!(code[0].original_severity, None);
+        assert_eq!(test[0].context, crate::Context::Test);
+        assert_eq!(test[0].original_severity, Some(code[0].severity));
+        assert_eq!(
+            test[0].severity,
+            crate::Context::Test.lower(code[0].severity)
+        );
+        assert_eq!(code[0].surface, None);
+    }
+
     #[test]
     fn survives_hostile_input() {
         let scanner = Scanner::with_default_rules();

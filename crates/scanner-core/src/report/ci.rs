@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::context::Context;
 use crate::credentials::Credential;
 use crate::finding::Finding;
 use crate::rules::Severity;
@@ -42,6 +43,12 @@ pub fn github_annotations(findings: &[Finding]) -> String {
             "error"
         };
         let mut msg = format!("{} ({}): {}", f.description, f.severity.as_str(), f.secret);
+        if f.context != Context::Code {
+            let _ = write!(msg, " · context: {}", f.context);
+        }
+        if let Some(s) = f.surface {
+            let _ = write!(msg, " · surface: {}", s.as_str());
+        }
         if let Some(s) = &f.status {
             let _ = write!(msg, " · status: {s}");
         }
@@ -138,6 +145,22 @@ struct GitLabVulnerability<'a> {
     scanner: GitLabRef,
     location: GitLabLocation<'a>,
     identifiers: Vec<GitLabIdentifier<'a>>,
+    /// Named fields GitLab shows on the vulnerability's page (schema `details`).
+    details: GitLabDetails,
+}
+
+#[derive(Serialize)]
+struct GitLabDetails {
+    context: GitLabText,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    surface: Option<GitLabText>,
+}
+
+#[derive(Serialize)]
+struct GitLabText {
+    r#type: &'static str,
+    name: &'static str,
+    value: &'static str,
 }
 
 #[derive(Serialize)]
@@ -224,12 +247,16 @@ pub fn gitlab_report(findings: &[Finding], started: &str, finished: &str) -> ser
                 name: &f.description,
                 message: format!("{} detected in {}", f.description, f.place()),
                 description: format!(
-                    "{} at {}{}{}. Remove it and rotate it; status: {}.",
+                    "{} at {}{}{}. Remove it and rotate it; status: {}; context: {}{}.",
                     f.description,
                     f.place(),
                     if f.path.is_empty() { ", line " } else { ":" },
                     f.line,
-                    f.status.as_deref().unwrap_or("unknown-origin")
+                    f.status.as_deref().unwrap_or("unknown-origin"),
+                    f.context,
+                    f.surface
+                        .map(|s| format!("; surface: {}", s.as_str()))
+                        .unwrap_or_default()
                 ),
                 severity: match f.severity {
                     Severity::Critical => "Critical",
@@ -256,6 +283,18 @@ pub fn gitlab_report(findings: &[Finding], started: &str, finished: &str) -> ser
                     name: format!("leakhound rule {}", f.rule),
                     value: &f.rule,
                 }],
+                details: GitLabDetails {
+                    context: GitLabText {
+                        r#type: "text",
+                        name: "context",
+                        value: f.context.as_str(),
+                    },
+                    surface: f.surface.map(|s| GitLabText {
+                        r#type: "text",
+                        name: "surface",
+                        value: s.as_str(),
+                    }),
+                },
             }
         })
         .collect();

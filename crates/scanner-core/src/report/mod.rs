@@ -13,6 +13,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::config::ConfigChange;
+use crate::context::Context;
 use crate::credentials::{Credential, Governance};
 use crate::finding::Finding;
 use crate::scan::{ScanStats, ScanWarning};
@@ -25,6 +26,11 @@ pub struct Summary<'a, S: Serialize> {
     pub findings: usize,
     /// Number of distinct fingerprints among them.
     pub unique_secrets: usize,
+    /// Findings by context (`code`, `test`, `docs`, `example`, `vendor`, `generated`), every context
+    /// present, zeros included.
+    pub contexts: BTreeMap<Context, usize>,
+    /// Findings in AI agent configuration (`surface: ai-agent`).
+    pub ai_agent_findings: usize,
     /// The source's counters.
     #[serde(flatten)]
     pub stats: &'a S,
@@ -51,6 +57,8 @@ impl<'a, S: Serialize> Summary<'a, S> {
         Summary {
             findings: findings.len(),
             unique_secrets: unique_secrets(findings),
+            contexts: contexts(findings),
+            ai_agent_findings: findings.iter().filter(|f| f.surface.is_some()).count(),
             stats,
             mb_per_sec: (scanned.mb_per_sec() * 10.0).round() / 10.0,
             governance: None,
@@ -59,6 +67,15 @@ impl<'a, S: Serialize> Summary<'a, S> {
             config_changes: Vec::new(),
         }
     }
+}
+
+/// Findings by context, every context present.
+pub fn contexts(findings: &[Finding]) -> BTreeMap<Context, usize> {
+    let mut out: BTreeMap<Context, usize> = Context::ALL.iter().map(|c| (*c, 0)).collect();
+    for f in findings {
+        *out.entry(f.context).or_default() += 1;
+    }
+    out
 }
 
 /// Distinct AWS key ids per decoded account.

@@ -36,7 +36,8 @@ rotate it: a secret that reached a repository must be treated as compromised. If
 the line with `leakhound:allow` or accept it into the baseline.";
 
 /// Builds the SARIF log: one run, the rules that produced findings in the driver, one result per finding
-/// with a relative URI, its region, the fingerprint, and governance status and owner as properties.
+/// with a relative URI, its region, the fingerprint, and as properties its `context`, `surface` (when
+/// set), `original_severity` (when the context lowered the level), governance status and owner.
 /// Findings should already be redacted: the message carries only `secret` as given.
 pub fn build(findings: &[Finding]) -> Sarif {
     // The rules used, with their description and highest severity seen (a validator may have lowered some).
@@ -89,6 +90,14 @@ pub fn build(findings: &[Finding]) -> Sarif {
             }
             if let Some(s) = &f.source {
                 props.insert("source".to_owned(), serde_json::json!(s));
+            }
+            // Where the finding is: code scanning lists them all, and a reviewer filters on these.
+            props.insert("context".to_owned(), serde_json::json!(f.context));
+            if let Some(s) = f.surface {
+                props.insert("surface".to_owned(), serde_json::json!(s));
+            }
+            if let Some(o) = f.original_severity {
+                props.insert("original_severity".to_owned(), serde_json::json!(o));
             }
             let location = if f.path.is_empty() {
                 // A secret in a commit or tag message has no file: the message is a logical location,

@@ -122,7 +122,9 @@ impl Scanner {
             respect_ignore_files: opts.respect_ignore_files,
         };
         let roots: Vec<&Path> = roots.iter().map(AsRef::as_ref).collect();
+        let places = root_places(&roots);
         let workers = walk(&roots, &walk_opts, || Worker {
+            places: &places,
             scanner: self,
             opts,
             sink,
@@ -148,6 +150,8 @@ impl Scanner {
 /// One walk thread's state: buffers and scratch space reused for every file, statistics merged
 /// once the walk is over instead of locking per file.
 struct Worker<'s> {
+    /// How displayed paths map to paths in their project (see [`root_places`]).
+    places: &'s [RootPlace],
     scanner: &'s Scanner,
     opts: &'s FsOptions,
     sink: &'s (dyn Fn(Finding) + Sync),
@@ -239,7 +243,9 @@ impl Worker<'_> {
             return;
         }
         self.found.clear();
+        let place = place_of(self.places, path);
         let mut matcher = Matcher {
+            place: &place,
             scanner: self.scanner,
             bulk: self.bulk,
             text: &mut self.text,
@@ -284,6 +290,8 @@ impl Worker<'_> {
 /// The part of a worker that turns a file's bytes into findings, borrowed apart from the read buffer
 /// so that it can run over either the buffer or a mapping.
 struct Matcher<'w> {
+    /// The file's path in its project, for its context.
+    place: &'w str,
     scanner: &'w Scanner,
     bulk: bool,
     text: &'w mut Vec<u8>,
@@ -297,8 +305,83 @@ impl Matcher<'_> {
         let (text, kind) = crate::content::as_text(bytes, self.text)?;
         self.scanner
             .context(self.bulk)
-            .scan(path, text, self.scratch, self.found);
+            .scan_at(path, self.place, text, self.scratch, self.found);
         Ok(kind)
+    }
+}
+
+/// A scanned root: its displayed form (paths under it start so) and where it is in its project: its
+/// path relative to the enclosing git work tree, or nothing when it is not in one (a file root outside
+/// a repository keeps its name).
+#[derive(Debug)]
+struct RootPlace {
+    shown: String,
+    inside: String,
+}
+
+/// The [`RootPlace`] of each root, found once per scan.
+fn root_places(roots: &[&Path]) -> Vec<RootPlace> {
+    roots
+        .iter()
+        .map(|root| {
+            let shown = match display_path(root).as_str() {
+                "." => String::new(),
+                s => s.trim_end_matches('/').to_owned(),
+            };
+            let abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+            let dir = if abs.is_dir() {
+                abs.clone()
+            } else {
+                abs.parent().map_or_else(|| abs.clone(), Path::to_path_buf)
+            };
+            let inside = match dir.ancestors().find(|d| d.join(".git").exists()) {
+                Some(repo) => abs.strip_prefix(repo).map_or_else(
+                    |_| String::new(),
+                    |p| {
+                        p.components()
+                            .map(|c| c.as_os_str().to_string_lossy())
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    },
+                ),
+                None if abs.is_dir() => String::new(),
+                None => abs
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            };
+            RootPlace { shown, inside }
+        })
+        .collect()
+}
+
+/// Where the displayed `path` is in its project: the part below the longest root it starts with,
+/// after that root's own place. `path` itself when no root matches.
+///
+/// A root `/ci/builds/test/app` (a repository) shows `/ci/builds/test/app/src/a.env`, which is
+/// `src/a.env` in its project: the `test` above the repository is not a test directory.
+fn place_of<'p>(places: &[RootPlace], path: &'p str) -> std::borrow::Cow<'p, str> {
+    use std::borrow::Cow;
+    let best = places
+        .iter()
+        .filter_map(|r| {
+            let rest = if r.shown.is_empty() {
+                path
+            } else {
+                let rest = path.strip_prefix(r.shown.as_str())?;
+                if !(rest.is_empty() || rest.starts_with('/') || rest.starts_with('\\')) {
+                    return None;
+                }
+                rest.trim_start_matches(['/', '\\'])
+            };
+            Some((r, rest))
+        })
+        .max_by_key(|(r, _)| r.shown.len());
+    match best {
+        None => Cow::Borrowed(path),
+        Some((r, rest)) if r.inside.is_empty() => Cow::Borrowed(rest),
+        Some((r, "")) => Cow::Owned(r.inside.clone()),
+        Some((r, rest)) => Cow::Owned(format!("{}/{rest}", r.inside)),
     }
 }
 
@@ -317,4 +400,43 @@ fn relative_to(base: &Path, cwd: &Path, path: &Path) -> Option<PathBuf> {
         }
     }
     abs.strip_prefix(base).ok().map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod place_tests {
+    use super::*;
+
+    fn place(shown: &str, inside: &str, path: &str) -> String {
+        let places = [RootPlace {
+            shown: shown.into(),
+            inside: inside.into(),
+        }];
+        place_of(&places, path).into_owned()
+    }
+
+    #[test]
+    fn places_are_relative_to_the_project() {
+        // `scan .` at the repository root.
+        assert_eq!(place("", "", "src/a.env"), "src/a.env");
+        // `scan /ci/builds/test/app`: the directories above the repository do not count.
+        assert_eq!(
+            place("/ci/builds/test/app", "", "/ci/builds/test/app/src/a.env"),
+            "src/a.env"
+        );
+        // `scan repo/tests` inside a repository: the root's own place counts.
+        assert_eq!(
+            place("repo/tests", "tests", "repo/tests/a.env"),
+            "tests/a.env"
+        );
+        // A file root.
+        assert_eq!(
+            place("tests/a.env", "tests/a.env", "tests/a.env"),
+            "tests/a.env"
+        );
+        // A root that is a prefix of a sibling's name is not that sibling's root.
+        assert_eq!(
+            place("/x/app", "", "/x/app2/tests/a.env"),
+            "/x/app2/tests/a.env"
+        );
+    }
 }
