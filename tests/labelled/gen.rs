@@ -892,9 +892,12 @@ fn grafana_cloud_token(rng: &mut Rng) -> String {
     format!("glc_{}", b64(claims.as_bytes()))
 }
 
-/// base64url(user id) . base64url(timestamp) . HMAC.
+/// base64url(user id) . base64url(timestamp) . HMAC. The id is a snowflake: milliseconds since
+/// 2015-01-01 (here 2016 to 2025) shifted left 22 bits over a worker/sequence part.
 fn discord_bot_token(rng: &mut Rng) -> String {
-    let id = format!("{}{}", rng.range(1, 9), rng.string_n(DIGIT, 17, 18));
+    const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+    let created_ms = 1_451_606_400_000 + rng.next_u64() % 315_360_000_000;
+    let id = (((created_ms - DISCORD_EPOCH_MS) << 22) | (rng.next_u64() & 0x3f_ffff)).to_string();
     let hmac_len = *rng.pick(&[27, 38]);
     format!(
         "{}.{}.{}",

@@ -8,6 +8,8 @@ use base64::Engine as _;
 use crate::date::Date;
 use crate::rules::Severity;
 
+mod discord;
+
 /// A structural validator a rule can name in `validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Validator {
@@ -23,6 +25,8 @@ pub enum Validator {
     /// A key whose prefix says test or live mode (`sk_test_`, `rzp_live_`, `access-sandbox-`): test keys
     /// are low severity.
     Mode,
+    /// A Discord bot token: its first part is the base64 of a snowflake id created since 2015.
+    DiscordBotToken,
 }
 
 /// Names accepted in a rule's `validate` field.
@@ -106,6 +110,7 @@ impl Validator {
             "aws-key-id" => Some(Validator::AwsKeyId),
             "private-key" => Some(Validator::PrivateKey),
             "mode" => Some(Validator::Mode),
+            "discord-bot-token" => Some(Validator::DiscordBotToken),
             _ => None,
         }
     }
@@ -130,6 +135,7 @@ impl Validator {
             Validator::AwsKeyId => aws_key_id(secret),
             Validator::PrivateKey => private_key(secret),
             Validator::Mode => mode(secret),
+            Validator::DiscordBotToken => discord::discord_bot_token(secret, now),
         }
     }
 }
