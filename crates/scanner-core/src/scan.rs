@@ -524,6 +524,47 @@ mod tests {
         );
     }
 
+    /// No rule of the pack reads a value across a line break into the next line's name: each one-line
+    /// example whose secret its rule finds is cut before the secret, and the secret moved to a next line
+    /// under another name (`NAME=` / `OTHER_SETTING=secret`, YAML `OTHER_SETTING: secret`, indented, after a
+    /// blank line). Reporting `OTHER_SETTING…` as the first name's value was `snowflake-password`'s defect.
+    #[test]
+    fn no_rule_reads_a_value_from_the_next_line() {
+        // Owned elsewhere (rules/generic.toml): `bearer\s+` crosses lines.
+        const KNOWN: &[&str] = &["http-bearer-token"];
+        let scanner = Scanner::with_default_rules();
+        let mut problems = Vec::new();
+        for rule in scanner.rules().iter() {
+            for example in rule.examples().iter().map(|e| e.trim_matches('\n')) {
+                if example.contains('\n') {
+                    continue;
+                }
+                let found = scanner.scan_bytes("example", example.as_bytes());
+                let Some(f) = found.iter().find(|f| f.rule == rule.id()) else {
+                    continue;
+                };
+                let (pre, post) = (&example[..f.offset], &example[f.offset + f.secret.len()..]);
+                let bare = pre.trim_end_matches([' ', '"', '\'', '`']);
+                for marker in ["NEXT_SETTING_NAME_FOR_THE_CLIENT", "nextSettingNameForTheClientConfig"] {
+                    let s = &f.secret;
+                    for text in [
+                        format!("{pre}\n{marker}={s}{post}\n"),
+                        format!("{bare}\n{marker}: {s}\n"),
+                        format!("{pre}\n  {marker} = {s}{post}\n"),
+                        format!("{bare}\n\n{marker} {s}\n"),
+                    ] {
+                        for g in scanner.scan_bytes("example", text.as_bytes()) {
+                            if g.secret.contains(marker) && !KNOWN.contains(&g.rule.as_str()) {
+                                problems.push(format!("{}: {text:?} -> {:?}", g.rule, g.secret));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
     #[test]
     fn default_pack_size() {
         assert!(
