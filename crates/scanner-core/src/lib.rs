@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod baseline;
+mod blanking;
 pub mod config;
 pub mod content;
 pub mod credentials;

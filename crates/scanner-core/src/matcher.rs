@@ -4,6 +4,7 @@ use std::cmp::Reverse;
 
 use regex::bytes::CaptureLocations;
 
+use crate::blanking;
 use crate::decode::{self, Encoding};
 use crate::filters::{
     decodes_to_placeholder, entropy, is_placeholder, looks_like_assignment, noise, InlineAllow,
@@ -150,17 +151,12 @@ impl MatchContext<'_> {
             left: decode::budget(hay.len()),
             skipped: 0,
         };
-        // A notebook stores each source line as a JSON string, so `key = "value"` reads `key = \"value\"`.
-        // Blanking the backslashes (same length: offsets, lines and columns stay those of the file) lets
-        // every rule see the code as written.
-        let cut = if is_notebook(path, hay) && memchr::memmem::find(hay, b"\\\"").is_some() {
-            let mut copy = hay.to_vec();
-            for i in memchr::memmem::find_iter(hay, b"\\\"") {
-                copy[i] = b' ';
-            }
-            self.scan_depth(path, &copy, scratch, out, 0, &mut budget, limit)
-        } else {
-            self.scan_depth(path, hay, scratch, out, 0, &mut budget, limit)
+        // Text wrapped around secrets by their medium (a notebook's `\"`, a CI log's colour codes,
+        // percent-encoded padding) is blanked to spaces of the same length: see `blanking`.
+        let notebook = is_notebook(path, hay);
+        let cut = match blanking::blanked(hay, notebook) {
+            Some(copy) => self.scan_depth(path, &copy, scratch, out, 0, &mut budget, limit),
+            None => self.scan_depth(path, hay, scratch, out, 0, &mut budget, limit),
         };
         scratch.undecoded = budget.skipped;
         let found = out.len() - before;
@@ -897,7 +893,10 @@ mod tests {
     use crate::{RuleSet, Scanner};
 
     fn lines_of(f: &[Finding], rule: &str) -> Vec<usize> {
-        f.iter().filter(|f| f.rule == rule).map(|f| f.line).collect()
+        f.iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| f.line)
+            .collect()
     }
 
     #[test]
@@ -930,8 +929,12 @@ negative_examples = ["x"]
         )
         .expect("rule");
         let scanner = Scanner::new(set);
-        let text = b"tok_Ab3dE5fG7hJ9kL1mN3pQ\ntok_Zb3dE5fG7hJ9kL1mN3pR\ntok_Yb3dE5fG7hJ9kL1mN3pS\n";
-        assert_eq!(lines_of(&scanner.scan_bytes("a.txt", text), "tok"), [1, 2, 3]);
+        let text =
+            b"tok_Ab3dE5fG7hJ9kL1mN3pQ\ntok_Zb3dE5fG7hJ9kL1mN3pR\ntok_Yb3dE5fG7hJ9kL1mN3pS\n";
+        assert_eq!(
+            lines_of(&scanner.scan_bytes("a.txt", text), "tok"),
+            [1, 2, 3]
+        );
     }
 
     #[test]
