@@ -8,6 +8,9 @@ use base64::Engine as _;
 use crate::date::Date;
 use crate::rules::Severity;
 
+mod keystore;
+mod ppk;
+
 /// A structural validator a rule can name in `validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Validator {
@@ -20,6 +23,9 @@ pub enum Validator {
     AwsKeyId,
     /// A PEM or OpenSSH private key whose body parses (ASN.1 DER, `openssh-key-v1`, OpenPGP packets).
     PrivateKey,
+    /// A base64 PKCS#12, JKS or JCEKS keystore: reported when it holds a key entry, dropped when it
+    /// holds only certificates (a truststore).
+    Keystore,
     /// A key whose prefix says test or live mode (`sk_test_`, `rzp_live_`, `access-sandbox-`): test keys
     /// are low severity.
     Mode,
@@ -106,6 +112,7 @@ impl Validator {
             "aws-key-id" => Some(Validator::AwsKeyId),
             "private-key" => Some(Validator::PrivateKey),
             "mode" => Some(Validator::Mode),
+            "keystore" => Some(Validator::Keystore),
             _ => None,
         }
     }
@@ -130,6 +137,7 @@ impl Validator {
             Validator::AwsKeyId => aws_key_id(secret),
             Validator::PrivateKey => private_key(secret),
             Validator::Mode => mode(secret),
+            Validator::Keystore => keystore::check(secret),
         }
     }
 }
@@ -329,10 +337,16 @@ fn b64() -> base64::engine::GeneralPurpose {
 /// concatenated string literals) into its header fields and its decoded body.
 fn pem_parts(secret: &[u8]) -> Option<(String, Vec<String>, Vec<u8>)> {
     let text = String::from_utf8_lossy(secret);
-    let text = text
+    let mut text = text
         .replace("\\r", "\n")
         .replace("\\n", "\n")
         .replace('\\', "");
+    // Newlines written as HTML or XML (a key pasted into a wiki page, an XML attribute).
+    if text.contains('<') || text.contains('&') {
+        for br in ["<br>", "<br/>", "<br />", "<BR>", "<BR/>", "<BR />", "&#10;", "&#13;", "&#xA;", "&#xa;", "&#xD;", "&#xd;"] {
+            text = text.replace(br, "\n");
+        }
+    }
     let begin = text.find("-----BEGIN ")?;
     let after = &text[begin + 11..];
     let label_end = after.find("-----")?;
@@ -368,6 +382,9 @@ fn pem_parts(secret: &[u8]) -> Option<(String, Vec<String>, Vec<u8>)> {
 }
 
 fn private_key(secret: &[u8]) -> Outcome {
+    if memchr::memmem::find(secret, b"PuTTY-User-Key-File-").is_some() {
+        return ppk::check(secret);
+    }
     let Some((label, headers, body)) = pem_parts(secret) else {
         return Outcome::Report(Verdict::low("key-unparseable"));
     };
@@ -386,6 +403,7 @@ fn private_key(secret: &[u8]) -> Outcome {
             (body.len() % 8 == 0).then(|| Verdict::ok("key-encrypted").with("format", "pem-legacy"))
         }
         "ENCRYPTED PRIVATE KEY" => pkcs8_encrypted(&body),
+        "ENCRYPTED SIGSTORE PRIVATE KEY" | "ENCRYPTED COSIGN PRIVATE KEY" => sigstore(&body),
         "RSA PRIVATE KEY" => rsa_pkcs1(&body),
         "EC PRIVATE KEY" => ec_sec1(&body),
         "DSA PRIVATE KEY" => dsa(&body),
@@ -548,6 +566,22 @@ fn pkcs8_encrypted(body: &[u8]) -> Option<Verdict> {
         return None;
     };
     (data.len() >= 16).then(|| Verdict::ok("key-encrypted").with("format", "pkcs8"))
+}
+
+/// cosign and sigstore keys (`cosign generate-key-pair`): the body is JSON naming the KDF (scrypt) and
+/// the cipher (nacl/secretbox) around the encrypted key. Always passphrase-protected, but the
+/// passphrase is often empty or sits in the same CI configuration (`COSIGN_PASSWORD`).
+fn sigstore(body: &[u8]) -> Option<Verdict> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let kdf = v.get("kdf")?.get("name")?.as_str()?;
+    let cipher = v.get("cipher")?.get("name")?.as_str()?;
+    let ciphertext = v.get("ciphertext")?.as_str()?;
+    (ciphertext.len() >= 16).then(|| {
+        Verdict::ok("key-encrypted")
+            .with("format", "sigstore")
+            .with("kdf", clip(kdf))
+            .with("cipher", clip(cipher))
+    })
 }
 
 /// `openssh-key-v1\0`, then cipher, kdf, kdf options, key count, and the public key blob whose first

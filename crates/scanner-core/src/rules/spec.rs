@@ -64,13 +64,14 @@ impl SpecError {
 pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 
 /// Validators accepted in `validate`.
-pub const VALIDATORS: [&str; 6] = [
+pub const VALIDATORS: [&str; 7] = [
     "github-checksum",
     "npm-checksum",
     "jwt",
     "aws-key-id",
     "private-key",
     "mode",
+    "keystore",
 ];
 
 /// The keys a rule table may hold.
