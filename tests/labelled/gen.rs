@@ -662,7 +662,9 @@ fn ppk(variant: &str, rng: &mut Rng) -> Result<String, String> {
     let (alg, version) = rest
         .split_once("-v")
         .ok_or_else(|| format!("ppk variant {variant:?} is not <key>-v<format>"))?;
-    let version: u8 = version.parse().map_err(|_| format!("ppk format {version:?}"))?;
+    let version: u8 = version
+        .parse()
+        .map_err(|_| format!("ppk format {version:?}"))?;
     let (mut public, mut private) = (Vec::new(), Vec::new());
     let name = match alg {
         "rsa" => {
@@ -730,27 +732,43 @@ fn keystore(variant: &str, rng: &mut Rng) -> Result<String, String> {
             let pbes2 = |rng: &mut Rng| {
                 let pbkdf2 = seq(&[
                     oid(OID_PBKDF2),
-                    seq(&[octets(&rng.bytes(8)), small(2048), seq(&[oid(OID_HMAC_SHA256), null()])]),
+                    seq(&[
+                        octets(&rng.bytes(8)),
+                        small(2048),
+                        seq(&[oid(OID_HMAC_SHA256), null()]),
+                    ]),
                 ]);
-                seq(&[oid(OID_PBES2), seq(&[pbkdf2, seq(&[oid(OID_AES256_CBC), octets(&rng.bytes(16))])])])
+                seq(&[
+                    oid(OID_PBES2),
+                    seq(&[pbkdf2, seq(&[oid(OID_AES256_CBC), octets(&rng.bytes(16))])]),
+                ])
             };
             let alias: Vec<u8> = "server".encode_utf16().flat_map(u16::to_be_bytes).collect();
             let key_len = *rng.pick(&[160, 1232, 1248]);
             let key_bag = seq(&[
                 oid(SHROUDED_KEY_BAG),
                 der(0xa0, &seq(&[pbes2(rng), octets(&rng.bytes(key_len))])),
-                der(0x31, &seq(&[oid(FRIENDLY_NAME), der(0x31, &der(0x1e, &alias))])),
+                der(
+                    0x31,
+                    &seq(&[oid(FRIENDLY_NAME), der(0x31, &der(0x1e, &alias))]),
+                ),
             ]);
-            let data = seq(&[
-                oid(PKCS7_DATA),
-                der(0xa0, &octets(&seq(&[key_bag]))),
-            ]);
+            let data = seq(&[oid(PKCS7_DATA), der(0xa0, &octets(&seq(&[key_bag])))]);
             let cert_len = *rng.pick(&[464, 800, 1008]);
             let encrypted = seq(&[
                 oid(PKCS7_ENCRYPTED),
-                der(0xa0, &seq(&[small(0), seq(&[oid(PKCS7_DATA), pbes2(rng), der(0x80, &rng.bytes(cert_len))])])),
+                der(
+                    0xa0,
+                    &seq(&[
+                        small(0),
+                        seq(&[oid(PKCS7_DATA), pbes2(rng), der(0x80, &rng.bytes(cert_len))]),
+                    ]),
+                ),
             ]);
-            let auth_safe = seq(&[oid(PKCS7_DATA), der(0xa0, &octets(&seq(&[encrypted, data])))]);
+            let auth_safe = seq(&[
+                oid(PKCS7_DATA),
+                der(0xa0, &octets(&seq(&[encrypted, data]))),
+            ]);
             let mac = seq(&[
                 seq(&[seq(&[oid(SHA256), null()]), octets(&rng.bytes(32))]),
                 octets(&rng.bytes(8)),
@@ -759,7 +777,11 @@ fn keystore(variant: &str, rng: &mut Rng) -> Result<String, String> {
             seq(&[small(3), auth_safe, mac])
         }
         "jks" | "jceks" => {
-            let mut d = if kind == "jks" { vec![0xfe, 0xed, 0xfe, 0xed] } else { vec![0xce; 4] };
+            let mut d = if kind == "jks" {
+                vec![0xfe, 0xed, 0xfe, 0xed]
+            } else {
+                vec![0xce; 4]
+            };
             d.extend(2u32.to_be_bytes());
             d.extend(1u32.to_be_bytes());
             d.extend(1u32.to_be_bytes());
@@ -774,7 +796,10 @@ fn keystore(variant: &str, rng: &mut Rng) -> Result<String, String> {
             d.extend(1u32.to_be_bytes());
             d.extend(5u16.to_be_bytes());
             d.extend(b"X.509");
-            let cert = seq(&[seq(&[der(0xa0, &small(2)), int(&rng.bytes(9))]), octets(&rng.bytes(300))]);
+            let cert = seq(&[
+                seq(&[der(0xa0, &small(2)), int(&rng.bytes(9))]),
+                octets(&rng.bytes(300)),
+            ]);
             d.extend((cert.len() as u32).to_be_bytes());
             d.extend(cert);
             // The integrity digest (SHA-1 over the password and the data).

@@ -343,7 +343,10 @@ fn pem_parts(secret: &[u8]) -> Option<(String, Vec<String>, Vec<u8>)> {
         .replace('\\', "");
     // Newlines written as HTML or XML (a key pasted into a wiki page, an XML attribute).
     if text.contains('<') || text.contains('&') {
-        for br in ["<br>", "<br/>", "<br />", "<BR>", "<BR/>", "<BR />", "&#10;", "&#13;", "&#xA;", "&#xa;", "&#xD;", "&#xd;"] {
+        for br in [
+            "<br>", "<br/>", "<br />", "<BR>", "<BR/>", "<BR />", "&#10;", "&#13;", "&#xA;",
+            "&#xa;", "&#xD;", "&#xd;",
+        ] {
             text = text.replace(br, "\n");
         }
     }
@@ -357,6 +360,13 @@ fn pem_parts(secret: &[u8]) -> Option<(String, Vec<String>, Vec<u8>)> {
     let mut b64text = String::new();
     for line in body[..end].lines() {
         let mut l = line.trim();
+        // What is left of `"…\n" +` once the `\n` became a line break: the closing quote and the
+        // operator, no key material (a `+` kept here corrupted every concatenated key's base64).
+        if l.chars()
+            .all(|c| matches!(c, '"' | '\'' | '+' | '.' | ',' | ';' | ' ' | '\t'))
+        {
+            continue;
+        }
         // `"…\n" +` / `'…' .` line continuations of string literals.
         for _ in 0..2 {
             l = l.trim_matches(|c: char| c == '"' || c == '\'' || c == ',' || c == ';');
@@ -865,6 +875,44 @@ mod tests {
         // `test` deep inside the random part is not a mode.
         assert_eq!(m("shippo_live_ab_cd_test").label(), Some("live-mode"));
         assert_eq!(m("xoxb-123-456-abc").label(), Some("mode-unknown"));
+    }
+
+    #[test]
+    fn line_breaks_written_as_html_escapes_or_concatenation() {
+        let key = pem("RSA PRIVATE KEY", &rsa_body());
+        for written in [
+            key.replace('\n', "<br>"),
+            key.replace('\n', "<br />"),
+            key.replace('\n', "&#10;"),
+            key.replace('\n', "\\\\n"),
+            // `"…\n" +` one literal per line, as Java and JavaScript write it.
+            key.lines()
+                .map(|l| format!("\"{l}\\n\""))
+                .collect::<Vec<_>>()
+                .join(" +\n    "),
+        ] {
+            let v = Validator::PrivateKey.check(written.as_bytes(), 0);
+            assert_eq!(v.detail("key_type"), Some("rsa-2048"), "{written}");
+        }
+    }
+
+    #[test]
+    fn sigstore_envelope() {
+        let json = br#"{"kdf":{"name":"scrypt","params":{"N":65536,"r":8,"p":1},"salt":"c2FsdHNhbHRzYWx0c2FsdA=="},"cipher":{"name":"nacl/secretbox","nonce":"bm9uY2Vub25jZQ=="},"ciphertext":"Y2lwaGVydGV4dGNpcGhlcnRleHRjaXBoZXJ0ZXh0"}"#;
+        let v =
+            Validator::PrivateKey.check(pem("ENCRYPTED SIGSTORE PRIVATE KEY", json).as_bytes(), 0);
+        assert_eq!(v.label(), Some("key-encrypted"));
+        assert_eq!(v.severity(), Some(Severity::Medium));
+        assert_eq!(v.detail("kdf"), Some("scrypt"));
+        let v =
+            Validator::PrivateKey.check(pem("ENCRYPTED COSIGN PRIVATE KEY", json).as_bytes(), 0);
+        assert_eq!(v.detail("format"), Some("sigstore"));
+        // Not the envelope: unparseable, low.
+        let v = Validator::PrivateKey.check(
+            pem("ENCRYPTED SIGSTORE PRIVATE KEY", &pseudo(200, 3)).as_bytes(),
+            0,
+        );
+        assert_eq!(v.label(), Some("key-unparseable"));
     }
 
     #[test]

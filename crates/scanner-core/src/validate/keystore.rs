@@ -218,7 +218,9 @@ mod tests {
 
     #[test]
     fn pkcs12_key_bag_encrypted_only_and_junk() {
-        let mut pfx = vec![0x30, 0x82, 0x04, 0x00, 0x02, 0x01, 0x03, 0x30, 0x82, 0x03, 0x00];
+        let mut pfx = vec![
+            0x30, 0x82, 0x04, 0x00, 0x02, 0x01, 0x03, 0x30, 0x82, 0x03, 0x00,
+        ];
         pfx.extend(PKCS7);
         pfx.push(0x01);
         let mut with_key = pfx.clone();
@@ -234,7 +236,9 @@ mod tests {
         enc.extend([0u8; 40]);
         assert_eq!(check(b64(&enc).as_bytes()), Outcome::Invalid);
         // A certificate (SEQUENCE, then SEQUENCE, not INTEGER 3) is not a keystore.
-        let cert = [0x30, 0x82, 0x03, 0x00, 0x30, 0x82, 0x02, 0x00, 0xa0, 0x03, 0x02, 0x01, 0x02];
+        let cert = [
+            0x30, 0x82, 0x03, 0x00, 0x30, 0x82, 0x02, 0x00, 0xa0, 0x03, 0x02, 0x01, 0x02,
+        ];
         assert_eq!(check(b64(&cert).as_bytes()), Outcome::Invalid);
         assert_eq!(check(b"not base64 at all!"), Outcome::Invalid);
     }
@@ -244,8 +248,14 @@ mod tests {
         let s = b64(&jks([0xfe, 0xed, 0xfe, 0xed], &[1]));
         let (a, b) = s.split_at(20);
         let wrapped = format!("{a}\\n{b}");
-        assert_eq!(check(wrapped.as_bytes()).label(), Some("keystore-private-key"));
+        assert_eq!(
+            check(wrapped.as_bytes()).label(),
+            Some("keystore-private-key")
+        );
         let wrapped = format!("{a}\n    {b}");
-        assert_eq!(check(wrapped.as_bytes()).label(), Some("keystore-private-key"));
+        assert_eq!(
+            check(wrapped.as_bytes()).label(),
+            Some("keystore-private-key")
+        );
     }
 }

@@ -22,7 +22,10 @@ fn parse(text: &str) -> Option<Verdict> {
     // Lines may be string literals (a notebook's `"…\n",`, a concatenation's `"…" +`).
     let mut lines = text
         .lines()
-        .map(|l| l.trim().trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '+' | ' ')))
+        .map(|l| {
+            l.trim()
+                .trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | '+' | ' '))
+        })
         .filter(|l| !l.is_empty())
         .skip_while(|l| !l.starts_with("PuTTY-User-Key-File-"));
     let (version, alg) = lines
@@ -69,7 +72,11 @@ fn block<'a>(lines: &mut impl Iterator<Item = &'a str>, header: &str) -> Option<
 }
 
 fn base64_lines<'a>(lines: &mut impl Iterator<Item = &'a str>, count: &str) -> Option<Vec<u8>> {
-    let n: usize = count.trim().parse().ok().filter(|&n| (1..=1024).contains(&n))?;
+    let n: usize = count
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&n| (1..=1024).contains(&n))?;
     let mut b64 = String::new();
     for _ in 0..n {
         b64.push_str(lines.next()?);
@@ -113,7 +120,10 @@ mod tests {
         let escaped = ppk("none", 36).replace('\n', "\\r\\n");
         assert_eq!(check(escaped.as_bytes()).label(), Some("key-unencrypted"));
         // A ciphertext that is not whole blocks, or a public blob of another algorithm.
-        assert_eq!(check(ppk("aes256-cbc", 40).as_bytes()).label(), Some("key-unparseable"));
+        assert_eq!(
+            check(ppk("aes256-cbc", 40).as_bytes()).label(),
+            Some("key-unparseable")
+        );
         let other = ppk("none", 36).replace("File-3: ssh-ed25519", "File-3: ssh-rsa");
         assert_eq!(check(other.as_bytes()).label(), Some("key-unparseable"));
     }
