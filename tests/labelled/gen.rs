@@ -252,6 +252,9 @@ pub const SPECIALS: &[&str] = &[
     "mapbox-secret-token",
     "age-secret-key",
     "docker-config",
+    "sigstore",
+    "ppk",
+    "keystore",
 ];
 
 pub fn known_special(name: &str) -> bool {
@@ -267,7 +270,7 @@ pub fn special(name: &str, rng: &mut Rng) -> Result<Special, String> {
             Special::whole(github_token_with_checksum(variant, &random30))
         }
         "jwt" => Special::whole(jwt(variant, rng)?),
-        "pem" => Special::whole(pem(variant, rng)?),
+        "pem" => pem_written(variant, rng)?,
         "openssh" => Special::whole(openssh(variant, rng)?),
         "pgp" => Special::whole(pgp_private_key(rng)),
         "gcp-service-account" => gcp_service_account(rng),
@@ -278,6 +281,9 @@ pub fn special(name: &str, rng: &mut Rng) -> Result<Special, String> {
         "mapbox-secret-token" => Special::whole(mapbox_secret_token(rng)),
         "age-secret-key" => Special::whole(age_secret_key(rng)),
         "docker-config" => docker_config(variant, rng)?,
+        "sigstore" => Special::whole(sigstore(variant, rng)?),
+        "ppk" => Special::whole(ppk(variant, rng)?),
+        "keystore" => Special::whole(keystore(variant, rng)?),
         _ => return Err(format!("unknown special {name:?}")),
     })
 }
@@ -579,6 +585,233 @@ pub fn pem(variant: &str, rng: &mut Rng) -> Result<String, String> {
             armor("ENCRYPTED PRIVATE KEY", "", &der)
         }
         _ => return Err(format!("unknown PEM variant {variant:?}")),
+    })
+}
+
+/// A PEM key as it is written outside a `.pem` file: `variant` is a `pem` variant, optionally followed
+/// by `+br` (lines joined with `<br>`, as in a wiki page or a CMS field), `+br/` (`<br/>`), `+esc2`
+/// (`\\n`: a JSON string inside a JSON string) or `+concat` (a JavaScript string concatenation over
+/// several lines, whose secret runs from `-----BEGIN` to the end of `-----END …-----`).
+fn pem_written(variant: &str, rng: &mut Rng) -> Result<Special, String> {
+    let (base, how) = variant.split_once('+').unwrap_or((variant, ""));
+    let key = pem(base, rng)?;
+    Ok(match how {
+        "" => Special::whole(key),
+        "br" => Special::whole(key.replace('\n', "<br>")),
+        "br/" => Special::whole(key.replace('\n', "<br/>")),
+        "esc2" => Special::whole(key.replace('\n', "\\\\n")),
+        "concat" => {
+            let lines: Vec<&str> = key.lines().collect();
+            let last = lines.len() - 1;
+            let mut value = String::new();
+            let mut end = 0;
+            for (i, l) in lines.iter().enumerate() {
+                value.push('"');
+                value.push_str(l);
+                if i == last {
+                    end = value.len();
+                }
+                value.push_str("\\n\"");
+                if i < last {
+                    value.push_str(" +\n    ");
+                }
+            }
+            Special {
+                secret: Some((1, end)),
+                value,
+            }
+        }
+        _ => return Err(format!("unknown PEM writing {how:?}")),
+    })
+}
+
+/// A cosign / sigstore encrypted private key (`cosign generate-key-pair`): base64 of the JSON envelope
+/// (scrypt parameters and salt, nacl/secretbox nonce, ciphertext of a PKCS#8 ECDSA key), wrapped at 64
+/// columns; `variant` `cosign` uses the older `ENCRYPTED COSIGN PRIVATE KEY` label.
+fn sigstore(variant: &str, rng: &mut Rng) -> Result<String, String> {
+    let label = match variant {
+        "" | "sigstore" => "ENCRYPTED SIGSTORE PRIVATE KEY",
+        "cosign" => "ENCRYPTED COSIGN PRIVATE KEY",
+        _ => return Err(format!("unknown sigstore variant {variant:?}")),
+    };
+    let n = *rng.pick(&[32768, 65536]);
+    let json = format!(
+        r#"{{"kdf":{{"name":"scrypt","params":{{"N":{n},"r":8,"p":1}},"salt":"{}"}},"cipher":{{"name":"nacl/secretbox","nonce":"{}"}},"ciphertext":"{}"}}"#,
+        b64(&rng.bytes(32)),
+        b64(&rng.bytes(24)),
+        b64(&{
+            let n = *rng.pick(&[154, 156, 157]);
+            rng.bytes(n)
+        })
+    );
+    Ok(format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----",
+        wrap(&b64(json.as_bytes()), 64)
+    ))
+}
+
+/// A PuTTY private key file: `variant` is `<key>-v<format>[-encrypted]` with key `rsa` or `ed25519`
+/// (`rsa-v2`, `ed25519-v3-encrypted`): the SSH wire public blob, the private blob (or its AES-256-CBC
+/// ciphertext, with format 3's Argon2 parameters), base64 wrapped at 64 columns, and a MAC of the
+/// format's size.
+fn ppk(variant: &str, rng: &mut Rng) -> Result<String, String> {
+    let (rest, encrypted) = match variant.strip_suffix("-encrypted") {
+        Some(r) => (r, true),
+        None => (variant, false),
+    };
+    let (alg, version) = rest
+        .split_once("-v")
+        .ok_or_else(|| format!("ppk variant {variant:?} is not <key>-v<format>"))?;
+    let version: u8 = version
+        .parse()
+        .map_err(|_| format!("ppk format {version:?}"))?;
+    let (mut public, mut private) = (Vec::new(), Vec::new());
+    let name = match alg {
+        "rsa" => {
+            let k = rsa_key(rng, 2048);
+            ssh_string(&mut public, b"ssh-rsa");
+            ssh_mpint(&mut public, &k.e);
+            ssh_mpint(&mut public, &k.n);
+            for part in [&k.d, &k.p, &k.q, &k.qinv] {
+                ssh_mpint(&mut private, part);
+            }
+            "ssh-rsa"
+        }
+        "ed25519" => {
+            ssh_string(&mut public, b"ssh-ed25519");
+            ssh_string(&mut public, &rng.bytes(32));
+            ssh_string(&mut private, &rng.bytes(32));
+            "ssh-ed25519"
+        }
+        _ => return Err(format!("unknown ppk key {alg:?}")),
+    };
+    if encrypted {
+        private = rng.bytes((private.len() / 16 + 1) * 16);
+    }
+    let lines = |b: &[u8]| {
+        let w = wrap(&b64(b), 64);
+        (w.lines().count(), w)
+    };
+    let (np, pb) = lines(&public);
+    let (nq, qb) = lines(&private);
+    let comment = format!(
+        "{}-key-2026{:02}{:02}",
+        if alg == "rsa" { "rsa" } else { "eddsa" },
+        rng.range(1, 12),
+        rng.range(1, 28)
+    );
+    let kdf = if encrypted && version == 3 {
+        format!(
+            "Key-Derivation: Argon2id\nArgon2-Memory: 8192\nArgon2-Passes: {}\nArgon2-Parallelism: 1\nArgon2-Salt: {}\n",
+            rng.range(8, 34),
+            rng.hex(32)
+        )
+    } else {
+        String::new()
+    };
+    Ok(format!(
+        "PuTTY-User-Key-File-{version}: {name}\nEncryption: {}\nComment: {comment}\nPublic-Lines: {np}\n{pb}\n{kdf}Private-Lines: {nq}\n{qb}\nPrivate-MAC: {}",
+        if encrypted { "aes256-cbc" } else { "none" },
+        rng.hex(if version == 2 { 40 } else { 64 })
+    ))
+}
+
+/// A keystore holding one private key, as base64 on one line (`+wrap`: at 76 columns, as `base64`
+/// writes it): `pkcs12` (PFX version 3: the key in a pkcs8ShroudedKeyBag inside a `data` ContentInfo,
+/// the certificate in an `encryptedData`, then the MAC), `jks` or `jceks` (magic, version 2, a private
+/// key entry with its certificate chain).
+fn keystore(variant: &str, rng: &mut Rng) -> Result<String, String> {
+    let (kind, how) = variant.split_once('+').unwrap_or((variant, ""));
+    let der = match kind {
+        "pkcs12" => {
+            const PKCS7_DATA: &[u64] = &[1, 2, 840, 113_549, 1, 7, 1];
+            const PKCS7_ENCRYPTED: &[u64] = &[1, 2, 840, 113_549, 1, 7, 6];
+            const SHROUDED_KEY_BAG: &[u64] = &[1, 2, 840, 113_549, 1, 12, 10, 1, 2];
+            const FRIENDLY_NAME: &[u64] = &[1, 2, 840, 113_549, 1, 9, 20];
+            const SHA256: &[u64] = &[2, 16, 840, 1, 101, 3, 4, 2, 1];
+            let pbes2 = |rng: &mut Rng| {
+                let pbkdf2 = seq(&[
+                    oid(OID_PBKDF2),
+                    seq(&[
+                        octets(&rng.bytes(8)),
+                        small(2048),
+                        seq(&[oid(OID_HMAC_SHA256), null()]),
+                    ]),
+                ]);
+                seq(&[
+                    oid(OID_PBES2),
+                    seq(&[pbkdf2, seq(&[oid(OID_AES256_CBC), octets(&rng.bytes(16))])]),
+                ])
+            };
+            let alias: Vec<u8> = "server".encode_utf16().flat_map(u16::to_be_bytes).collect();
+            let key_len = *rng.pick(&[160, 1232, 1248]);
+            let key_bag = seq(&[
+                oid(SHROUDED_KEY_BAG),
+                der(0xa0, &seq(&[pbes2(rng), octets(&rng.bytes(key_len))])),
+                der(
+                    0x31,
+                    &seq(&[oid(FRIENDLY_NAME), der(0x31, &der(0x1e, &alias))]),
+                ),
+            ]);
+            let data = seq(&[oid(PKCS7_DATA), der(0xa0, &octets(&seq(&[key_bag])))]);
+            let cert_len = *rng.pick(&[464, 800, 1008]);
+            let encrypted = seq(&[
+                oid(PKCS7_ENCRYPTED),
+                der(
+                    0xa0,
+                    &seq(&[
+                        small(0),
+                        seq(&[oid(PKCS7_DATA), pbes2(rng), der(0x80, &rng.bytes(cert_len))]),
+                    ]),
+                ),
+            ]);
+            let auth_safe = seq(&[
+                oid(PKCS7_DATA),
+                der(0xa0, &octets(&seq(&[encrypted, data]))),
+            ]);
+            let mac = seq(&[
+                seq(&[seq(&[oid(SHA256), null()]), octets(&rng.bytes(32))]),
+                octets(&rng.bytes(8)),
+                small(2048),
+            ]);
+            seq(&[small(3), auth_safe, mac])
+        }
+        "jks" | "jceks" => {
+            let mut d = if kind == "jks" {
+                vec![0xfe, 0xed, 0xfe, 0xed]
+            } else {
+                vec![0xce; 4]
+            };
+            d.extend(2u32.to_be_bytes());
+            d.extend(1u32.to_be_bytes());
+            d.extend(1u32.to_be_bytes());
+            let alias = *rng.pick(&["server", "signing", "tomcat", "mykey"]);
+            d.extend((alias.len() as u16).to_be_bytes());
+            d.extend(alias.as_bytes());
+            d.extend((1_750_000_000_000u64 + rng.next_u64() % 100_000_000_000).to_be_bytes());
+            let n = *rng.pick(&[138, 1257]);
+            let key = rng.bytes(n);
+            d.extend((key.len() as u32).to_be_bytes());
+            d.extend(key);
+            d.extend(1u32.to_be_bytes());
+            d.extend(5u16.to_be_bytes());
+            d.extend(b"X.509");
+            let cert = seq(&[
+                seq(&[der(0xa0, &small(2)), int(&rng.bytes(9))]),
+                octets(&rng.bytes(300)),
+            ]);
+            d.extend((cert.len() as u32).to_be_bytes());
+            d.extend(cert);
+            // The integrity digest (SHA-1 over the password and the data).
+            d.extend(rng.bytes(20));
+            d
+        }
+        _ => return Err(format!("unknown keystore {kind:?}")),
+    };
+    Ok(match how {
+        "" => b64(&der),
+        "wrap" => wrap(&b64(&der), 76),
+        _ => return Err(format!("unknown keystore writing {how:?}")),
     })
 }
 

@@ -21,6 +21,7 @@
 
 mod agent;
 pub mod baseline;
+mod blanking;
 pub mod config;
 pub mod content;
 pub mod context;

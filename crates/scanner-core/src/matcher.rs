@@ -6,6 +6,7 @@ use regex::bytes::CaptureLocations;
 
 use crate::agent;
 use crate::context::{self, Context, Surface};
+use crate::blanking;
 use crate::decode::{self, Encoding};
 use crate::filters::{
     decodes_to_placeholder, entropy, is_placeholder, looks_like_assignment, noise, InlineAllow,
@@ -170,17 +171,12 @@ impl MatchContext<'_> {
             left: decode::budget(hay.len()),
             skipped: 0,
         };
-        // A notebook stores each source line as a JSON string, so `key = "value"` reads `key = \"value\"`.
-        // Blanking the backslashes (same length: offsets, lines and columns stay those of the file) lets
-        // every rule see the code as written.
-        let mut cut = if is_notebook(path, hay) && memchr::memmem::find(hay, b"\\\"").is_some() {
-            let mut copy = hay.to_vec();
-            for i in memchr::memmem::find_iter(hay, b"\\\"") {
-                copy[i] = b' ';
-            }
-            self.scan_depth(path, &copy, scratch, out, 0, &mut budget, limit)
-        } else {
-            self.scan_depth(path, hay, scratch, out, 0, &mut budget, limit)
+        // Text wrapped around secrets by their medium (a notebook's `\"`, a CI log's colour codes,
+        // percent-encoded padding) is blanked to spaces of the same length: see `blanking`.
+        let notebook = is_notebook(path, hay);
+        let mut cut = match blanking::blanked(hay, notebook) {
+            Some(copy) => self.scan_depth(path, &copy, scratch, out, 0, &mut budget, limit),
+            None => self.scan_depth(path, hay, scratch, out, 0, &mut budget, limit),
         };
         // The one check every file pays for: a few comparisons on its path.
         let agent_path = context::agent_config(place);
@@ -761,12 +757,9 @@ impl MatchContext<'_> {
             let Some(m) = compiled.regex.captures_read_at(loc, hay_w, pos) else {
                 break;
             };
-            pos = if m.end() > m.start() {
-                m.end()
-            } else {
-                m.end() + 1
-            };
-            let Some((s, e)) = compiled.secret(loc) else {
+            let secret_span = compiled.secret(loc);
+            pos = resume_at(pos, m.start(), m.end(), secret_span.map(|(_, e)| e));
+            let Some((s, e)) = secret_span else {
                 continue;
             };
             if s >= *cut {
@@ -941,6 +934,26 @@ impl MatchContext<'_> {
     }
 }
 
+/// Bytes of a match after its secret that the next search may read again (see [`resume_at`]).
+const MAX_REREAD: usize = 16;
+
+/// Where a rule's next search in a window starts, after a match `m_start..m_end` whose secret ends at
+/// `secret_end`, found by a search from `pos`. Rules end with a boundary (`(?:["'\s;,]|$)`) that
+/// consumes the byte after the secret, often the newline; resuming at the match's end would hide that
+/// byte from the next match, whose own leading boundary (`(?:^|[^A-Za-z0-9])`, a name after a line
+/// start) needs it: a second token on the very next line was missed. So the search resumes at the
+/// secret's end, unless the match runs on for more than [`MAX_REREAD`] bytes after it: each search
+/// then re-reads at most that many bytes of the last match, which keeps a window's searches linear.
+/// Always past `pos`, so the loop advances.
+fn resume_at(pos: usize, m_start: usize, m_end: usize, secret_end: Option<usize>) -> usize {
+    let next = match secret_end {
+        Some(e) if e >= m_start && e <= m_end && m_end - e <= MAX_REREAD => e,
+        _ => m_end,
+    };
+    let floor = if m_end > m_start { pos + 1 } else { m_end + 1 };
+    next.max(floor)
+}
+
 /// Queues a keyword hit of rule `r`, or widens the rule's last hit in the same quarter of the buffer when
 /// their windows overlap: they would be searched as one window anyway, and a buffer made of one keyword
 /// (`AKIAAKIA…`) then costs a few hits, not one per keyword (24 bytes each, six times the buffer).
@@ -1020,5 +1033,72 @@ pub(crate) fn file_finding(rule: &Rule, path: &str) -> Finding {
         owner: None,
         status: None,
         offset: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{RuleSet, Scanner};
+
+    fn lines_of(f: &[Finding], rule: &str) -> Vec<usize> {
+        f.iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| f.line)
+            .collect()
+    }
+
+    #[test]
+    fn resume_at_secret_end_when_the_tail_is_short() {
+        // `x=SECRET\n`: match 0..9, secret 2..8: resume at 8 so the newline is seen again.
+        assert_eq!(resume_at(0, 0, 9, Some(8)), 8);
+        // A long tail after the secret: resume at the match's end (linear).
+        assert_eq!(resume_at(0, 0, 100, Some(8)), 100);
+        // No secret group: the match's end.
+        assert_eq!(resume_at(0, 0, 9, None), 9);
+        // Always advances, also after an empty match.
+        assert_eq!(resume_at(5, 5, 5, Some(5)), 6);
+        assert_eq!(resume_at(5, 5, 9, Some(5)), 6);
+    }
+
+    #[test]
+    fn a_rule_ending_in_a_boundary_finds_the_token_on_the_next_line() {
+        let set = RuleSet::from_toml(
+            "t.toml",
+            r#"
+[[rule]]
+id = "tok"
+description = "t"
+severity = "high"
+keywords = ["tok_"]
+regex = '''(?:^|[^A-Za-z0-9_])(?P<secret>tok_[A-Za-z0-9]{20})(?:[^A-Za-z0-9_]|$)'''
+examples = ["tok_Ab3dE5fG7hJ9kL1mN3pQ"]
+negative_examples = ["x"]
+"#,
+        )
+        .expect("rule");
+        let scanner = Scanner::new(set);
+        let text =
+            b"tok_Ab3dE5fG7hJ9kL1mN3pQ\ntok_Zb3dE5fG7hJ9kL1mN3pR\ntok_Yb3dE5fG7hJ9kL1mN3pS\n";
+        assert_eq!(
+            lines_of(&scanner.scan_bytes("a.txt", text), "tok"),
+            [1, 2, 3]
+        );
+    }
+
+    #[test]
+    fn consecutive_lines_of_the_default_pack() {
+        // Each pair used to lose its second line: the rule's trailing boundary ate the newline that the
+        // next match's leading `(?:^|[^…])` needed.
+        let scanner = Scanner::with_default_rules();
+        let cases: &[(&str, &str)] = &[
+            ("gitlab-pat", "glpat-Hq3Zr8xK2mVb7NcT1pWd\nglpat-Jq3Zr8xK2mVb7NcT1pWe\n"), // leakhound:allow
+            ("openai-api-key", "sk-proj-Ab3dE5fG7hJ9kL1mN3pQ5rS7tT3BlbkFJUv9W1xY3z5B7dE9fG1hJ3k\nsk-proj-Zb3dE5fG7hJ9kL1mN3pQ5rS7tT3BlbkFJUv9W1xY3z5B7dE9fG1hJ3m\n"), // leakhound:allow
+            ("telegram-bot-token", "7312846590:AAHk3Lm9Pq2Rs5Tu8Vw1Xy4Za7Bc0De3Fgq\n7312846591:AAHk3Lm9Pq2Rs5Tu8Vw1Xy4Za7Bc0De3Fhq\n"), // leakhound:allow
+        ];
+        for (rule, text) in cases {
+            let f = scanner.scan_bytes("keys.txt", text.as_bytes());
+            assert_eq!(lines_of(&f, rule), [1, 2], "{rule}: {f:?}");
+        }
     }
 }

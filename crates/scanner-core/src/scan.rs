@@ -524,6 +524,117 @@ mod tests {
         );
     }
 
+    /// No rule of the pack reads a value across a line break into the next line's name: each one-line
+    /// example whose secret its rule finds is cut before the secret, and the secret moved to a next line
+    /// under another name (`NAME=` / `OTHER_SETTING=secret`, YAML `OTHER_SETTING: secret`, indented, after a
+    /// blank line). Reporting `OTHER_SETTING…` as the first name's value was `snowflake-password`'s defect.
+    #[test]
+    fn no_rule_reads_a_value_from_the_next_line() {
+        // Owned elsewhere (rules/generic.toml): `bearer\s+` crosses lines.
+        const KNOWN: &[&str] = &["http-bearer-token"];
+        let scanner = Scanner::with_default_rules();
+        let mut problems = Vec::new();
+        for rule in scanner.rules().iter() {
+            for example in rule.examples().iter().map(|e| e.trim_matches('\n')) {
+                if example.contains('\n') {
+                    continue;
+                }
+                let found = scanner.scan_bytes("example", example.as_bytes());
+                let Some(f) = found.iter().find(|f| f.rule == rule.id()) else {
+                    continue;
+                };
+                let (pre, post) = (&example[..f.offset], &example[f.offset + f.secret.len()..]);
+                let bare = pre.trim_end_matches([' ', '"', '\'', '`']);
+                for marker in [
+                    "NEXT_SETTING_NAME_FOR_THE_CLIENT",
+                    "nextSettingNameForTheClientConfig",
+                ] {
+                    let s = &f.secret;
+                    for text in [
+                        format!("{pre}\n{marker}={s}{post}\n"),
+                        format!("{bare}\n{marker}: {s}\n"),
+                        format!("{pre}\n  {marker} = {s}{post}\n"),
+                        format!("{bare}\n\n{marker} {s}\n"),
+                    ] {
+                        for g in scanner.scan_bytes("example", text.as_bytes()) {
+                            if g.secret.contains(marker) && !KNOWN.contains(&g.rule.as_str()) {
+                                problems.push(format!("{}: {text:?} -> {:?}", g.rule, g.secret));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// Every one-line example whose secret its rule finds is still found (a) with percent-encoded base64
+    /// padding after the secret, as a token in a URL carries it (`…%3D`, `…%3D%3D`), and (b) wrapped
+    /// in ANSI colour codes as a CI log prints it (`ESC[93m` + secret + `ESC[0m`, raw or as JSON's
+    /// `\u001b[`).
+    #[test]
+    fn examples_survive_url_padding_and_log_colours() {
+        // Rules whose secret must be followed by a closing quote (`"auth": "…"`), a `@host` or a JSON
+        // `\n"`: nothing can follow the secret there. generic-*: rules/generic.toml, owned elsewhere.
+        const PADDING_EXEMPT: &[&str] = &[
+            "docker-config-auth",
+            "sentry-dsn",
+            "gcp-service-account-private-key",
+            "generic-secret",
+            "generic-token",
+        ];
+        let scanner = Scanner::with_default_rules();
+        let mut problems = Vec::new();
+        for rule in scanner.rules().iter() {
+            for example in rule.examples().iter().map(|e| e.trim_matches('\n')) {
+                if example.contains('\n') {
+                    continue;
+                }
+                let found = scanner.scan_bytes("example", example.as_bytes());
+                let Some(f) = found.iter().find(|f| f.rule == rule.id()) else {
+                    continue;
+                };
+                let (pre, s, post) = (
+                    &example[..f.offset],
+                    &f.secret,
+                    &example[f.offset + f.secret.len()..],
+                );
+                // A log colours a whole line, or a bare value printed after a name.
+                let mut cases = vec![
+                    format!("\x1b[32m{pre}{s}{post}\x1b[0m"),
+                    format!("2026-03-02T10:11:12.345Z \x1b[1;31m{pre}{s}{post}\x1b[0m"),
+                    format!(r#"{{"log":"\u001b[93m{pre}{s}{post}\u001b[0m\n"}}"#),
+                ];
+                if (pre.is_empty() || pre.ends_with(' '))
+                    && (post.is_empty() || post.starts_with(' '))
+                {
+                    cases.push(format!("{pre}\x1b[93m{s}\x1b[0m{post}"));
+                }
+                // Base64 padding, percent-encoded as in a URL's query.
+                let bare = s.trim_end_matches('=');
+                if !PADDING_EXEMPT.contains(&rule.id()) && bare.len() < s.len() {
+                    let pad = "%3D".repeat(s.len() - bare.len());
+                    cases.push(format!("{pre}{bare}{pad}{post}"));
+                }
+                for text in cases {
+                    let again = scanner.scan_bytes("ci.log", text.as_bytes());
+                    if !again
+                        .iter()
+                        .any(|g| g.rule == rule.id() && g.secret.starts_with(bare))
+                    {
+                        problems.push(format!("{}: {text:?}", rule.id()));
+                    }
+                }
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "{} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
+    }
+
     #[test]
     fn default_pack_size() {
         assert!(

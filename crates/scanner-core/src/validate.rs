@@ -9,6 +9,8 @@ use crate::date::Date;
 use crate::rules::Severity;
 
 mod discord;
+mod keystore;
+mod ppk;
 
 /// A structural validator a rule can name in `validate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +24,9 @@ pub enum Validator {
     AwsKeyId,
     /// A PEM or OpenSSH private key whose body parses (ASN.1 DER, `openssh-key-v1`, OpenPGP packets).
     PrivateKey,
+    /// A base64 PKCS#12, JKS or JCEKS keystore: reported when it holds a key entry, dropped when it
+    /// holds only certificates (a truststore).
+    Keystore,
     /// A key whose prefix says test or live mode (`sk_test_`, `rzp_live_`, `access-sandbox-`): test keys
     /// are low severity.
     Mode,
@@ -111,6 +116,7 @@ impl Validator {
             "private-key" => Some(Validator::PrivateKey),
             "mode" => Some(Validator::Mode),
             "discord-bot-token" => Some(Validator::DiscordBotToken),
+            "keystore" => Some(Validator::Keystore),
             _ => None,
         }
     }
@@ -136,6 +142,7 @@ impl Validator {
             Validator::PrivateKey => private_key(secret),
             Validator::Mode => mode(secret),
             Validator::DiscordBotToken => discord::discord_bot_token(secret, now),
+            Validator::Keystore => keystore::check(secret),
         }
     }
 }
@@ -335,10 +342,19 @@ fn b64() -> base64::engine::GeneralPurpose {
 /// concatenated string literals) into its header fields and its decoded body.
 fn pem_parts(secret: &[u8]) -> Option<(String, Vec<String>, Vec<u8>)> {
     let text = String::from_utf8_lossy(secret);
-    let text = text
+    let mut text = text
         .replace("\\r", "\n")
         .replace("\\n", "\n")
         .replace('\\', "");
+    // Newlines written as HTML or XML (a key pasted into a wiki page, an XML attribute).
+    if text.contains('<') || text.contains('&') {
+        for br in [
+            "<br>", "<br/>", "<br />", "<BR>", "<BR/>", "<BR />", "&#10;", "&#13;", "&#xA;",
+            "&#xa;", "&#xD;", "&#xd;",
+        ] {
+            text = text.replace(br, "\n");
+        }
+    }
     let begin = text.find("-----BEGIN ")?;
     let after = &text[begin + 11..];
     let label_end = after.find("-----")?;
@@ -349,6 +365,13 @@ fn pem_parts(secret: &[u8]) -> Option<(String, Vec<String>, Vec<u8>)> {
     let mut b64text = String::new();
     for line in body[..end].lines() {
         let mut l = line.trim();
+        // What is left of `"…\n" +` once the `\n` became a line break: the closing quote and the
+        // operator, no key material (a `+` kept here corrupted every concatenated key's base64).
+        if l.chars()
+            .all(|c| matches!(c, '"' | '\'' | '+' | '.' | ',' | ';' | ' ' | '\t'))
+        {
+            continue;
+        }
         // `"…\n" +` / `'…' .` line continuations of string literals.
         for _ in 0..2 {
             l = l.trim_matches(|c: char| c == '"' || c == '\'' || c == ',' || c == ';');
@@ -374,6 +397,9 @@ fn pem_parts(secret: &[u8]) -> Option<(String, Vec<String>, Vec<u8>)> {
 }
 
 fn private_key(secret: &[u8]) -> Outcome {
+    if memchr::memmem::find(secret, b"PuTTY-User-Key-File-").is_some() {
+        return ppk::check(secret);
+    }
     let Some((label, headers, body)) = pem_parts(secret) else {
         return Outcome::Report(Verdict::low("key-unparseable"));
     };
@@ -392,6 +418,7 @@ fn private_key(secret: &[u8]) -> Outcome {
             (body.len() % 8 == 0).then(|| Verdict::ok("key-encrypted").with("format", "pem-legacy"))
         }
         "ENCRYPTED PRIVATE KEY" => pkcs8_encrypted(&body),
+        "ENCRYPTED SIGSTORE PRIVATE KEY" | "ENCRYPTED COSIGN PRIVATE KEY" => sigstore(&body),
         "RSA PRIVATE KEY" => rsa_pkcs1(&body),
         "EC PRIVATE KEY" => ec_sec1(&body),
         "DSA PRIVATE KEY" => dsa(&body),
@@ -554,6 +581,22 @@ fn pkcs8_encrypted(body: &[u8]) -> Option<Verdict> {
         return None;
     };
     (data.len() >= 16).then(|| Verdict::ok("key-encrypted").with("format", "pkcs8"))
+}
+
+/// cosign and sigstore keys (`cosign generate-key-pair`): the body is JSON naming the KDF (scrypt) and
+/// the cipher (nacl/secretbox) around the encrypted key. Always passphrase-protected, but the
+/// passphrase is often empty or sits in the same CI configuration (`COSIGN_PASSWORD`).
+fn sigstore(body: &[u8]) -> Option<Verdict> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let kdf = v.get("kdf")?.get("name")?.as_str()?;
+    let cipher = v.get("cipher")?.get("name")?.as_str()?;
+    let ciphertext = v.get("ciphertext")?.as_str()?;
+    (ciphertext.len() >= 16).then(|| {
+        Verdict::ok("key-encrypted")
+            .with("format", "sigstore")
+            .with("kdf", clip(kdf))
+            .with("cipher", clip(cipher))
+    })
 }
 
 /// `openssh-key-v1\0`, then cipher, kdf, kdf options, key count, and the public key blob whose first
@@ -837,6 +880,44 @@ mod tests {
         // `test` deep inside the random part is not a mode.
         assert_eq!(m("shippo_live_ab_cd_test").label(), Some("live-mode"));
         assert_eq!(m("xoxb-123-456-abc").label(), Some("mode-unknown"));
+    }
+
+    #[test]
+    fn line_breaks_written_as_html_escapes_or_concatenation() {
+        let key = pem("RSA PRIVATE KEY", &rsa_body());
+        for written in [
+            key.replace('\n', "<br>"),
+            key.replace('\n', "<br />"),
+            key.replace('\n', "&#10;"),
+            key.replace('\n', "\\\\n"),
+            // `"…\n" +` one literal per line, as Java and JavaScript write it.
+            key.lines()
+                .map(|l| format!("\"{l}\\n\""))
+                .collect::<Vec<_>>()
+                .join(" +\n    "),
+        ] {
+            let v = Validator::PrivateKey.check(written.as_bytes(), 0);
+            assert_eq!(v.detail("key_type"), Some("rsa-2048"), "{written}");
+        }
+    }
+
+    #[test]
+    fn sigstore_envelope() {
+        let json = br#"{"kdf":{"name":"scrypt","params":{"N":65536,"r":8,"p":1},"salt":"c2FsdHNhbHRzYWx0c2FsdA=="},"cipher":{"name":"nacl/secretbox","nonce":"bm9uY2Vub25jZQ=="},"ciphertext":"Y2lwaGVydGV4dGNpcGhlcnRleHRjaXBoZXJ0ZXh0"}"#;
+        let v =
+            Validator::PrivateKey.check(pem("ENCRYPTED SIGSTORE PRIVATE KEY", json).as_bytes(), 0);
+        assert_eq!(v.label(), Some("key-encrypted"));
+        assert_eq!(v.severity(), Some(Severity::Medium));
+        assert_eq!(v.detail("kdf"), Some("scrypt"));
+        let v =
+            Validator::PrivateKey.check(pem("ENCRYPTED COSIGN PRIVATE KEY", json).as_bytes(), 0);
+        assert_eq!(v.detail("format"), Some("sigstore"));
+        // Not the envelope: unparseable, low.
+        let v = Validator::PrivateKey.check(
+            pem("ENCRYPTED SIGSTORE PRIVATE KEY", &pseudo(200, 3)).as_bytes(),
+            0,
+        );
+        assert_eq!(v.label(), Some("key-unparseable"));
     }
 
     #[test]

@@ -64,7 +64,7 @@ impl SpecError {
 pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 
 /// Validators accepted in `validate`.
-pub const VALIDATORS: [&str; 7] = [
+pub const VALIDATORS: [&str; 8] = [
     "github-checksum",
     "npm-checksum",
     "jwt",
@@ -72,6 +72,7 @@ pub const VALIDATORS: [&str; 7] = [
     "private-key",
     "mode",
     "discord-bot-token",
+    "keystore",
 ];
 
 /// The keys a rule table may hold.
