@@ -298,8 +298,11 @@ impl MatchContext<'_> {
                     );
                 }
             });
-        // Rules without keywords: one hit spanning the whole buffer.
+        // Rules without keywords: one hit spanning the whole buffer, when the rule runs on this path.
         for &r in self.prefilter.always() {
+            if !self.rules[r as usize].runs_on(path) {
+                continue;
+            }
             hits.push(Hit {
                 rule: r,
                 start: 0,

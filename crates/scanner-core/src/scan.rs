@@ -483,8 +483,9 @@ impl Scanner {
                 .iter()
                 .map(|e| (true, e))
                 .chain(rule.negative_examples().iter().map(|e| (false, e)));
+            let path = rule.example_path();
             for (positive, example) in cases {
-                let found = self.scan_bytes("example", example.as_bytes());
+                let found = self.scan_bytes(&path, example.as_bytes());
                 let hit = found.iter().any(|f| f.rule == rule.id());
                 if hit != positive {
                     failures.push(ExampleFailure {
