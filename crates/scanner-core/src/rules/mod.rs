@@ -219,8 +219,8 @@ impl Rule {
             }
             let mut b = GlobSetBuilder::new();
             for g in list {
-                let glob =
-                    Glob::new(g).map_err(|e| RuleError::field(file, &s.id, field, e.to_string()))?;
+                let glob = Glob::new(g)
+                    .map_err(|e| RuleError::field(file, &s.id, field, e.to_string()))?;
                 b.add(glob);
             }
             b.build()

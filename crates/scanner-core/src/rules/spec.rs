@@ -67,13 +67,15 @@ impl SpecError {
 pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 
 /// Validators accepted in `validate`.
-pub const VALIDATORS: [&str; 6] = [
+pub const VALIDATORS: [&str; 8] = [
     "github-checksum",
     "npm-checksum",
     "jwt",
     "aws-key-id",
     "private-key",
     "mode",
+    "basic-auth",
+    "base64-password",
 ];
 
 /// The keys a rule table may hold.
