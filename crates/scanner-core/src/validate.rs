@@ -358,7 +358,7 @@ fn placeholder_password(p: &str) -> bool {
 /// An API key sent as the user name with an empty password (`sk_…:`) is a credential too.
 fn basic_auth(secret: &[u8]) -> Outcome {
     // Padded standard base64, as RFC 7617 sends it: a word after "Basic" is seldom a multiple of four.
-    if secret.len() % 4 != 0 {
+    if !secret.len().is_multiple_of(4) {
         return Outcome::Invalid;
     }
     let Some(text) = decoded_text(secret) else {
