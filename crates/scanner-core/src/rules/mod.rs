@@ -7,8 +7,9 @@
 pub(crate) mod allowlist;
 pub(crate) mod spec;
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
@@ -488,11 +489,11 @@ fn compile(
     };
     let allow = allow
         .iter()
-        .map(|a| build_regex(a).map_err(|e| format!("allow: {e}")))
+        .map(|a| shared_regex(a).map_err(|e| format!("allow: {e}")))
         .collect::<Result<_, _>>()?;
     let allow_match = allow_match
         .iter()
-        .map(|a| build_regex(a).map_err(|e| format!("allow_match: {e}")))
+        .map(|a| shared_regex(a).map_err(|e| format!("allow_match: {e}")))
         .collect::<Result<_, _>>()?;
     Ok(Compiled {
         regex,
@@ -500,6 +501,23 @@ fn compile(
         allow,
         allow_match,
     })
+}
+
+/// [`build_regex`] through a process-wide cache: rules of one family repeat the same `allow` lists (the
+/// placeholder passwords of every connection-string and command-line rule), and a clone of a compiled
+/// regex shares its program, so each distinct pattern is compiled and held once. The cache holds only
+/// patterns of loaded rules, and failures are not cached.
+fn shared_regex(src: &str) -> Result<Regex, String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(r) = cache.lock().ok().and_then(|c| c.get(src).cloned()) {
+        return Ok(r);
+    }
+    let r = build_regex(src)?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(src.to_owned(), r.clone());
+    }
+    Ok(r)
 }
 
 /// Compiles one regex the way rules are compiled (see [`compile`]); the error is one line.
