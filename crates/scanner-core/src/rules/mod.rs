@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 use serde::Serialize;
 
@@ -403,9 +403,17 @@ impl Rule {
     /// keywords, which would otherwise read every buffer whole: a rule limited to `paths` reads only the
     /// files those globs match, and never a buffer whose path is unknown (a history blob before its path
     /// is attached), where it could only guess.
-    pub(crate) fn runs_on(&self, path: &str) -> bool {
+    /// `candidate` is the path prepared for glob matching, made on first use and shared by all the
+    /// rules asked about one buffer.
+    pub(crate) fn runs_on<'p>(&self, path: &'p str, candidate: &mut Option<Candidate<'p>>) -> bool {
         match &self.paths {
             Some(_) if path.is_empty() => false,
+            Some((globs, _))
+                if !globs
+                    .is_match_candidate(candidate.get_or_insert_with(|| Candidate::new(path))) =>
+            {
+                false
+            }
             _ => !self.path_allowed(path),
         }
     }
