@@ -93,7 +93,7 @@ fn emit(out: &mut String, file: &str, s: &spec::RuleSpec) {
     writeln!(
         out,
         "    EmbeddedRule {{ file: {file:?}, id: {:?}, description: {:?}, severity: {:?}, keywords: {}, regex: {:?}, \
-         entropy: {}, validate: {}, allow: {}, allow_match: {}, paths_allow: {}, window: {}, generic: {}, lazy: {}, examples: {}, negative_examples: {} }},",
+         entropy: {}, validate: {}, allow: {}, allow_match: {}, paths_allow: {}, paths: {}, window: {}, generic: {}, lazy: {}, examples: {}, negative_examples: {} }},",
         s.id,
         s.description,
         s.severity,
@@ -104,6 +104,7 @@ fn emit(out: &mut String, file: &str, s: &spec::RuleSpec) {
         list(&s.allow),
         list(&s.allow_match),
         list(&s.paths_allow),
+        list(&s.paths),
         opt_u(s.window),
         s.generic,
         s.lazy.map_or("None".to_owned(), |l| format!("Some({l})")),

@@ -255,6 +255,7 @@ pub const SPECIALS: &[&str] = &[
     "sigstore",
     "ppk",
     "keystore",
+    "base64-credential",
 ];
 
 pub fn known_special(name: &str) -> bool {
@@ -284,6 +285,7 @@ pub fn special(name: &str, rng: &mut Rng) -> Result<Special, String> {
         "sigstore" => Special::whole(sigstore(variant, rng)?),
         "ppk" => Special::whole(ppk(variant, rng)?),
         "keystore" => Special::whole(keystore(variant, rng)?),
+        "base64-credential" => Special::whole(base64_credential(variant, rng)?),
         _ => return Err(format!("unknown special {name:?}")),
     })
 }
@@ -1212,6 +1214,23 @@ fn age_secret_key(rng: &mut Rng) -> String {
 }
 
 /// A Docker client config with one registry login: `auth` is base64 of `user:password`.
+/// Base64 of a stored credential: `user-password` is HTTP Basic's `user:password` (RFC 7617, also
+/// `.dockercfg`'s `auth`), `password` a password alone (FileZilla's `<Pass encoding="base64">`).
+/// Passwords are 10 to 24 characters of letters, digits and the punctuation people use.
+fn base64_credential(variant: &str, rng: &mut Rng) -> Result<String, String> {
+    const PASSWORD: &[u8] =
+        b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#%*^_~.@-";
+    let password = rng.string_n(PASSWORD, 10, 24);
+    Ok(match variant {
+        "user-password" => {
+            let user = *rng.pick(&["deploy", "ci-bot", "monitor", "svc-report", "admin2"]);
+            b64(format!("{user}:{password}").as_bytes())
+        }
+        "password" => b64(password.as_bytes()),
+        _ => return Err(format!("unknown base64-credential variant {variant:?}")),
+    })
+}
+
 fn docker_config(variant: &str, rng: &mut Rng) -> Result<Special, String> {
     let registry = *rng.pick(&[
         "https://index.docker.io/v1/",

@@ -420,8 +420,12 @@ impl MatchContext<'_> {
                     );
                 }
             });
-        // Rules without keywords: one hit spanning the whole buffer.
+        // Rules without keywords: one hit spanning the whole buffer, when the rule runs on this path.
+        let mut candidate = None;
         for &r in self.prefilter.always() {
+            if !self.rules[r as usize].runs_on(path, &mut candidate) {
+                continue;
+            }
             hits.push(Hit {
                 rule: r,
                 start: 0,

@@ -32,6 +32,10 @@ pub enum Validator {
     Mode,
     /// A Discord bot token: its first part is the base64 of a snowflake id created since 2015.
     DiscordBotToken,
+    /// HTTP Basic credentials: base64 of `user:password`, decoded and checked (RFC 7617).
+    BasicAuth,
+    /// A password stored as base64 (FileZilla): decoded, printable, not a placeholder.
+    Base64Password,
 }
 
 /// Names accepted in a rule's `validate` field.
@@ -117,6 +121,8 @@ impl Validator {
             "mode" => Some(Validator::Mode),
             "discord-bot-token" => Some(Validator::DiscordBotToken),
             "keystore" => Some(Validator::Keystore),
+            "basic-auth" => Some(Validator::BasicAuth),
+            "base64-password" => Some(Validator::Base64Password),
             _ => None,
         }
     }
@@ -143,6 +149,8 @@ impl Validator {
             Validator::Mode => mode(secret),
             Validator::DiscordBotToken => discord::discord_bot_token(secret, now),
             Validator::Keystore => keystore::check(secret),
+            Validator::BasicAuth => basic_auth(secret),
+            Validator::Base64Password => base64_password(secret),
         }
     }
 }
@@ -330,6 +338,69 @@ fn mode(secret: &[u8]) -> Outcome {
         (false, true) => Verdict::low("test-mode"),
         _ => Verdict::ok("mode-unknown"),
     })
+}
+
+// --------------------------------------------------------------------------------- base64 credentials
+
+/// Decodes standard base64 (padded or not) into printable text: no control bytes, valid UTF-8.
+fn decoded_text(secret: &[u8]) -> Option<String> {
+    let trimmed: &[u8] = {
+        let end = secret.iter().rposition(|&b| b != b'=').map_or(0, |i| i + 1);
+        &secret[..end]
+    };
+    let d = crate::decode::base64_engine(false)
+        .decode(trimmed)
+        .ok()
+        .or_else(|| crate::decode::base64_engine(true).decode(trimmed).ok())?;
+    let text = String::from_utf8(d).ok()?;
+    (!text.is_empty() && !text.chars().any(char::is_control)).then_some(text)
+}
+
+/// Whether a decoded password is a stand-in: a placeholder word, or the word `password`/`pass`/`secret`.
+fn placeholder_password(p: &str) -> bool {
+    let low = p.to_ascii_lowercase();
+    crate::filters::is_placeholder(p.as_bytes())
+        || [
+            "password", "passwd", "pass", "pwd", "secret", "changeit", "admin", "root", "guest",
+        ]
+        .contains(&low.as_str())
+}
+
+/// `Authorization: Basic …`: padded base64 of `user:password` (RFC 7617). Anything else (a raw token sent
+/// with the wrong scheme, binary) is not this format; a placeholder password (`user:password`) is dropped.
+/// An API key sent as the user name with an empty password (`sk_…:`) is a credential too.
+fn basic_auth(secret: &[u8]) -> Outcome {
+    // Padded standard base64, as RFC 7617 sends it: a word after "Basic" is seldom a multiple of four.
+    if !secret.len().is_multiple_of(4) {
+        return Outcome::Invalid;
+    }
+    let Some(text) = decoded_text(secret) else {
+        return Outcome::Invalid;
+    };
+    let Some((user, pass)) = text.split_once(':') else {
+        return Outcome::Invalid;
+    };
+    let credential = if pass.is_empty() { user } else { pass };
+    if credential.len() < 3 || placeholder_password(credential) {
+        return Outcome::Invalid;
+    }
+    let v = Verdict::ok("basic-decoded");
+    Outcome::Report(if user.is_empty() || pass.is_empty() {
+        v
+    } else {
+        v.with("user", clip(user))
+    })
+}
+
+/// A password stored base64-encoded (FileZilla's `<Pass encoding="base64">`): the decoded text must be
+/// printable and not a placeholder.
+fn base64_password(secret: &[u8]) -> Outcome {
+    match decoded_text(secret) {
+        Some(p) if p.len() >= 3 && !placeholder_password(&p) => {
+            Outcome::Report(Verdict::ok("base64-decoded"))
+        }
+        _ => Outcome::Invalid,
+    }
 }
 
 // ------------------------------------------------------------------------------------- private keys
@@ -783,6 +854,48 @@ mod tests {
         for n in VALIDATOR_NAMES {
             assert!(Validator::parse(n).is_some(), "{n}");
         }
+    }
+
+    #[test]
+    fn basic_auth_decodes_user_and_password() {
+        let enc = |s: &str| b64().encode(s);
+        let v = Validator::BasicAuth.check(enc("deploy:Tq7!vR2mXw").as_bytes(), 0); // leakhound:allow
+        assert_eq!(v.label(), Some("basic-decoded"));
+        assert_eq!(v.detail("user"), Some("deploy"));
+        // An API key as the user name, no password (Stripe, Mailgun style).
+        let v = Validator::BasicAuth.check(enc("k9Fq2LmZ8wXc4RtY:").as_bytes(), 0); // leakhound:allow
+        assert_eq!(v.label(), Some("basic-decoded"));
+        for bad in [
+            "user:password",
+            "admin:changeme",
+            "no-colon-here",
+            "u:",
+            ":<token>",
+        ] {
+            assert_eq!(
+                Validator::BasicAuth.check(enc(bad).as_bytes(), 0),
+                Outcome::Invalid,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            Validator::BasicAuth.check(b"%%%not-base64", 0),
+            Outcome::Invalid
+        );
+        // A word after "Basic" in prose ("Basic Osunbit SDK") is not padded base64.
+        assert_eq!(Validator::BasicAuth.check(b"Osunbit", 0), Outcome::Invalid);
+        let binary = b64().encode([0u8, 1, 2, 0xff, b':', 7]);
+        assert_eq!(
+            Validator::BasicAuth.check(binary.as_bytes(), 0),
+            Outcome::Invalid
+        );
+
+        let v = Validator::Base64Password.check(enc("Wq8#zLm2").as_bytes(), 0); // leakhound:allow
+        assert_eq!(v.label(), Some("base64-decoded"));
+        assert_eq!(
+            Validator::Base64Password.check(enc("password").as_bytes(), 0),
+            Outcome::Invalid
+        );
     }
 
     #[test]

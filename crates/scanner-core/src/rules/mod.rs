@@ -7,10 +7,11 @@
 pub(crate) mod allowlist;
 pub(crate) mod spec;
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
 use serde::Serialize;
 
@@ -33,6 +34,7 @@ pub(crate) struct EmbeddedRule {
     pub allow: &'static [&'static str],
     pub allow_match: &'static [&'static str],
     pub paths_allow: &'static [&'static str],
+    pub paths: &'static [&'static str],
     pub window: Option<usize>,
     pub generic: bool,
     pub lazy: Option<bool>,
@@ -179,6 +181,8 @@ pub struct Rule {
     allow: Vec<String>,
     allow_match: Vec<String>,
     paths_allow: Option<GlobSet>,
+    /// The only paths the rule runs on (`paths`), and the globs as written (for the examples' path).
+    paths: Option<(GlobSet, Vec<String>)>,
     window: usize,
     generic: bool,
     lazy: bool,
@@ -212,20 +216,22 @@ impl Rule {
             })?),
             None => None,
         };
-        let paths_allow = if s.paths_allow.is_empty() {
-            None
-        } else {
+        let globs = |field: &str, list: &[String]| -> Result<Option<GlobSet>, RuleError> {
+            if list.is_empty() {
+                return Ok(None);
+            }
             let mut b = GlobSetBuilder::new();
-            for g in &s.paths_allow {
+            for g in list {
                 let glob = Glob::new(g)
-                    .map_err(|e| RuleError::field(file, &s.id, "paths_allow", e.to_string()))?;
+                    .map_err(|e| RuleError::field(file, &s.id, field, e.to_string()))?;
                 b.add(glob);
             }
-            Some(
-                b.build()
-                    .map_err(|e| RuleError::field(file, &s.id, "paths_allow", e.to_string()))?,
-            )
+            b.build()
+                .map(Some)
+                .map_err(|e| RuleError::field(file, &s.id, field, e.to_string()))
         };
+        let paths_allow = globs("paths_allow", &s.paths_allow)?;
+        let paths = globs("paths", &s.paths)?.map(|g| (g, s.paths.clone()));
         let rule = Rule {
             keywords: s.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
             // A derived regex always holds the shared grammar; a hand-written one practically never does.
@@ -239,6 +245,7 @@ impl Rule {
             allow: s.allow,
             allow_match: s.allow_match,
             paths_allow,
+            paths,
             window: s.window.unwrap_or(DEFAULT_WINDOW),
             generic: s.generic,
             lazy: s.lazy.unwrap_or(s.generic),
@@ -285,6 +292,7 @@ impl Rule {
             allow: owned(e.allow),
             allow_match: owned(e.allow_match),
             paths_allow: owned(e.paths_allow),
+            paths: owned(e.paths),
             window: e.window,
             generic: e.generic,
             lazy: e.lazy,
@@ -397,10 +405,55 @@ impl Rule {
         if path.is_empty() {
             return false;
         }
+        if self.paths.as_ref().is_some_and(|(g, _)| !g.is_match(path)) {
+            return true;
+        }
         self.path
             .as_ref()
             .is_some_and(|p| !p.is_match(path.as_bytes()))
             || self.allowlists.iter().any(|a| a.exempts_path(path))
+    }
+
+    /// Whether the rule runs on the buffer at `path` at all. Decided once per buffer for rules without
+    /// keywords, which would otherwise read every buffer whole: a rule limited to `paths` reads only the
+    /// files those globs match, and never a buffer whose path is unknown (a history blob before its path
+    /// is attached), where it could only guess.
+    /// `candidate` is the path prepared for glob matching, made on first use and shared by all the
+    /// rules asked about one buffer.
+    pub(crate) fn runs_on<'p>(&self, path: &'p str, candidate: &mut Option<Candidate<'p>>) -> bool {
+        match &self.paths {
+            Some(_) if path.is_empty() => false,
+            Some((globs, _))
+                if !globs
+                    .is_match_candidate(candidate.get_or_insert_with(|| Candidate::new(path))) =>
+            {
+                false
+            }
+            _ => !self.path_allowed(path),
+        }
+    }
+
+    /// The globs of `paths` as written (empty: the rule runs on every path).
+    pub fn paths(&self) -> &[String] {
+        self.paths.as_ref().map_or(&[], |(_, src)| src.as_slice())
+    }
+
+    /// A path this rule runs on, for its `examples`: the first glob of `paths` with `**/` dropped and
+    /// each `*` or `?` read as `x` (`**/.pgpass` → `.pgpass`, `**/*.http` → `x.http`); `example` when the
+    /// rule runs everywhere (or when no such spelling matches the globs).
+    pub fn example_path(&self) -> String {
+        let Some((set, src)) = &self.paths else {
+            return "example".to_owned();
+        };
+        let guess = src
+            .first()
+            .map(|g| g.replace("**/", "").replace(['*', '?'], "x"))
+            .unwrap_or_default();
+        if set.is_match(&guess) {
+            guess
+        } else {
+            "example".to_owned()
+        }
     }
 
     /// Whether the rule was translated from another tool's format (a gitleaks configuration).
@@ -459,11 +512,11 @@ fn compile(
     };
     let allow = allow
         .iter()
-        .map(|a| build_regex(a).map_err(|e| format!("allow: {e}")))
+        .map(|a| shared_regex(a).map_err(|e| format!("allow: {e}")))
         .collect::<Result<_, _>>()?;
     let allow_match = allow_match
         .iter()
-        .map(|a| build_regex(a).map_err(|e| format!("allow_match: {e}")))
+        .map(|a| shared_regex(a).map_err(|e| format!("allow_match: {e}")))
         .collect::<Result<_, _>>()?;
     Ok(Compiled {
         regex,
@@ -471,6 +524,23 @@ fn compile(
         allow,
         allow_match,
     })
+}
+
+/// [`build_regex`] through a process-wide cache: rules of one family repeat the same `allow` lists (the
+/// placeholder passwords of every connection-string and command-line rule), and a clone of a compiled
+/// regex shares its program, so each distinct pattern is compiled and held once. The cache holds only
+/// patterns of loaded rules, and failures are not cached.
+fn shared_regex(src: &str) -> Result<Regex, String> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(r) = cache.lock().ok().and_then(|c| c.get(src).cloned()) {
+        return Ok(r);
+    }
+    let r = build_regex(src)?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(src.to_owned(), r.clone());
+    }
+    Ok(r)
 }
 
 /// Compiles one regex the way rules are compiled (see [`compile`]); the error is one line.
@@ -795,6 +865,58 @@ regex = '''(?P<secret>dmo_[a-z0-9]{10})'''
         set.extend(user);
         assert_eq!(set.len(), n);
         assert_eq!(set.get("aws-access-key-id").unwrap().keywords(), ["dmo_"]);
+    }
+
+    const PATHS: &str = r#"
+[[rule]]
+id = "demo-pass-file"
+description = "Demo password file"
+severity = "high"
+paths = ["**/.demopass", "**/demopass.conf"]
+regex = '''(?m)^[a-z]+:(?P<secret>[A-Za-z0-9]{12})$'''
+
+[[rule]]
+id = "demo-gated-token"
+description = "Demo token, only in .demorc"
+severity = "high"
+keywords = ["dmo_"]
+paths = ["**/.demorc"]
+regex = '''(?P<secret>dmo_[a-z0-9]{10})'''
+"#;
+
+    /// `paths` limits a rule to the files those globs match; a rule with `paths` needs no keywords and
+    /// then reads the whole file, but never a buffer whose path is unknown.
+    #[test]
+    fn paths_limit_a_rule_to_file_names() {
+        let set = RuleSet::from_toml("r.toml", PATHS).unwrap();
+        let file = set.get("demo-pass-file").unwrap();
+        assert_eq!(file.paths(), ["**/.demopass", "**/demopass.conf"]);
+        assert_eq!(file.example_path(), ".demopass");
+        assert!(file.keywords().is_empty());
+        let scanner = crate::Scanner::new(set);
+        let rules = |path: &str, text: &str| {
+            scanner
+                .scan_bytes(path, text.as_bytes())
+                .into_iter()
+                .map(|f| f.rule)
+                .collect::<Vec<_>>()
+        };
+        let text = "db:Xk29fLm04QzR\n"; // leakhound:allow
+        assert_eq!(rules(".demopass", text), ["demo-pass-file"]);
+        assert_eq!(rules("home/u/.demopass", text), ["demo-pass-file"]);
+        assert_eq!(rules("etc/demopass.conf", text), ["demo-pass-file"]);
+        assert!(rules("notes.txt", text).is_empty());
+        assert!(rules("", text).is_empty(), "unknown path");
+        let token = "t = dmo_a1b2c3d4e5"; // leakhound:allow
+        assert_eq!(rules("x/.demorc", token), ["demo-gated-token"]);
+        assert!(rules("src/main.rs", token).is_empty());
+        // A keyword-gated rule runs on an unknown path (a history blob): its path is checked again later.
+        assert_eq!(rules("", token), ["demo-gated-token"]);
+
+        let e = err(&PATHS.replace("paths = [\"**/.demopass\", \"**/demopass.conf\"]", ""));
+        assert_eq!(e.field.as_deref(), Some("keywords"), "{e}");
+        let e = err(&PATHS.replace("**/.demorc", "a/{b"));
+        assert_eq!(e.field.as_deref(), Some("paths"), "{e}");
     }
 
     const NAMED: &str = r#"

@@ -27,6 +27,9 @@ pub struct RuleSpec {
     pub allow_match: Vec<String>,
     /// Globs of paths where the rule never reports.
     pub paths_allow: Vec<String>,
+    /// Globs of the only paths the rule runs on (empty: every path), for formats known by file name
+    /// (`**/.pgpass`). Such a rule may have no keywords: it then reads whole files of those paths.
+    pub paths: Vec<String>,
     /// Bytes around a keyword hit that the regex may see.
     pub window: Option<usize>,
     /// Whether the rule belongs to the weak, generic tier (loses every overlap with a specific rule).
@@ -64,7 +67,7 @@ impl SpecError {
 pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 
 /// Validators accepted in `validate`.
-pub const VALIDATORS: [&str; 8] = [
+pub const VALIDATORS: [&str; 10] = [
     "github-checksum",
     "npm-checksum",
     "jwt",
@@ -73,10 +76,12 @@ pub const VALIDATORS: [&str; 8] = [
     "mode",
     "discord-bot-token",
     "keystore",
+    "basic-auth",
+    "base64-password",
 ];
 
 /// The keys a rule table may hold.
-pub const FIELDS: [&str; 17] = [
+pub const FIELDS: [&str; 18] = [
     "id",
     "description",
     "severity",
@@ -89,6 +94,7 @@ pub const FIELDS: [&str; 17] = [
     "allow",
     "allow_match",
     "paths_allow",
+    "paths",
     "window",
     "generic",
     "lazy",
@@ -203,6 +209,7 @@ fn parse_rule(table: &toml::Table, index: usize) -> Result<RuleSpec, SpecError> 
             "allow" => spec.allow = strings(key, value)?,
             "allow_match" => spec.allow_match = strings(key, value)?,
             "paths_allow" => spec.paths_allow = strings(key, value)?,
+            "paths" => spec.paths = strings(key, value)?,
             "window" => {
                 let w = value.as_integer().ok_or_else(|| {
                     err(
@@ -263,6 +270,10 @@ fn parse_rule(table: &toml::Table, index: usize) -> Result<RuleSpec, SpecError> 
         }
     }
     for required in ["id", "description", "severity", "keywords"] {
+        // A rule limited to file names may read whole files instead of keyword windows.
+        if required == "keywords" && !spec.paths.is_empty() {
+            continue;
+        }
         if !table.contains_key(required) {
             return Err(err(required, "missing required field".to_owned()));
         }
@@ -307,11 +318,14 @@ fn check_spec(spec: &RuleSpec) -> Result<(), SpecError> {
             ),
         );
     }
-    if spec.keywords.is_empty() {
+    if spec.keywords.is_empty() && spec.paths.is_empty() {
         return err(
             "keywords",
-            "at least one keyword is required: it gates the regex".to_owned(),
+            "at least one keyword is required (or `paths`): it gates the regex".to_owned(),
         );
+    }
+    if spec.paths.iter().any(|g| g.trim().is_empty()) {
+        return err("paths", "an empty glob would match nothing".to_owned());
     }
     for k in &spec.keywords {
         // Shorter keywords hit everywhere and turn the prefilter into a regex-on-everything.
