@@ -5,8 +5,8 @@ use std::cmp::Reverse;
 use regex::bytes::CaptureLocations;
 
 use crate::agent;
-use crate::context::{self, Context, Surface};
 use crate::blanking;
+use crate::context::{self, Context, Surface};
 use crate::decode::{self, Encoding};
 use crate::filters::{
     decodes_to_placeholder, entropy, is_placeholder, looks_like_assignment, noise, InlineAllow,
@@ -807,12 +807,15 @@ impl MatchContext<'_> {
                     continue;
                 }
             }
-            if compiled
+            let Ok(filters) = rule.filters() else {
+                return true;
+            };
+            if filters
                 .allow
                 .iter()
                 .chain(self.allow)
                 .any(|a| a.is_match(secret))
-                || compiled
+                || filters
                     .allow_match
                     .iter()
                     .any(|a| a.is_match(&hay[m.start()..m.end()]))
