@@ -6,7 +6,7 @@ use regex::bytes::CaptureLocations;
 
 use crate::decode::{self, Encoding};
 use crate::filters::{
-    decodes_to_placeholder, entropy, is_placeholder, looks_like_assignment, noise, InlineAllow,
+    decodes_to_placeholder, entropy, is_placeholder, lazy_hit, noise, InlineAllow,
     LineFacts, Lines,
 };
 use crate::finding::{fingerprint, Finding};
@@ -272,7 +272,7 @@ impl MatchContext<'_> {
                 for &r in self.prefilter.rules_of(kw) {
                     if self.rules[r as usize].is_lazy() {
                         if assignment.is_none() {
-                            let a = looks_like_assignment(hay, end);
+                            let a = lazy_hit(hay, start, end);
                             // An assigned value that looks encoded is decoded and rescanned in its line.
                             if let Some((s, e, enc)) =
                                 a.then(|| values.assignment_value(hay, end)).flatten()
@@ -632,9 +632,13 @@ impl MatchContext<'_> {
             } else {
                 m.end() + 1
             };
-            let Some((s, e)) = compiled.secret(loc) else {
+            let Some((s, mut e)) = compiled.secret(loc) else {
                 continue;
             };
+            if rule.is_generic() {
+                // An unquoted value in a query string ends at the next parameter: `pw=a&b1&db=x`.
+                e = s + crate::shapes::query_cut(&hay[s..e]);
+            }
             if s >= *cut {
                 return true;
             }
@@ -672,7 +676,8 @@ impl MatchContext<'_> {
                     run.facts = Some((line, LineFacts::of(&hay[line.0..line.1])));
                 }
                 let facts = &mut run.facts.as_mut().expect("set just above").1;
-                if noise(secret, facts, rule.id().contains("password")) {
+                let name = &hay[m.start()..s];
+                if noise(secret, facts, name, rule.id().contains("password")) {
                     continue;
                 }
             }
