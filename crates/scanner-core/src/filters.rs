@@ -625,6 +625,9 @@ pub(crate) fn noise(secret: &[u8], line: &mut LineFacts<'_>, name: &[u8], passwo
     {
         return true;
     }
+    if shapes::call_on_other_name(name) {
+        return true;
+    }
     if secret.len() <= 256
         && (shapes::variable_reference(secret)
             || shapes::hex_literal(secret, name)

@@ -34,6 +34,9 @@ pub(crate) fn id_like_name(name: &[u8]) -> bool {
         "installation",
         "session_id",
         "nonce",
+        "locktoken",
+        "lock_token",
+        "lifecycle",
     ]
     .iter()
     .any(|w| contains(&low, w.as_bytes()))
@@ -288,6 +291,23 @@ pub(crate) fn field_list(v: &[u8]) -> bool {
             .all(|s| s.iter().all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'/' | b'.')) || s.iter().all(u8::is_ascii_digit))
 }
 
+/// A call on something other than the credential: `password.encode("latin1")`,
+/// `token.replace("x", "y")`. The last segment of the dotted callee must name the credential
+/// (`ds.setPassword("…")`, `withToken("…")`) for its argument to be one.
+pub(crate) fn call_on_other_name(name: &[u8]) -> bool {
+    let end = name
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'`'))
+        .map_or(0, |i| i + 1);
+    let name = &name[..end];
+    if name.last() != Some(&b'(') {
+        return false;
+    }
+    let callee = &name[..name.len() - 1];
+    let last = callee.rsplit(|b| *b == b'.').next().unwrap_or(callee);
+    !credential_name(last)
+}
+
 /// A function call or constructor written as a value: `getpass.getpass(`, `new_password()`.
 pub(crate) fn function_call(v: &[u8]) -> bool {
     let ident = v
@@ -378,6 +398,8 @@ mod tests {
         assert!(credential_name(b"HEROKU_API_KEY="));
         assert!(!credential_name(b"tenantId: "));
         assert!(strong_password_name(b"DB_PASSWORD="));
+        assert!(call_on_other_name(b"password.encode(\""));
+        assert!(!call_on_other_name(b"ds.setPassword(\""));
         assert!(!strong_password_name(b"smtp-pass: "));
     }
 
