@@ -677,7 +677,10 @@ impl MatchContext<'_> {
                 }
                 let facts = &mut run.facts.as_mut().expect("set just above").1;
                 let name = &hay[m.start()..s];
-                if noise(secret, facts, name, rule.id().contains("password")) {
+                let before = &hay[m.start().saturating_sub(16)..m.start()];
+                if (rule.is_lazy() && crate::shapes::comma_pair_outside_call(before, name))
+                    || noise(secret, facts, name, rule.id().contains("password"))
+                {
                     continue;
                 }
             }

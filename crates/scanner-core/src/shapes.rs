@@ -305,7 +305,25 @@ pub(crate) fn call_on_other_name(name: &[u8]) -> bool {
     }
     let callee = &name[..name.len() - 1];
     let last = callee.rsplit(|b| *b == b'.').next().unwrap_or(callee);
-    !credential_name(last)
+    // A method called `pass` or `pw` (`base.pass("…")`) is a verb, not a setter.
+    !credential_name(last) || last.eq_ignore_ascii_case(b"pass") || last.eq_ignore_ascii_case(b"pw")
+}
+
+/// `"NAME", "value"` is a call's name and value pair (`define('DB_PASSWORD', '…')`,
+/// `setenv("TOKEN", "…")`) only when the name is the call's first argument; in a list
+/// (`["RC4_KEY", "__darwin_t"]`, `MovedAttribute("HTTPPasswordMgr", "urllib2")`) it is not.
+/// `before` is the text just before the match (the name's opening quote and what precedes it).
+pub(crate) fn comma_pair_outside_call(before: &[u8], name: &[u8]) -> bool {
+    let ident = name
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        .count();
+    if !name[ident..].contains(&b',') {
+        return false;
+    }
+    let b = before.trim_ascii_end();
+    let b = b.strip_suffix(b"\"").or_else(|| b.strip_suffix(b"'")).unwrap_or(b);
+    !b.trim_ascii_end().ends_with(b"(")
 }
 
 /// A function call or constructor written as a value: `getpass.getpass(`, `new_password()`.
@@ -400,6 +418,10 @@ mod tests {
         assert!(strong_password_name(b"DB_PASSWORD="));
         assert!(call_on_other_name(b"password.encode(\""));
         assert!(!call_on_other_name(b"ds.setPassword(\""));
+        assert!(call_on_other_name(b"base.pass(\""));
+        assert!(!comma_pair_outside_call(b"define( '", b"DB_PASSWORD', '"));
+        assert!(comma_pair_outside_call(b"Attribute(\"HTTP", b"PasswordMgr\", \""));
+        assert!(comma_pair_outside_call(b"', '", b"RC4_KEY', '"));
         assert!(!strong_password_name(b"smtp-pass: "));
     }
 
