@@ -327,6 +327,12 @@ pub fn lazy_hit(hay: &[u8], keyword_start: usize, keyword_end: usize) -> bool {
     if keyword_end - keyword_start <= 4 && !starts_word(hay, keyword_start) {
         return false;
     }
+    // `key` alone is a map key (`{"key": …}`, `- key: app.kubernetes.io/name`), the commonest of
+    // them: it names a credential only as the last word of a longer identifier (`encryptionKey`,
+    // `MASTER_KEY`, `openai.key`), so a hit needs a word before it.
+    if hay[keyword_start..keyword_end].eq_ignore_ascii_case(b"key") && !inner_word(hay, keyword_start) {
+        return false;
+    }
     looks_like_assignment(hay, keyword_end) || leading_name_then_quote(hay, keyword_start, keyword_end)
 }
 
@@ -337,6 +343,16 @@ fn starts_word(hay: &[u8], at: usize) -> bool {
         None => true,
         Some(p) if !p.is_ascii_alphanumeric() => true,
         Some(p) => (p.is_ascii_lowercase() || p.is_ascii_digit()) && hay[at].is_ascii_uppercase(),
+    }
+}
+
+/// Whether the word at `at` follows another word of the same identifier: after `_`, `.` or `-` that
+/// follows a letter or digit, or at a camelCase hump.
+fn inner_word(hay: &[u8], at: usize) -> bool {
+    match (at.checked_sub(2).map(|p| hay[p]), at.checked_sub(1).map(|p| hay[p])) {
+        (Some(w), Some(b'_' | b'.' | b'-')) => w.is_ascii_alphanumeric(),
+        (_, Some(p)) => (p.is_ascii_lowercase() || p.is_ascii_digit()) && hay[at] == b'K',
+        _ => false,
     }
 }
 
@@ -836,5 +852,9 @@ mod tests {
         assert!(lazy("#define DB_PASSWORD \"x\"", "PASSWORD"));
         assert!(lazy("    password 'x'", "password"));
         assert!(!lazy("enter the password \"x\"", "password"));
+        assert!(lazy("encryptionKey = x", "Key"));
+        assert!(lazy("MASTER_KEY=x", "KEY"));
+        assert!(!lazy("{\"key\": x}", "key"));
+        assert!(!lazy("monkey = x", "key"));
     }
 }
