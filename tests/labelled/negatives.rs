@@ -1160,7 +1160,12 @@ fn sequential_placeholders(rng: &mut Rng) -> (String, String) {
     let rep = unit.repeat(rng.range(3, 5));
     let seq = pick_str(
         rng,
-        &["0123456789abcdef", "abcdefghijklmnop", "123456789012345678", "abcdef0123456789abcdef"],
+        &[
+            "0123456789abcdef",
+            "abcdefghijklmnop",
+            "123456789012345678",
+            "abcdef0123456789abcdef",
+        ],
     );
     let dashed = vec!["1234"; rng.range(4, 6)].join("-");
     (
@@ -1255,12 +1260,39 @@ fn password_placeholders(rng: &mut Rng) -> (String, String) {
     let p = pick_str(
         rng,
         &[
-            "changeme", "<password>", "${DB_PASSWORD}", "xxxx", "your-password-here", "password",
-            "secret", "***", "none", "null", "true", "TODO", "hunter2", "P@ssw0rd", "letmein",
-            "<your-password>", "********", "xxxxxxxx", "changeit", "Passw0rd!",
+            "changeme",
+            "<password>",
+            "${DB_PASSWORD}",
+            "xxxx",
+            "your-password-here",
+            "password",
+            "secret",
+            "***",
+            "none",
+            "null",
+            "true",
+            "TODO",
+            "hunter2",
+            "P@ssw0rd",
+            "letmein",
+            "<your-password>",
+            "********",
+            "xxxxxxxx",
+            "changeit",
+            "Passw0rd!",
         ],
     );
-    let q = pick_str(rng, &["CHANGE_ME", "REPLACE_ME", "{{ db_password }}", "%DB_PASSWORD%", "$DB_PASSWORD", "admin123"]);
+    let q = pick_str(
+        rng,
+        &[
+            "CHANGE_ME",
+            "REPLACE_ME",
+            "{{ db_password }}",
+            "%DB_PASSWORD%",
+            "$DB_PASSWORD",
+            "admin123",
+        ],
+    );
     (
         pick_str(rng, &["deploy/docker-compose.yml", "config/database.yml", ".env.example", "ansible/group_vars/all.yml"]),
         format!(
@@ -1271,7 +1303,10 @@ fn password_placeholders(rng: &mut Rng) -> (String, String) {
 
 /// References to values held elsewhere, in every syntax.
 fn variable_references(rng: &mut Rng) -> (String, String) {
-    let v = pick_str(rng, &["DB_PASSWORD", "API_TOKEN", "SMTP_PASS", "SECRET_KEY"]);
+    let v = pick_str(
+        rng,
+        &["DB_PASSWORD", "API_TOKEN", "SMTP_PASS", "SECRET_KEY"],
+    );
     (
         pick_str(rng, &["scripts/deploy.ps1", "Makefile", "config/app.php", "deploy.sh"]),
         format!(

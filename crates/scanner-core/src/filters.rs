@@ -330,10 +330,13 @@ pub fn lazy_hit(hay: &[u8], keyword_start: usize, keyword_end: usize) -> bool {
     // `key` alone is a map key (`{"key": …}`, `- key: app.kubernetes.io/name`), the commonest of
     // them: it names a credential only as the last word of a longer identifier (`encryptionKey`,
     // `MASTER_KEY`, `openai.key`), so a hit needs a word before it.
-    if hay[keyword_start..keyword_end].eq_ignore_ascii_case(b"key") && !inner_word(hay, keyword_start) {
+    if hay[keyword_start..keyword_end].eq_ignore_ascii_case(b"key")
+        && !inner_word(hay, keyword_start)
+    {
         return false;
     }
-    looks_like_assignment(hay, keyword_end) || leading_name_then_quote(hay, keyword_start, keyword_end)
+    looks_like_assignment(hay, keyword_end)
+        || leading_name_then_quote(hay, keyword_start, keyword_end)
 }
 
 /// Whether the byte at `at` starts a word: the input's start, a byte that is not alphanumeric before
@@ -349,7 +352,10 @@ fn starts_word(hay: &[u8], at: usize) -> bool {
 /// Whether the word at `at` follows another word of the same identifier: after `_`, `.` or `-` that
 /// follows a letter or digit, or at a camelCase hump.
 fn inner_word(hay: &[u8], at: usize) -> bool {
-    match (at.checked_sub(2).map(|p| hay[p]), at.checked_sub(1).map(|p| hay[p])) {
+    match (
+        at.checked_sub(2).map(|p| hay[p]),
+        at.checked_sub(1).map(|p| hay[p]),
+    ) {
         (Some(w), Some(b'_' | b'.' | b'-')) => w.is_ascii_alphanumeric(),
         (_, Some(p)) => (p.is_ascii_lowercase() || p.is_ascii_digit()) && hay[at] == b'K',
         _ => false,
@@ -364,14 +370,19 @@ fn leading_name_then_quote(hay: &[u8], start: usize, end: usize) -> bool {
         .iter()
         .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
         .unwrap_or(rest.len());
-    let blanks = rest[i..].iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let blanks = rest[i..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
     i += blanks;
     if blanks == 0 || !matches!(rest.get(i), Some(b'"' | b'\'')) {
         return false;
     }
     let from = start.saturating_sub(64);
     let mut j = start;
-    while j > from && (hay[j - 1].is_ascii_alphanumeric() || matches!(hay[j - 1], b'_' | b'.' | b'-')) {
+    while j > from
+        && (hay[j - 1].is_ascii_alphanumeric() || matches!(hay[j - 1], b'_' | b'.' | b'-'))
+    {
         j -= 1;
     }
     let line_start = memchr::memrchr(b'\n', &hay[from..j]).map(|k| from + k + 1);
@@ -381,7 +392,8 @@ fn leading_name_then_quote(hay: &[u8], start: usize, end: usize) -> bool {
     let lead = hay[ls..j].trim_ascii_start();
     lead.is_empty() || {
         let d = lead.strip_prefix(b"#").map(<[u8]>::trim_ascii_start);
-        d.and_then(|d| d.strip_prefix(b"define")).is_some_and(|t| t.trim_ascii().is_empty())
+        d.and_then(|d| d.strip_prefix(b"define"))
+            .is_some_and(|t| t.trim_ascii().is_empty())
     }
 }
 
@@ -557,7 +569,7 @@ pub fn token_likeness(s: &[u8]) -> f64 {
 /// made of words; only those that spell a test value are dropped) and lets short values through under
 /// a whole password name (`password: s3cret`: a weak password is still a password).
 pub fn generic_noise(secret: &[u8], line: &[u8], name: &[u8], password: bool) -> bool {
-    noise(secret, &mut LineFacts::of(line), name, password)
+    noise(secret, &mut LineFacts::of(line), name, None, password)
 }
 
 /// What [`generic_noise`] asks of the line around a value, each answered at most once per line: a long
@@ -616,7 +628,16 @@ const SHORT_PASSWORD: usize = 6;
 const WEAK_NAME_PASSWORD: usize = 8;
 
 /// [`generic_noise`] with the line's answers cached in `line`.
-pub(crate) fn noise(secret: &[u8], line: &mut LineFacts<'_>, name: &[u8], password: bool) -> bool {
+///
+/// `after` is the byte after the value (`None` at the end of the input): a short password must be
+/// closed the way it was opened.
+pub(crate) fn noise(
+    secret: &[u8],
+    line: &mut LineFacts<'_>,
+    name: &[u8],
+    after: Option<u8>,
+    password: bool,
+) -> bool {
     if secret.first() == Some(&b':') {
         return true;
     }
@@ -624,7 +645,7 @@ pub(crate) fn noise(secret: &[u8], line: &mut LineFacts<'_>, name: &[u8], passwo
         return true;
     }
     // A UUID is an id, unless the name says it is the credential (Heroku and Postmark keys are UUIDs).
-    if is_uuid(secret) && !(shapes::credential_name(name) && !shapes::id_like_name(name)) {
+    if is_uuid(secret) && (!shapes::credential_name(name) || shapes::id_like_name(name)) {
         return true;
     }
     let hexlen =
@@ -661,7 +682,7 @@ pub(crate) fn noise(secret: &[u8], line: &mut LineFacts<'_>, name: &[u8], passwo
         if coverage >= 0.9 && test || shapes::famous_password(secret) {
             return true;
         }
-        if short_password_noise(secret, name) {
+        if short_password_noise(secret, name, after) {
             return true;
         }
     } else if token_likeness(secret) < 0.35 {
@@ -683,10 +704,24 @@ pub(crate) fn noise(secret: &[u8], line: &mut LineFacts<'_>, name: &[u8], passwo
 /// bytes needs most of them distinct (`s3cret`: 2.58 bits over 6, `qwerty77`: 2.75 over 8),
 /// at least one byte that is not a letter, and, below [`WEAK_NAME_PASSWORD`] bytes, a whole password
 /// name.
-fn short_password_noise(secret: &[u8], name: &[u8]) -> bool {
+fn short_password_noise(secret: &[u8], name: &[u8], after: Option<u8>) -> bool {
     let n = secret.len();
     if n < SHORT_PASSWORD || (n < WEAK_NAME_PASSWORD && !shapes::strong_password_name(name)) {
         return true;
+    }
+    // A short value stands alone: its closing quote, or (unquoted) the end of its line or a blank.
+    // Six bytes cut out of a longer run (decoded bytes rescanned in their line) do not.
+    if n < WEAK_NAME_PASSWORD {
+        let open = name.iter().rev().find(|b| !matches!(b, b' ' | b'\t'));
+        let closed = match (open, after) {
+            (Some(q @ (b'"' | b'\'' | b'`')), Some(a)) => a == *q,
+            (Some(b'"' | b'\'' | b'`'), None) => false,
+            (_, None) => true,
+            (_, Some(a)) => matches!(a, b'\n' | b'\r' | b' ' | b'\t' | b';' | b'<'),
+        };
+        if !closed {
+            return true;
+        }
     }
     if secret.iter().all(u8::is_ascii_alphabetic) {
         return true;
@@ -778,10 +813,25 @@ mod tests {
         assert!(pw("UID:GID:GECOS:directory:shell", "password:"));
         // UUIDs: an id, unless the name says key, token, secret or password and not id.
         let uuid = "9f4d9f69-275a-41fe-b58e-2b837bd9ba48";
-        assert!(generic_noise(uuid.as_bytes(), b"", b"\"ClientToken\": \"", false));
+        assert!(generic_noise(
+            uuid.as_bytes(),
+            b"",
+            b"\"ClientToken\": \"",
+            false
+        ));
         assert!(generic_noise(uuid.as_bytes(), b"", b"request_id=", false));
-        assert!(!generic_noise(uuid.as_bytes(), b"", b"HEROKU_API_KEY=", false));
-        assert!(!generic_noise(uuid.as_bytes(), b"", b"POSTMARK_SERVER_TOKEN=", false));
+        assert!(!generic_noise(
+            uuid.as_bytes(),
+            b"",
+            b"HEROKU_API_KEY=",
+            false
+        ));
+        assert!(!generic_noise(
+            uuid.as_bytes(),
+            b"",
+            b"POSTMARK_SERVER_TOKEN=",
+            false
+        ));
     }
 
     #[test]

@@ -6,8 +6,7 @@ use regex::bytes::CaptureLocations;
 
 use crate::decode::{self, Encoding};
 use crate::filters::{
-    decodes_to_placeholder, entropy, is_placeholder, lazy_hit, noise, InlineAllow,
-    LineFacts, Lines,
+    decodes_to_placeholder, entropy, is_placeholder, lazy_hit, noise, InlineAllow, LineFacts, Lines,
 };
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
@@ -679,7 +678,13 @@ impl MatchContext<'_> {
                 let name = &hay[m.start()..s];
                 let before = &hay[m.start().saturating_sub(16)..m.start()];
                 if (rule.is_lazy() && crate::shapes::comma_pair_outside_call(before, name))
-                    || noise(secret, facts, name, rule.id().contains("password"))
+                    || noise(
+                        secret,
+                        facts,
+                        name,
+                        hay.get(e).copied(),
+                        rule.id().contains("password"),
+                    )
                 {
                     continue;
                 }

@@ -7,9 +7,11 @@
 /// credential rather than a reference to one: a password, secret, token or key name.
 pub(crate) fn credential_name(name: &[u8]) -> bool {
     let low = lower(name);
-    ["pass", "pwd", "pswd", "secret", "token", "key", "cred", "auth"]
-        .iter()
-        .any(|w| contains(&low, w.as_bytes()))
+    [
+        "pass", "pwd", "pswd", "secret", "token", "key", "cred", "auth",
+    ]
+    .iter()
+    .any(|w| contains(&low, w.as_bytes()))
 }
 
 /// Whether `name` names an identifier rather than a credential: `client_id`, `requestId`,
@@ -90,13 +92,17 @@ pub(crate) fn strong_password_name(name: &[u8]) -> bool {
 pub(crate) fn variable_reference(v: &[u8]) -> bool {
     match v {
         [b'$', rest @ ..] => {
-            rest.first()
-                .is_some_and(|b| matches!(b, b'{' | b'(' | b'$') || b.is_ascii_alphabetic() || *b == b'_')
-                && (rest.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-' | b'>'))
-                    || matches!(rest.first(), Some(b'{' | b'(')))
+            rest.first().is_some_and(|b| {
+                matches!(b, b'{' | b'(' | b'$') || b.is_ascii_alphabetic() || *b == b'_'
+            }) && (rest.iter().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'-' | b'>')
+            }) || matches!(rest.first(), Some(b'{' | b'(')))
         }
         [b'%', rest @ ..] => {
-            rest.last() == Some(&b'%') && rest[..rest.len() - 1].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            rest.last() == Some(&b'%')
+                && rest[..rest.len() - 1]
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
         }
         [b'@', b'@', ..] => true,
         _ => contains(v, b"#{") || contains(v, b"$env:") || contains(v, b"$ENV{"),
@@ -117,8 +123,16 @@ pub(crate) fn sequential_or_repeated(v: &[u8]) -> bool {
     // A run of consecutive characters (`abcdef`, `456789`, `fedcba`) of six or more.
     let (mut up, mut down, mut best) = (1usize, 1usize, 1usize);
     for w in core.windows(2) {
-        up = if w[1] == w[0].wrapping_add(1) { up + 1 } else { 1 };
-        down = if w[1].wrapping_add(1) == w[0] { down + 1 } else { 1 };
+        up = if w[1] == w[0].wrapping_add(1) {
+            up + 1
+        } else {
+            1
+        };
+        down = if w[1].wrapping_add(1) == w[0] {
+            down + 1
+        } else {
+            1
+        };
         best = best.max(up).max(down);
     }
     if best >= 6 {
@@ -133,7 +147,7 @@ pub(crate) fn sequential_or_repeated(v: &[u8]) -> bool {
     }
     // The same unit repeated: `abcd1234abcd1234`, `1234-1234-1234`.
     let n = core.len();
-    (1..=n / 2).any(|u| n % u == 0 && core.chunks(u).all(|c| c == &core[..u]))
+    (1..=n / 2).any(|u| n.is_multiple_of(u) && core.chunks(u).all(|c| c == &core[..u]))
 }
 
 /// Where a value read across a query string ends: before the first `&name=` (`s3cret&db=app`), else
@@ -214,13 +228,17 @@ pub(crate) fn phrase(v: &[u8]) -> bool {
     // A generated suffix (`…-7d9f8b6c5d`, as Kubernetes names its replica sets) after two words.
     let words = |segs: &[&[u8]]| {
         segs.len() >= 2
-            && segs
-                .iter()
-                .all(|s| s.len() >= 2 && s.iter().all(u8::is_ascii_lowercase) && has_vowel(s) || s.len() <= 3 && s.iter().all(u8::is_ascii_lowercase))
+            && segs.iter().all(|s| {
+                s.len() >= 2 && s.iter().all(u8::is_ascii_lowercase) && has_vowel(s)
+                    || s.len() <= 3 && s.iter().all(u8::is_ascii_lowercase)
+            })
     };
     if segs.len() >= 3
         && segs.last().is_some_and(|l| {
-            (5..=10).contains(&l.len()) && l.iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b) || b.is_ascii_lowercase())
+            (5..=10).contains(&l.len())
+                && l.iter().all(|b| {
+                    b.is_ascii_digit() || (b'a'..=b'f').contains(b) || b.is_ascii_lowercase()
+                })
         })
         && words(&segs[..segs.len() - 1])
     {
@@ -248,9 +266,12 @@ pub(crate) fn resource_name(v: &[u8]) -> bool {
         let segs: Vec<&[u8]> = v[1..].split(|b| *b == b'/').collect();
         return segs.len() >= 2
             && segs[0].len() >= 2
-            && segs[0].iter().all(|b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-' | b'.'))
+            && segs[0]
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || matches!(b, b'_' | b'-' | b'.'))
             && segs.iter().all(|s| {
-                s.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+                s.iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
             });
     }
     // `host.tld/path`: a dotted host whose last label is letters, then `/`.
@@ -258,9 +279,9 @@ pub(crate) fn resource_name(v: &[u8]) -> bool {
         let host = &v[..slash];
         let labels: Vec<&[u8]> = host.split(|b| *b == b'.').collect();
         if labels.len() >= 2
-            && labels.iter().all(|l| {
-                !l.is_empty() && l.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-            })
+            && labels
+                .iter()
+                .all(|l| !l.is_empty() && l.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-'))
             && labels
                 .last()
                 .is_some_and(|l| l.len() >= 2 && l.iter().all(u8::is_ascii_lowercase))
@@ -270,9 +291,12 @@ pub(crate) fn resource_name(v: &[u8]) -> bool {
         // `a/b/c` made of identifiers: a path without its leading slash.
         let segs: Vec<&[u8]> = v.split(|b| *b == b'/').collect();
         if segs.len() >= 3
-            && segs
-                .iter()
-                .all(|s| !s.is_empty() && !random_segment(s) && s.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+            && segs.iter().all(|s| {
+                !s.is_empty()
+                    && !random_segment(s)
+                    && s.iter()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            })
         {
             return true;
         }
@@ -285,10 +309,11 @@ pub(crate) fn resource_name(v: &[u8]) -> bool {
 pub(crate) fn field_list(v: &[u8]) -> bool {
     let segs: Vec<&[u8]> = v.split(|b| *b == b':').collect();
     segs.len() >= 3
-        && segs
-            .iter()
-            .filter(|s| !s.is_empty())
-            .all(|s| s.iter().all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'/' | b'.')) || s.iter().all(u8::is_ascii_digit))
+        && segs.iter().filter(|s| !s.is_empty()).all(|s| {
+            s.iter()
+                .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-' | b'/' | b'.'))
+                || s.iter().all(u8::is_ascii_digit)
+        })
 }
 
 /// A call on something other than the credential: `password.encode("latin1")`,
@@ -322,7 +347,10 @@ pub(crate) fn comma_pair_outside_call(before: &[u8], name: &[u8]) -> bool {
         return false;
     }
     let b = before.trim_ascii_end();
-    let b = b.strip_suffix(b"\"").or_else(|| b.strip_suffix(b"'")).unwrap_or(b);
+    let b = b
+        .strip_suffix(b"\"")
+        .or_else(|| b.strip_suffix(b"'"))
+        .unwrap_or(b);
     !b.trim_ascii_end().ends_with(b"(")
 }
 
@@ -420,14 +448,26 @@ mod tests {
         assert!(!call_on_other_name(b"ds.setPassword(\""));
         assert!(call_on_other_name(b"base.pass(\""));
         assert!(!comma_pair_outside_call(b"define( '", b"DB_PASSWORD', '"));
-        assert!(comma_pair_outside_call(b"Attribute(\"HTTP", b"PasswordMgr\", \""));
+        assert!(comma_pair_outside_call(
+            b"Attribute(\"HTTP",
+            b"PasswordMgr\", \""
+        ));
         assert!(comma_pair_outside_call(b"', '", b"RC4_KEY', '"));
         assert!(!strong_password_name(b"smtp-pass: "));
     }
 
     #[test]
     fn references() {
-        for r in ["$DB_PASSWORD", "${DB_PASSWORD}", "$(cat /run/pw)", "%DB_PASSWORD%", "#{ENV['PW']}", "$env:DB_PASSWORD", "@@password", "$config->password"] {
+        for r in [
+            "$DB_PASSWORD",
+            "${DB_PASSWORD}",
+            "$(cat /run/pw)",
+            "%DB_PASSWORD%",
+            "#{ENV['PW']}",
+            "$env:DB_PASSWORD",
+            "@@password",
+            "$config->password",
+        ] {
             assert!(variable_reference(r.as_bytes()), "{r}");
         }
         for p in ["P@ss#w0rd$2024!", "x$9kLq2!vB", "s3cret"] {
@@ -437,10 +477,23 @@ mod tests {
 
     #[test]
     fn filler() {
-        for f in ["abcdef123", "0123456789abcdef", "abcd1234abcd1234", "1234-1234-1234-1234", "qwertyuiop", "zyxwvu99"] {
+        for f in [
+            "abcdef123",
+            "0123456789abcdef",
+            "abcd1234abcd1234",
+            "1234-1234-1234-1234",
+            "qwertyuiop",
+            "zyxwvu99",
+        ] {
             assert!(sequential_or_repeated(f.as_bytes()), "{f}");
         }
-        for t in ["qwerty77", "winter2024", "q8ZtR2vNx7LmWp3KcY9bDs4F", "9da30575a3e4a679a9e344e4351b9d0a"] { // leakhound:allow
+        for t in [
+            "qwerty77",
+            "winter2024",
+            "q8ZtR2vNx7LmWp3KcY9bDs4F",
+            "9da30575a3e4a679a9e344e4351b9d0a",
+        ] {
+            // leakhound:allow
             assert!(!sequential_or_repeated(t.as_bytes()), "{t}");
         }
         assert!(hex_literal(b"0x1f2e3d4c5b6a7988", b"api_key = "));
@@ -449,7 +502,12 @@ mod tests {
 
     #[test]
     fn dotted() {
-        for d in ["self.password", "settings.DB2_PASSWORD", "cfg.oauth2Creds.pw", "os.environ"] {
+        for d in [
+            "self.password",
+            "settings.DB2_PASSWORD",
+            "cfg.oauth2Creds.pw",
+            "os.environ",
+        ] {
             assert!(dotted_identifier(d.as_bytes()), "{d}");
         }
         for t in [
@@ -468,13 +526,19 @@ mod tests {
         assert!(phrase(b"billing-api-v2-prod"));
         assert!(!phrase(b"ak-z7mQ2xkL9pR4vT8n"));
         assert!(!phrase(b"k3x9-v2mq-8zt1"));
-        assert!(resource_name(b"projects/acme/secrets/db-password/versions/3"));
+        assert!(resource_name(
+            b"projects/acme/secrets/db-password/versions/3"
+        ));
         assert!(resource_name(b"github.com/acme/billing-api"));
         assert!(resource_name(b"/etc/gcp/sa-key-3d34q1.json"));
         assert!(!resource_name(b"/I5cfNq2x/Lm9vRt4+Kw8z"));
         assert!(phrase(b"orders-api-key-7d9f8b6c5d"));
-        assert!(resource_name(b"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"));
-        assert!(!resource_name(b"aU0VeWFHGLZxFAJ4/TuiEYO7HYA0xWhpw8x9DNOEKGlQ/J80ir"));
+        assert!(resource_name(
+            b"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db"
+        ));
+        assert!(!resource_name(
+            b"aU0VeWFHGLZxFAJ4/TuiEYO7HYA0xWhpw8x9DNOEKGlQ/J80ir"
+        ));
         assert!(field_list(b"UID:GID:GECOS:directory:shell"));
         assert!(!field_list(b"P@ss:w0rd"));
         assert!(function_call(b"getpass.getpass("));
@@ -485,7 +549,16 @@ mod tests {
 
     #[test]
     fn famous() {
-        for f in ["hunter2", "letmein", "P@ssw0rd", "Passw0rd!", "changeit", "admin123", "test1234", "secret123"] {
+        for f in [
+            "hunter2",
+            "letmein",
+            "P@ssw0rd",
+            "Passw0rd!",
+            "changeit",
+            "admin123",
+            "test1234",
+            "secret123",
+        ] {
             assert!(famous_password(f.as_bytes()), "{f}");
         }
         for p in ["qwerty77", "winter2024", "s3cret", "P@ss#w0rd$2024!"] {
