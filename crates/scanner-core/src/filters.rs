@@ -804,6 +804,18 @@ mod tests {
         // A weak password is still a password; a placeholder or reference is not.
         assert!(!pw("s3cret", "spring.datasource.password="));
         assert!(!pw("qwerty77", "DB_PASSWORD="));
+        let short = |v: &str, name: &str, after: Option<u8>| {
+            super::noise(
+                v.as_bytes(),
+                &mut LineFacts::of(b""),
+                name.as_bytes(),
+                after,
+                true,
+            )
+        };
+        assert!(!short("s3cret", "password: \"", Some(b'"')));
+        assert!(!short("s3cret", "password=", Some(b' ')));
+        assert!(short("s3cret", "password: \"", Some(b'%')));
         assert!(!pw("winter2024", "password: \""));
         assert!(!pw("P@ss#w0rd$2024!", "DB_PASSWORD="));
         assert!(pw("s3cret", "dbPass = \""));

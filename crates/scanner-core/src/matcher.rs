@@ -682,7 +682,15 @@ impl MatchContext<'_> {
                         secret,
                         facts,
                         name,
-                        hay.get(e).copied(),
+                        // The closing quote, past an escape (`\"` in a JSON string) or a blanked one
+                        // (a notebook's).
+                        hay[e..]
+                            .iter()
+                            .take(3)
+                            .find(|b| !matches!(b, b' ' | b'\\'))
+                            .filter(|b| matches!(b, b'"' | b'\'' | b'`'))
+                            .or(hay.get(e))
+                            .copied(),
                         rule.id().contains("password"),
                     )
                 {
