@@ -342,6 +342,10 @@ pub fn lazy_hit(hay: &[u8], keyword_start: usize, keyword_end: usize) -> bool {
 /// Whether the byte at `at` starts a word: the input's start, a byte that is not alphanumeric before
 /// it (`_` included), or a lower-case letter or digit before an upper-case one.
 fn starts_word(hay: &[u8], at: usize) -> bool {
+    // A keyword that opens with a separator (`_key`, `.key`) carries its own boundary.
+    if !hay[at].is_ascii_alphanumeric() {
+        return true;
+    }
     match at.checked_sub(1).map(|p| hay[p]) {
         None => true,
         Some(p) if !p.is_ascii_alphanumeric() => true,
@@ -918,5 +922,6 @@ mod tests {
         assert!(lazy("MASTER_KEY=x", "KEY"));
         assert!(!lazy("{\"key\": x}", "key"));
         assert!(!lazy("monkey = x", "key"));
+        assert!(lazy("MASTER_KEY=x", "_KEY"));
     }
 }
