@@ -73,6 +73,9 @@ struct Format {
     contexts: Option<Vec<String>>,
     #[serde(default)]
     exclude_contexts: Vec<String>,
+    /// Whether the assignment syntaxes (`contexts::SYNTAXES`) count for this format's rule; default:
+    /// only for the generic rules' formats (`generic.toml`).
+    syntaxes: Option<bool>,
     /// Shell-history lines using the value: `{value}`, `{name}` and placeholders.
     #[serde(default)]
     usage: Vec<String>,
@@ -92,6 +95,8 @@ struct FileSpec {
 struct LoadedFormat {
     source: String,
     format: Format,
+    /// Whether samples in the assignment syntaxes count toward the rule's recall.
+    syntaxes: bool,
 }
 
 fn repo_root() -> PathBuf {
@@ -129,7 +134,12 @@ fn load_formats(errors: &mut Vec<String>) -> Vec<LoadedFormat> {
                 (Some(_), None) | (None, Some(_)) => {}
                 _ => errors.push(format!("{source}: needs exactly one of template / special")),
             }
-            out.push(LoadedFormat { source, format });
+            let syntaxes = format.syntaxes.unwrap_or(stem == "generic");
+            out.push(LoadedFormat {
+                source,
+                format,
+                syntaxes,
+            });
         }
     }
     out
@@ -214,6 +224,17 @@ fn docs_for(
         let (pre, post) = around_value(&spec.content, rng, &f.name, &g.value)?;
         docs.push(contexts::file(&spec.path, &pre, &sample, &post));
     }
+    // Formats limited to some contexts (or to files only) describe values that only occur there.
+    if f.contexts.is_none() {
+        for id in contexts::SYNTAXES {
+            if f.exclude_contexts.iter().any(|x| x == id) {
+                continue;
+            }
+            if let Some(d) = contexts::syntax(id, &sample) {
+                docs.push(d);
+            }
+        }
+    }
     Ok(docs)
 }
 
@@ -263,6 +284,8 @@ struct Positives {
     collateral: Vec<FalsePositive>,
     /// Formats whose `special` has no generator.
     not_generated: Vec<String>,
+    /// Assignment syntax → (generated, found) over every format, counted or not.
+    by_syntax: BTreeMap<String, (usize, usize)>,
 }
 
 fn overlaps(f: &Finding, start: usize, end: usize) -> bool {
@@ -319,10 +342,13 @@ fn evaluate_formats(
             let mut rng = Rng::new(fnv1a(&identity) ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
             let docs = generate(f, &mut rng).and_then(|g| {
                 let lower = g.value.to_ascii_lowercase();
-                let self_identifying = rule
-                    .keywords()
-                    .iter()
-                    .any(|k| lower.contains(&k.to_ascii_lowercase()));
+                // A generic rule's keywords are words (`pw`, `pass`) that random values contain by
+                // chance: they never make a value self-identifying.
+                let self_identifying = !rule.is_generic()
+                    && rule
+                        .keywords()
+                        .iter()
+                        .any(|k| lower.contains(&k.to_ascii_lowercase()));
                 docs_for(f, &g, &mut rng, self_identifying)
             });
             let docs = match docs {
@@ -336,14 +362,22 @@ fn evaluate_formats(
                 findings.clear();
                 scanner.scan_bytes_into(&d.path, d.content.as_bytes(), &mut scratch, &mut findings);
                 let (start, end) = (d.offset, d.offset + d.secret.len());
+                let hit = findings
+                    .iter()
+                    .any(|x| x.rule == f.rule && x.secret == d.secret);
+                if contexts::SYNTAXES.contains(&d.context.as_str()) {
+                    let e = pos.by_syntax.entry(d.context.clone()).or_default();
+                    e.0 += 1;
+                    e.1 += usize::from(hit);
+                    if !lf.syntaxes {
+                        continue;
+                    }
+                }
                 let ctx_key = d.context.split(['#', ':']).next().unwrap_or("").to_owned();
                 let ctx = pos.by_context.entry(ctx_key).or_default();
                 ctx.0 += 1;
                 st.generated += 1;
-                if findings
-                    .iter()
-                    .any(|x| x.rule == f.rule && x.secret == d.secret)
-                {
+                if hit {
                     st.found += 1;
                     ctx.1 += 1;
                 } else {
@@ -382,7 +416,9 @@ fn evaluate_formats(
                 // Anything else reported in a standard-context file comes from the scaffolding
                 // around the value: a false positive. (Usage lines and credential files may hold
                 // other generated secrets, so they are not checked.)
-                if contexts::STANDARD.contains(&d.context.as_str()) {
+                if contexts::STANDARD.contains(&d.context.as_str())
+                    || contexts::SYNTAXES.contains(&d.context.as_str())
+                {
                     for x in findings.iter().filter(|x| !overlaps(x, start, end)) {
                         pos.collateral.push(FalsePositive {
                             rule: x.rule.clone(),
@@ -534,6 +570,18 @@ fn render_table(
 
     let _ = writeln!(out, "\nRecall by context:");
     for (c, (g, f)) in &pos.by_context {
+        let _ = writeln!(
+            out,
+            "  {c:<16} {f:>6}/{g:<6} {:>6.1}%",
+            100.0 * ratio(*f, *g)
+        );
+    }
+
+    let _ = writeln!(
+        out,
+        "\nRecall by assignment syntax, every format (informational; counted for generic formats and opt-ins):"
+    );
+    for (c, (g, f)) in &pos.by_syntax {
         let _ = writeln!(
             out,
             "  {c:<16} {f:>6}/{g:<6} {:>6.1}%",

@@ -46,6 +46,26 @@ pub const STANDARD: &[&str] = &[
     "properties",
 ];
 
+/// Assignment syntaxes beyond the standard contexts (issue 12): applied by default to the generic
+/// rules' formats only (other formats opt in with `syntaxes = true`); the labelled test prints their
+/// recall over every format for information.
+pub const SYNTAXES: &[&str] = &[
+    "makefile",
+    "php-assign",
+    "php-define",
+    "c-define",
+    "xml-element",
+    "xml-attribute",
+    "xml-add-key",
+    "ini",
+    "hcl",
+    "powershell",
+    "java-setter",
+    "go-struct",
+    "csharp",
+    "call-kwarg",
+];
+
 type Enc = Box<dyn Fn(char, &mut String)>;
 
 /// How a value is written: opening quote, per-character encoding, closing quote.
@@ -264,6 +284,11 @@ pub fn go_camel(name: &str) -> String {
         }
     }
     s
+}
+
+/// C# and Java property style: `DbPassword`, `AzureOpenaiKey`.
+pub fn pascal(name: &str) -> String {
+    words(name).iter().map(|w| capitalise(w)).collect()
 }
 
 /// Spring style: `cohere.api-key`, `spring.datasource.password`.
@@ -551,6 +576,67 @@ pub fn standard(id: &str, s: &Sample) -> Option<Doc> {
             "\nlogging.level.root=INFO\n",
         ),
         _ => panic!("unknown context {id}"),
+    })
+}
+
+fn xml() -> Enc {
+    Box::new(|c, o| match c {
+        '&' => o.push_str("&amp;"),
+        '<' => o.push_str("&lt;"),
+        '>' => o.push_str("&gt;"),
+        '"' => o.push_str("&quot;"),
+        _ => o.push(c),
+    })
+}
+
+fn single(escape: &'static str) -> Enc {
+    Box::new(move |c, o| match c {
+        '\'' => o.push_str(escape),
+        _ => o.push(c),
+    })
+}
+
+/// Embeds `s` in the assignment syntax `id` (see [`SYNTAXES`]); `None` for multi-line values and for
+/// values the syntax cannot hold unquoted.
+pub fn syntax(id: &str, s: &Sample) -> Option<Doc> {
+    if s.value.contains('\n') {
+        return None;
+    }
+    let v = s.value;
+    let up = upper_snake(s.name);
+    let snake = lower_snake(s.name);
+    let camel = lower_camel(s.name);
+    let pas = pascal(s.name);
+    let dq_q = || Quote::new("\"", dq(), "\"");
+    Some(match id {
+        "makefile" => {
+            if !plain_safe(v) || v.contains('$') {
+                return None;
+            }
+            doc(id, "Makefile", &format!("SHELL := /bin/bash\nIMAGE ?= registry.acme.io/billing-api\n{up} ?= "), &Quote::new("", ident(), ""), s, "\n\ndeploy:\n\t./scripts/deploy.sh $(IMAGE)\n")
+        }
+        "php-assign" => doc(id, "config/database.php", &format!("<?php\n$db_host = 'db.internal';\n${snake} = "), &Quote::new("'", single("\\'"), "'"), s, ";\n$db_name = 'shop';\n"),
+        "php-define" => doc(id, "wp-config.php", &format!("<?php\ndefine('DB_NAME', 'shop');\ndefine('{up}', "), &Quote::new("'", single("\\'"), "'"), s, ");\ndefine('DB_HOST', 'localhost');\n"),
+        "c-define" => doc(id, "src/config.h", &format!("#ifndef CONFIG_H\n#define CONFIG_H\n\n#define MQTT_HOST \"broker.acme.io\"\n#define {up} "), &dq_q(), s, "\n\n#endif\n"),
+        "xml-element" => doc(id, "src/main/resources/config.xml", &format!("<?xml version=\"1.0\"?>\n<config>\n  <host>db.internal</host>\n  <{camel}>"), &Quote::new("", xml(), ""), s, &format!("</{camel}>\n</config>\n")),
+        "xml-attribute" => doc(id, "conf/datasource.xml", &format!("<datasource host=\"db.internal\" port=\"5432\" {camel}="), &Quote::new("\"", xml(), "\""), s, " />\n"),
+        "xml-add-key" => doc(id, "Web.config", &format!("<configuration>\n  <appSettings>\n    <add key=\"Environment\" value=\"Production\" />\n    <add key=\"{pas}\" value="), &Quote::new("\"", xml(), "\""), s, " />\n  </appSettings>\n</configuration>\n"),
+        "ini" => {
+            if v.starts_with([' ', '"', '\'', ';', '#']) || v.contains(';') {
+                return None;
+            }
+            doc(id, "config/app.ini", &format!("[server]\nhost = 0.0.0.0\nport = 8080\n\n[database]\n{snake} = "), &Quote::new("", ident(), ""), s, "\nname = shop\n")
+        }
+        "hcl" => doc(id, "infra/main.tf", &format!("resource \"acme_database\" \"main\" {{\n  name     = \"billing\"\n  {snake} = "), &dq_q(), s, "\n}\n"),
+        "powershell" => doc(id, "scripts/deploy.ps1", &format!("$ErrorActionPreference = 'Stop'\n$env:{up} = "), &Quote::new("'", single("''"), "'"), s, "\n& ./deploy.ps1 -Environment prod\n"),
+        "java-setter" => doc(id, "src/main/java/com/acme/AppConfig.java", &format!("    DataSource ds = new DataSource();\n    ds.setUrl(\"jdbc:postgresql://db.internal:5432/shop\");\n    ds.set{pas}("), &dq_q(), s, ");\n    return ds;\n"),
+        "go-struct" => {
+            let q = if v.contains('`') { dq_q() } else { Quote::new("\"", dq(), "\"") };
+            doc(id, "internal/config/config.go", &format!("var Default = Config{{\n\tHost: \"db.internal\",\n\t{}: ", capitalise(&go_camel(s.name))), &q, s, ",\n\tPort: 5432,\n}\n")
+        }
+        "csharp" => doc(id, "src/Settings.cs", &format!("public static class Settings\n{{\n    public static string Host = \"db.internal\";\n    public static string {pas} = "), &dq_q(), s, ";\n}\n"),
+        "call-kwarg" => doc(id, "app/clients.py", &format!("client = ServiceClient(\n    host=\"api.acme.io\",\n    {snake}="), &script_string(v, "\"\"\"", "\"\"\""), s, ",\n    timeout=30,\n)\n"),
+        _ => panic!("unknown syntax {id}"),
     })
 }
 

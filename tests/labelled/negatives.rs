@@ -57,6 +57,19 @@ pub const KINDS: &[(&str, Generator)] = &[
     ("password-ui-schema", password_ui_schema),
     ("openapi-security", openapi_security),
     ("doc-comments", doc_comments),
+    ("sequential-placeholders", sequential_placeholders),
+    ("hex-literals", hex_literals),
+    ("kebab-phrases", kebab_phrases),
+    ("resource-names", resource_names),
+    ("passwd-field-lists", passwd_field_lists),
+    ("go-module-paths", go_module_paths),
+    ("config-key-names", config_key_names),
+    ("enum-constants", enum_constants),
+    ("password-placeholders", password_placeholders),
+    ("variable-references", variable_references),
+    ("function-calls", function_calls),
+    ("non-secret-keys", non_secret_keys),
+    ("pass-words", pass_words),
 ];
 
 /// `per_kind` buffers of every kind, deterministic in `seed`.
@@ -1135,5 +1148,212 @@ fn doc_comments(rng: &mut Rng) -> (String, String) {
             ],
         ),
         out,
+    )
+}
+
+// ------------------------------------------------------------ generic-tier precision (issue 12)
+
+/// Sequential and repeated filler typed where a credential goes: `abcdef…`, `abcd1234abcd1234`,
+/// `1234-1234-…`, `0123456789abcdef`.
+fn sequential_placeholders(rng: &mut Rng) -> (String, String) {
+    let unit = pick_str(rng, &["abcd1234", "1234", "a1b2c3d4", "xyz123", "0000aaaa"]);
+    let rep = unit.repeat(rng.range(3, 5));
+    let seq = pick_str(
+        rng,
+        &[
+            "0123456789abcdef",
+            "abcdefghijklmnop",
+            "123456789012345678",
+            "abcdef0123456789abcdef",
+        ],
+    );
+    let dashed = vec!["1234"; rng.range(4, 6)].join("-");
+    (
+        pick_str(rng, &["config/dev.yaml", ".env.local", "docker-compose.override.yml"]),
+        format!(
+            "API_KEY={seq}{seq}\nSESSION_SECRET={rep}\nACCESS_TOKEN={dashed}\nDB_PASSWORD={rep}\nENCRYPTION_KEY={seq}{seq}\nLICENSE_KEY={dashed}\n"
+        ),
+    )
+}
+
+/// Hex literals in code under credential-ish names: bit masks, magic numbers, test keys.
+fn hex_literals(rng: &mut Rng) -> (String, String) {
+    let a = rng.hex(16);
+    let b = rng.hex(24);
+    let c = rng.hex(20);
+    (
+        pick_str(rng, &["src/crypto/consts.rs", "src/protocol.c", "lib/flags.go"]),
+        format!(
+            "const TOKEN_MASK: u64 = 0x{a};\nstatic const uint32_t SECRET_SALT = 0x{};\nvar apiKeyFlags = 0x{b}\nSECRET_MAGIC = 0X{}\n#define AUTH_KEY_MASK 0x{c}\n",
+            rng.hex(8),
+            rng.hex(24).to_ascii_uppercase()
+        ),
+    )
+}
+
+/// Kebab- and snake-case phrases where a secret's name is expected: the name of a secret, not its value.
+fn kebab_phrases(rng: &mut Rng) -> (String, String) {
+    let w = word(rng);
+    let v = rng.range(1, 9);
+    (
+        format!("deploy/{w}/values.yaml"),
+        format!(
+            "secretName: {w}-secret-token-name\nexistingSecret: {w}-db-credentials-v{v}\ntokenSecretName: my-secret-token-name\napiKeySecretKey: {w}-api-key-v{v}\npasswordSecretKeyRef: {w}_db_password_{v}\nauth:\n  existingSecretPasswordKey: redis-password-v{v}\n"
+        ),
+    )
+}
+
+/// Cloud resource names and Kubernetes object names under secret-ish names.
+fn resource_names(rng: &mut Rng) -> (String, String) {
+    let w = word(rng);
+    (
+        "infra/secrets.tf".into(),
+        format!(
+            "secret_id = \"projects/acme-{w}/secrets/db-password/versions/{}\"\ndb_password_secret = \"projects/acme-prod/secrets/{w}-db-password\"\ntoken_secret_arn = \"arn:aws:secretsmanager:eu-west-1:{}:secret:{w}/api-token-Ab12Cd\"\napi_key_secret = \"{w}-api-key-7d9f8b6c5d\"\npassword_ref = \"secrets/{w}/db/password\"\n",
+            rng.range(1, 20),
+            rng.string(DIGIT, 12)
+        ),
+    )
+}
+
+/// `/etc/passwd` documentation and parsers: field lists, not passwords.
+fn passwd_field_lists(rng: &mut Rng) -> (String, String) {
+    (
+        pick_str(rng, &["docs/users.md", "src/passwd.py", "man/passwd.5"]),
+        "The passwd file has one line per account:\n\n    passwd: name:password:UID:GID:GECOS:directory:shell\n    password: UID:GID:GECOS:directory:shell\n\nPASSWD_FORMAT = \"name:passwd:uid:gid:gecos:home:shell\"\npasswd_fields: login:x:uid:gid:comment:home:shell\n".into(),
+    )
+}
+
+/// Go module and import paths where a token is expected.
+fn go_module_paths(rng: &mut Rng) -> (String, String) {
+    let w = word(rng);
+    (
+        format!("internal/{w}/auth.go"),
+        format!(
+            "// Authorization: Bearer github.com/acme/{w}/pkg/token\nimport tokenpkg \"github.com/acme/{w}/pkg/token\"\nvar tokenModule = \"golang.org/x/oauth2/google\"\nconst apiKeyPkg = \"gopkg.in/{w}/apikey.v2\"\n// bearer golang.org/x/oauth2/clientcredentials\n"
+        ),
+    )
+}
+
+/// Configuration key names and header names where a key is expected.
+fn config_key_names(rng: &mut Rng) -> (String, String) {
+    let v = rng.range(1, 4);
+    (
+        pick_str(rng, &["config/settings.yaml", "src/constants.ts", "app/config.py"]),
+        format!(
+            "api_key: API_KEY_SETTING_NAME_V{v}\napiKey: \"x-api-key\"\napiKeyHeader: \"X-API-KEY-V{v}\"\ntoken_env: GITHUB_TOKEN_V{v}\nsecret_key_setting: DJANGO_SECRET_KEY_V{v}\npassword_env: DB_PASSWORD_V{v}\nauth_header: X-AUTH-TOKEN-V{v}\n"
+        ),
+    )
+}
+
+/// Enum members and constants with credential words in their names.
+fn enum_constants(rng: &mut Rng) -> (String, String) {
+    let _ = rng.below(2);
+    (
+        "src/auth/kinds.ts".into(),
+        "export enum CredentialKind {\n  Password = \"PASSWORD_V2\",\n  ApiKey = \"API_KEY_V2\",\n  Token = \"TOKEN_TYPE_BEARER_2\",\n}\nconst TOKEN_KIND = TokenKind.ACCESS_TOKEN_V2;\npassword: PasswordPolicy.MIN_LENGTH_12,\nsecretKey: SecretKind.HMAC_SHA256,\n".into(),
+    )
+}
+
+/// Placeholders and stand-ins where a password goes: not passwords, whatever their strength.
+fn password_placeholders(rng: &mut Rng) -> (String, String) {
+    let p = pick_str(
+        rng,
+        &[
+            "changeme",
+            "<password>",
+            "${DB_PASSWORD}",
+            "xxxx",
+            "your-password-here",
+            "password",
+            "secret",
+            "***",
+            "none",
+            "null",
+            "true",
+            "TODO",
+            "hunter2",
+            "P@ssw0rd",
+            "letmein",
+            "<your-password>",
+            "********",
+            "xxxxxxxx",
+            "changeit",
+            "Passw0rd!",
+        ],
+    );
+    let q = pick_str(
+        rng,
+        &[
+            "CHANGE_ME",
+            "REPLACE_ME",
+            "{{ db_password }}",
+            "%DB_PASSWORD%",
+            "$DB_PASSWORD",
+            "admin123",
+        ],
+    );
+    (
+        pick_str(rng, &["deploy/docker-compose.yml", "config/database.yml", ".env.example", "ansible/group_vars/all.yml"]),
+        format!(
+            "database:\n  password: \"{p}\"\n  DB_PASSWORD={q}\nsmtp:\n  pass: {p}\nspring.datasource.password={q}\nPOSTGRES_PASSWORD: {p}\n"
+        ),
+    )
+}
+
+/// References to values held elsewhere, in every syntax.
+fn variable_references(rng: &mut Rng) -> (String, String) {
+    let v = pick_str(
+        rng,
+        &["DB_PASSWORD", "API_TOKEN", "SMTP_PASS", "SECRET_KEY"],
+    );
+    (
+        pick_str(rng, &["scripts/deploy.ps1", "Makefile", "config/app.php", "deploy.sh"]),
+        format!(
+            "$env:DB_PASSWORD = $env:{v}\nDB_PASS ?= $({v})\n$db_pass = $_ENV['{v}'];\npassword: \"${{{v}}}\"\nsmtp_password = %{v}%\nTOKEN=\"$({v}_CMD)\"\npassword = #{{ENV['{v}']}}\ndefine('DB_PASSWORD', getenv('{v}'));\n"
+        ),
+    )
+}
+
+/// Function calls and getters in the value position.
+fn function_calls(rng: &mut Rng) -> (String, String) {
+    let w = word(rng);
+    (
+        format!("src/{w}/client.py"),
+        format!(
+            "password = get_password(\"{w}\")\ntoken = fetch_token(scope=\"{w}:read\")\nsecret = vault.read(\"secret/{w}\")\napi_key = keyring.get_password(\"{w}\", \"api\")\nds.setPassword(props.getProperty(\"db.password\"));\nclient.setToken(tokenProvider.get());\n"
+        ),
+    )
+}
+
+/// Keys that are not secrets: cache, sort, primary, public, i18n, GPG fingerprints, map keys.
+fn non_secret_keys(rng: &mut Rng) -> (String, String) {
+    (
+        pick_str(rng, &["src/store.ts", "config/app.yaml", "Dockerfile"]),
+        format!(
+            "cacheKey: \"user:{}:profile:v2\"\nprimary_key = \"id\"\npublicKey: \"{}\"\ni18nKey: \"settings.profile.title\"\nENV GPG_KEY {}\nsortKey: \"createdAt\"\nkey: app.kubernetes.io/name\npartitionKey: \"/tenantId\"\nroutingKey: \"orders.created.v2\"\nmonkey = \"{}\"\n",
+            rng.range(1000, 9999),
+            rng.string(BASE64URL, 43),
+            rng.hex(40).to_ascii_uppercase(),
+            rng.string(ALNUM, 24)
+        ),
+    )
+}
+
+/// `pass` and `pw` inside other words: `compass`, `bypass`, `passive`, `passenger`.
+fn pass_words(rng: &mut Rng) -> (String, String) {
+    (
+        pick_str(rng, &["src/nav.js", "config/routing.yaml", "app/models.py"]),
+        format!(
+            "compass = \"N{}E{}\"\nbypass: \"{}\"\npassive_mode = {}\npassenger_count: {}\nsurpass = \"{}\"\nhpw = \"{}\"\nrpwr_level: {}\n",
+            rng.string(DIGIT, 6),
+            rng.string(DIGIT, 6),
+            rng.string(ALNUM, 12),
+            rng.string(ALNUM, 10),
+            rng.range(1, 9),
+            rng.string(ALNUM, 12),
+            rng.string(ALNUM, 12),
+            rng.string(ALNUM, 9)
+        ),
     )
 }

@@ -3,6 +3,8 @@
 
 use memchr::memmem;
 
+use crate::shapes;
+
 /// Shannon entropy of `bytes` in bits per byte (0 for empty input).
 ///
 /// ```
@@ -57,7 +59,8 @@ const PLACEHOLDER_WORDS: &[&[u8]] = &[
     b"notmyreal",
     b"abcdefgh",
     b"12345678",
-    b"qwerty",
+    b"qwertyu",
+    b"asdfghj",
     b"lorem",
     b"ipsum",
     b"foobar",
@@ -276,9 +279,9 @@ impl InlineAllow {
 }
 
 /// The gate of the generic tier: after a keyword such as `password`, is there an assignment within a
-/// few bytes (`=`, `:`, `=>`, `:=`, an XML tag's `>`, or a CLI flag's space)? Most of the ~400 hits per
-/// MB of `token`/`secret`/`password` in real code are identifiers and prose; this test discards them
-/// before any regex runs.
+/// few bytes (`=`, `:`, `=>`, `:=`, `.=`, an XML tag's `>`, a call's `("` or `, "`, or an XML
+/// attribute pair's `value=`)? Most of the ~400 hits per MB of `token`/`secret`/`password` in real
+/// code are identifiers and prose; this test discards them before any regex runs.
 pub fn looks_like_assignment(hay: &[u8], keyword_end: usize) -> bool {
     let rest = &hay[keyword_end..hay.len().min(keyword_end + 48)];
     let mut i = 0;
@@ -288,20 +291,113 @@ pub fn looks_like_assignment(hay: &[u8], keyword_end: usize) -> bool {
     {
         i += 1;
     }
-    while i < rest.len() && matches!(rest[i], b'"' | b'\'' | b'`' | b']' | b' ' | b'\t') {
+    // PHP's `.=` after `$pass`: the identifier scan took the dot.
+    if i > 0 && rest[i - 1] == b'.' && rest.get(i) == Some(&b'=') {
+        return true;
+    }
+    // Closing quotes and brackets, escaped ones too (`\"password\": \"…\"` inside a JSON string).
+    while i < rest.len() && matches!(rest[i], b'"' | b'\'' | b'`' | b']' | b'\\' | b' ' | b'\t') {
         i += 1;
     }
     // `Password::new`, `AWS::SecretsManager::Secret`: a path separator, not an assignment.
-    if rest.get(i..i + 2) == Some(b"::") {
+    if rest.get(i..i + 2) == Some(b"::") && rest.get(i + 2) != Some(&b'=') {
         return false;
     }
     match rest.get(i..) {
         Some([b'=' | b':' | b'>' | b',', ..]) => true,
-        // Makefile `?=`, `+=`, R's `<-`.
-        Some([b'?' | b'+', b'=', ..] | [b'<', b'-', ..]) => true,
+        // Makefile `?=`, `+=`, PHP `.=`, R's `<-`.
+        Some([b'?' | b'+' | b'.', b'=', ..] | [b'<', b'-', ..]) => true,
+        // A call whose callee names the credential: `setPassword("…")`, `withToken('…')`.
+        Some([b'(', r @ ..]) => {
+            let q = r.iter().position(|b| !matches!(b, b' ' | b'\t'));
+            q.is_some_and(|q| matches!(r[q], b'"' | b'\''))
+        }
         // An XML attribute pair: `key="db.password" value="…"`.
         Some(r) => r.len() >= 6 && r[..5].eq_ignore_ascii_case(b"value") && r[5] == b'=',
         None => false,
+    }
+}
+
+/// The generic tier's keyword gate, given the whole hit: [`looks_like_assignment`], or a name that
+/// opens its line followed by a quoted value (`#define DB_PASSWORD "…"`, Gradle's `password '…'`).
+/// A keyword of at most four bytes (`pw`, `pass`, `key`, `auth`) is an ordinary word inside other
+/// words (`compass`, `bypass`, `monkey`), so it counts only where it starts a word of the identifier:
+/// after a separator, at a camelCase hump (`dbPass`), or on its own.
+pub fn lazy_hit(hay: &[u8], keyword_start: usize, keyword_end: usize) -> bool {
+    if keyword_end - keyword_start <= 4 && !starts_word(hay, keyword_start) {
+        return false;
+    }
+    // `key` alone is a map key (`{"key": …}`, `- key: app.kubernetes.io/name`), the commonest of
+    // them: it names a credential only as the last word of a longer identifier (`encryptionKey`,
+    // `MASTER_KEY`, `openai.key`), so a hit needs a word before it.
+    if hay[keyword_start..keyword_end].eq_ignore_ascii_case(b"key")
+        && !inner_word(hay, keyword_start)
+    {
+        return false;
+    }
+    looks_like_assignment(hay, keyword_end)
+        || leading_name_then_quote(hay, keyword_start, keyword_end)
+}
+
+/// Whether the byte at `at` starts a word: the input's start, a byte that is not alphanumeric before
+/// it (`_` included), or a lower-case letter or digit before an upper-case one.
+fn starts_word(hay: &[u8], at: usize) -> bool {
+    // A keyword that opens with a separator (`_key`, `.key`) carries its own boundary.
+    if !hay[at].is_ascii_alphanumeric() {
+        return true;
+    }
+    match at.checked_sub(1).map(|p| hay[p]) {
+        None => true,
+        Some(p) if !p.is_ascii_alphanumeric() => true,
+        Some(p) => (p.is_ascii_lowercase() || p.is_ascii_digit()) && hay[at].is_ascii_uppercase(),
+    }
+}
+
+/// Whether the word at `at` follows another word of the same identifier: after `_`, `.` or `-` that
+/// follows a letter or digit, or at a camelCase hump.
+fn inner_word(hay: &[u8], at: usize) -> bool {
+    match (
+        at.checked_sub(2).map(|p| hay[p]),
+        at.checked_sub(1).map(|p| hay[p]),
+    ) {
+        (Some(w), Some(b'_' | b'.' | b'-')) => w.is_ascii_alphanumeric(),
+        (_, Some(p)) => (p.is_ascii_lowercase() || p.is_ascii_digit()) && hay[at] == b'K',
+        _ => false,
+    }
+}
+
+/// `#define NAME "v"` or `name 'v'` with the name first on its line: blanks and then a quote after the
+/// identifier, and only blanks (or `#define`) before it. Reads at most 64 bytes each way.
+fn leading_name_then_quote(hay: &[u8], start: usize, end: usize) -> bool {
+    let rest = &hay[end..hay.len().min(end + 64)];
+    let mut i = rest
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))
+        .unwrap_or(rest.len());
+    let blanks = rest[i..]
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    i += blanks;
+    if blanks == 0 || !matches!(rest.get(i), Some(b'"' | b'\'')) {
+        return false;
+    }
+    let from = start.saturating_sub(64);
+    let mut j = start;
+    while j > from
+        && (hay[j - 1].is_ascii_alphanumeric() || matches!(hay[j - 1], b'_' | b'.' | b'-'))
+    {
+        j -= 1;
+    }
+    let line_start = memchr::memrchr(b'\n', &hay[from..j]).map(|k| from + k + 1);
+    let Some(ls) = line_start.or((from == 0).then_some(0)) else {
+        return false;
+    };
+    let lead = hay[ls..j].trim_ascii_start();
+    lead.is_empty() || {
+        let d = lead.strip_prefix(b"#").map(<[u8]>::trim_ascii_start);
+        d.and_then(|d| d.strip_prefix(b"define"))
+            .is_some_and(|t| t.trim_ascii().is_empty())
     }
 }
 
@@ -395,7 +491,7 @@ const WORDS: &[&str] = &[
 const TEST_WORDS: &[&str] = &[
     "test", "testing", "fake", "dummy", "mock", "sample", "example", "demo", "stub", "fixture",
     "invalid", "wrong", "expired", "default", "change", "secret", "password", "passwd", "passw0rd",
-    "token", "apikey", "letmein", "qwerty", "welcome", "foobar",
+    "token", "apikey", "letmein", "welcome", "foobar", "hello",
 ];
 
 /// Fraction of the letters of `s` covered by [`WORDS`] (greedy, longest word first at each position),
@@ -467,14 +563,17 @@ pub fn token_likeness(s: &[u8]) -> f64 {
 }
 
 /// Shapes that a generic-tier value (`password = …`, `token: …`) takes when it is not a secret, beyond
-/// the placeholder words every rule applies: a UUID (ids, not keys, when nothing names the provider),
-/// a hash digest labelled as one, a base64 X.509 certificate (public by design), a `::` path, a value
+/// the placeholder words every rule applies: a UUID under a name that is not a credential's, a hash
+/// digest labelled as one, a base64 X.509 certificate (public by design), a `::` path, a reference to
+/// a variable, a dotted identifier, a phrase, a resource name, sequential or repeated filler, a value
 /// made of common words, or base64 that decodes to a placeholder.
 ///
-/// `line` is the line holding the value; `password` relaxes the word test (people do choose passwords
-/// made of words; only those that spell a test value are dropped).
-pub fn generic_noise(secret: &[u8], line: &[u8], password: bool) -> bool {
-    noise(secret, &mut LineFacts::of(line), password)
+/// `line` is the line holding the value; `name` is the text of the match before the value (the
+/// identifier, quotes and operator). `password` relaxes the word test (people do choose passwords
+/// made of words; only those that spell a test value are dropped) and lets short values through under
+/// a whole password name (`password: s3cret`: a weak password is still a password).
+pub fn generic_noise(secret: &[u8], line: &[u8], name: &[u8], password: bool) -> bool {
+    noise(secret, &mut LineFacts::of(line), name, None, password)
 }
 
 /// What [`generic_noise`] asks of the line around a value, each answered at most once per line: a long
@@ -526,15 +625,31 @@ impl<'a> LineFacts<'a> {
     }
 }
 
+/// Shortest password reported under a whole password name (`password`, `passwd`, `pwd`); under a
+/// weak one (`pass`, `pw`) and for every other generic value the rules' own floors apply.
+const SHORT_PASSWORD: usize = 6;
+/// Below this length a password needs a whole password name.
+const WEAK_NAME_PASSWORD: usize = 8;
+
 /// [`generic_noise`] with the line's answers cached in `line`.
-pub(crate) fn noise(secret: &[u8], line: &mut LineFacts<'_>, password: bool) -> bool {
+///
+/// `after` is the byte after the value (`None` at the end of the input): a short password must be
+/// closed the way it was opened.
+pub(crate) fn noise(
+    secret: &[u8],
+    line: &mut LineFacts<'_>,
+    name: &[u8],
+    after: Option<u8>,
+    password: bool,
+) -> bool {
     if secret.first() == Some(&b':') {
         return true;
     }
     if line.example() {
         return true;
     }
-    if is_uuid(secret) {
+    // A UUID is an id, unless the name says it is the credential (Heroku and Postmark keys are UUIDs).
+    if is_uuid(secret) && (!shapes::credential_name(name) || shapes::id_like_name(name)) {
         return true;
     }
     let hexlen =
@@ -551,9 +666,27 @@ pub(crate) fn noise(secret: &[u8], line: &mut LineFacts<'_>, password: bool) -> 
     {
         return true;
     }
+    if shapes::call_on_other_name(name) {
+        return true;
+    }
+    if secret.len() <= 256
+        && (shapes::variable_reference(secret)
+            || shapes::hex_literal(secret, name)
+            || shapes::dotted_identifier(secret)
+            || shapes::phrase(secret)
+            || shapes::resource_name(secret)
+            || shapes::field_list(secret)
+            || shapes::function_call(secret)
+            || shapes::sequential_or_repeated(secret))
+    {
+        return true;
+    }
     let (coverage, test) = word_coverage(secret);
     if password {
-        if coverage >= 0.9 && test {
+        if coverage >= 0.9 && test || shapes::famous_password(secret) {
+            return true;
+        }
+        if short_password_noise(secret, name, after) {
             return true;
         }
     } else if token_likeness(secret) < 0.35 {
@@ -569,6 +702,36 @@ pub(crate) fn noise(secret: &[u8], line: &mut LineFacts<'_>, password: bool) -> 
         }
     }
     false
+}
+
+/// Passwords are short and chosen by people, so entropy cannot have a fixed floor: a value of `n`
+/// bytes needs most of them distinct (`s3cret`: 2.58 bits over 6, `qwerty77`: 2.75 over 8),
+/// at least one byte that is not a letter, and, below [`WEAK_NAME_PASSWORD`] bytes, a whole password
+/// name.
+fn short_password_noise(secret: &[u8], name: &[u8], after: Option<u8>) -> bool {
+    let n = secret.len();
+    if n < SHORT_PASSWORD || (n < WEAK_NAME_PASSWORD && !shapes::strong_password_name(name)) {
+        return true;
+    }
+    // A short value stands alone: its closing quote, or (unquoted) the end of its line or a blank.
+    // Six bytes cut out of a longer run (decoded bytes rescanned in their line) do not.
+    if n < WEAK_NAME_PASSWORD {
+        let open = name.iter().rev().find(|b| !matches!(b, b' ' | b'\t'));
+        let closed = match (open, after) {
+            (Some(q @ (b'"' | b'\'' | b'`')), Some(a)) => a == *q,
+            (Some(b'"' | b'\'' | b'`'), None) => false,
+            (_, None) => true,
+            (_, Some(a)) => matches!(a, b'\n' | b'\r' | b' ' | b'\t' | b';' | b'<'),
+        };
+        if !closed {
+            return true;
+        }
+    }
+    if secret.iter().all(u8::is_ascii_alphabetic) {
+        return true;
+    }
+    let floor = ((n as f64).log2() - 0.6).min(3.0);
+    entropy(secret) < floor
 }
 
 /// Whether a secret is base64 of a placeholder: `_auth = bm90IG15IHJlYWwgcGFzc3dvcmQ=` is
@@ -607,7 +770,8 @@ mod tests {
 
     #[test]
     fn generic_values_that_are_not_secrets() {
-        let noise = |s: &str, line: &str| generic_noise(s.as_bytes(), line.as_bytes(), false);
+        let noise =
+            |s: &str, line: &str| generic_noise(s.as_bytes(), line.as_bytes(), b"value: ", false);
         assert!(noise(
             "550e8400-e29b-41d4-a716-446655440000",
             "token: 550e8400-…"
@@ -637,9 +801,53 @@ mod tests {
         assert!(!noise("q8ZtR2vNx7LmWp3KcY9bDs4F", ""));
         assert!(!noise("7Fh2KqP9xW3mZ8vR", ""));
         // Passwords made of words are kept unless they spell a test value.
-        assert!(generic_noise(b"password123", b"", true));
-        assert!(!generic_noise(b"Summer-Lake-2024!", b"", true));
-        assert!(!generic_noise(b"Tr0ub4dor&3xK!q", b"", true));
+        let pw = |s: &str, name: &str| generic_noise(s.as_bytes(), b"", name.as_bytes(), true);
+        assert!(pw("password123", "password = "));
+        assert!(!pw("Summer-Lake-2024!", "password = "));
+        assert!(!pw("Tr0ub4dor&3xK!q", "password = "));
+        // A weak password is still a password; a placeholder or reference is not.
+        assert!(!pw("s3cret", "spring.datasource.password="));
+        assert!(!pw("qwerty77", "DB_PASSWORD="));
+        let short = |v: &str, name: &str, after: Option<u8>| {
+            super::noise(
+                v.as_bytes(),
+                &mut LineFacts::of(b""),
+                name.as_bytes(),
+                after,
+                true,
+            )
+        };
+        assert!(!short("s3cret", "password: \"", Some(b'"')));
+        assert!(!short("s3cret", "password=", Some(b' ')));
+        assert!(short("s3cret", "password: \"", Some(b'%')));
+        assert!(!pw("winter2024", "password: \""));
+        assert!(!pw("P@ss#w0rd$2024!", "DB_PASSWORD="));
+        assert!(pw("s3cret", "dbPass = \""));
+        assert!(pw("${DB_PASSWORD}", "password: "));
+        assert!(pw("$DB_PASSWORD", "password: "));
+        assert!(pw("hunter2", "password = \""));
+        assert!(pw("UID:GID:GECOS:directory:shell", "password:"));
+        // UUIDs: an id, unless the name says key, token, secret or password and not id.
+        let uuid = "9f4d9f69-275a-41fe-b58e-2b837bd9ba48";
+        assert!(generic_noise(
+            uuid.as_bytes(),
+            b"",
+            b"\"ClientToken\": \"",
+            false
+        ));
+        assert!(generic_noise(uuid.as_bytes(), b"", b"request_id=", false));
+        assert!(!generic_noise(
+            uuid.as_bytes(),
+            b"",
+            b"HEROKU_API_KEY=",
+            false
+        ));
+        assert!(!generic_noise(
+            uuid.as_bytes(),
+            b"",
+            b"POSTMARK_SERVER_TOKEN=",
+            false
+        ));
     }
 
     #[test]
@@ -694,5 +902,26 @@ mod tests {
         assert!(ok("password <- \"x\"", "password"));
         assert!(ok("<add key=\"SmtpPassword\" value=\"x\" />", "Password"));
         assert!(!ok("password + salt", "password"));
+        assert!(ok("$db_pass .= \"x\";", "pass"));
+        assert!(ok("ds.setPassword(\"x\");", "Password"));
+        assert!(!ok("if (password(user)) {", "password"));
+        assert!(ok("{\\\"password\\\": \\\"x\\\"}", "password"));
+        let lazy = |s: &str, kw: &str| {
+            let at = s.find(kw).unwrap();
+            lazy_hit(s.as_bytes(), at, at + kw.len())
+        };
+        assert!(lazy("DB_PASS=x", "PASS"));
+        assert!(lazy("dbPass: x", "Pass"));
+        assert!(lazy("smtp-pass: x", "pass"));
+        assert!(!lazy("bypass = x", "pass"));
+        assert!(!lazy("compass: x", "pass"));
+        assert!(lazy("#define DB_PASSWORD \"x\"", "PASSWORD"));
+        assert!(lazy("    password 'x'", "password"));
+        assert!(!lazy("enter the password \"x\"", "password"));
+        assert!(lazy("encryptionKey = x", "Key"));
+        assert!(lazy("MASTER_KEY=x", "KEY"));
+        assert!(!lazy("{\"key\": x}", "key"));
+        assert!(!lazy("monkey = x", "key"));
+        assert!(lazy("MASTER_KEY=x", "_KEY"));
     }
 }

@@ -120,10 +120,10 @@ pub fn is_gitleaks(doc: &toml::Table) -> bool {
 ///     .starts_with("gitleaks.toml: rule `acme-api-key`: field `allowlists.commits`: not supported, ignored ("));
 ///
 /// let scanner = Scanner::new(loaded.rules);
-/// let found = scanner.scan_bytes("app.ini", b"ACME_KEY = \"q8r2m5x7c1v9b3n6z4k0w8p2\"\n");
+/// let found = scanner.scan_bytes("app.ini", b"ACME_KEY = \"q8r2m5x7c1v9b3n6z4k0w8p2\"\n"); // leakhound:allow
 /// assert_eq!(found[0].secret, "q8r2m5x7c1v9b3n6z4k0w8p2");
 /// assert_eq!(found[0].severity.as_str(), "high");
-/// assert!(scanner.scan_bytes("app.ini", b"acme_key = \"q8r2sandbox5x7c1v9b3n6z4k\"\n").is_empty());
+/// assert!(scanner.scan_bytes("app.ini", b"acme_key = \"q8r2sandbox5x7c1v9b3n6z4k\"\n").is_empty()); // leakhound:allow
 /// ```
 pub fn translate(file: &str, text: &str) -> Result<LoadedRules, RuleError> {
     let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| RuleError {
@@ -830,7 +830,7 @@ keywords = ["acme_db"]
 "#,
         );
         assert_eq!(
-            secrets(l, "a.env", "acme_db_pass = \"Q8r2M5x7C1v9B3n6\""),
+            secrets(l, "a.env", "acme_db_pass = \"Q8r2M5x7C1v9B3n6\""), // leakhound:allow
             ["Q8r2M5x7C1v9B3n6"]
         );
     }
@@ -921,7 +921,7 @@ path = '''(^|/)\.acmerc$'''
         );
         assert!(l.warnings.is_empty(), "{:?}", warnings(&l));
         let scanner = Scanner::new(l.rules);
-        let text = b"signing_key: 9f86d081884c7d659a2feaa0c55ad015\n";
+        let text = b"signing_key: 9f86d081884c7d659a2feaa0c55ad015\n"; // leakhound:allow
         assert_eq!(scanner.scan_bytes("deploy/prod.yaml", text).len(), 1);
         assert!(scanner.scan_bytes("docs/prod.yaml", text).is_empty());
         let f = scanner.scan_bytes("home/.acmerc", b"whatever\n");

@@ -38,6 +38,7 @@ mod prefilter;
 pub mod report;
 pub mod rules;
 mod scan;
+mod shapes;
 pub mod source;
 pub mod validate;
 

@@ -9,8 +9,7 @@ use crate::blanking;
 use crate::context::{self, Context, Surface};
 use crate::decode::{self, Encoding};
 use crate::filters::{
-    decodes_to_placeholder, entropy, is_placeholder, looks_like_assignment, noise, InlineAllow,
-    LineFacts, Lines,
+    decodes_to_placeholder, entropy, is_placeholder, lazy_hit, noise, InlineAllow, LineFacts, Lines,
 };
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
@@ -394,7 +393,7 @@ impl MatchContext<'_> {
                 for &r in self.prefilter.rules_of(kw) {
                     if self.rules[r as usize].is_lazy() {
                         if assignment.is_none() {
-                            let a = looks_like_assignment(hay, end);
+                            let a = lazy_hit(hay, start, end);
                             // An assigned value that looks encoded is decoded and rescanned in its line.
                             if let Some((s, e, enc)) =
                                 a.then(|| values.assignment_value(hay, end)).flatten()
@@ -763,9 +762,13 @@ impl MatchContext<'_> {
             };
             let secret_span = compiled.secret(loc);
             pos = resume_at(pos, m.start(), m.end(), secret_span.map(|(_, e)| e));
-            let Some((s, e)) = secret_span else {
+            let Some((s, mut e)) = secret_span else {
                 continue;
             };
+            if rule.is_generic() {
+                // An unquoted value in a query string ends at the next parameter: `pw=a&b1&db=x`.
+                e = s + crate::shapes::query_cut(&hay[s..e]);
+            }
             if s >= *cut {
                 return true;
             }
@@ -803,7 +806,25 @@ impl MatchContext<'_> {
                     run.facts = Some((line, LineFacts::of(&hay[line.0..line.1])));
                 }
                 let facts = &mut run.facts.as_mut().expect("set just above").1;
-                if noise(secret, facts, rule.id().contains("password")) {
+                let name = &hay[m.start()..s];
+                let before = &hay[m.start().saturating_sub(16)..m.start()];
+                if (rule.is_lazy() && crate::shapes::comma_pair_outside_call(before, name))
+                    || noise(
+                        secret,
+                        facts,
+                        name,
+                        // The closing quote, past an escape (`\"` in a JSON string) or a blanked one
+                        // (a notebook's).
+                        hay[e..]
+                            .iter()
+                            .take(3)
+                            .find(|b| !matches!(b, b' ' | b'\\'))
+                            .filter(|b| matches!(b, b'"' | b'\'' | b'`'))
+                            .or(hay.get(e))
+                            .copied(),
+                        rule.id().contains("password"),
+                    )
+                {
                     continue;
                 }
             }

@@ -604,12 +604,26 @@ mod tests {
                     &f.secret,
                     &example[f.offset + f.secret.len()..],
                 );
-                // A log colours a whole line, or a bare value printed after a name.
-                let mut cases = vec![
-                    format!("\x1b[32m{pre}{s}{post}\x1b[0m"),
-                    format!("2026-03-02T10:11:12.345Z \x1b[1;31m{pre}{s}{post}\x1b[0m"),
-                    format!(r#"{{"log":"\u001b[93m{pre}{s}{post}\u001b[0m\n"}}"#),
-                ];
+                // A log colours a whole line, or a bare value printed after a name. A name and a value
+                // separated by blanks only (`#define NAME "v"`, Gradle's `password 'v'`) count only
+                // where the name opens its line, so those are not tried after a log prefix.
+                let line_start_form = {
+                    let t = example.trim_start();
+                    t.starts_with("#define")
+                        || t.split_once(' ').is_some_and(|(w, v)| {
+                            w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                                && v.trim_start().starts_with(['"', '\''])
+                        })
+                };
+                let mut cases = vec![format!("\x1b[32m{pre}{s}{post}\x1b[0m")];
+                if !line_start_form {
+                    cases.push(format!(
+                        "2026-03-02T10:11:12.345Z \x1b[1;31m{pre}{s}{post}\x1b[0m"
+                    ));
+                    cases.push(format!(
+                        r#"{{"log":"\u001b[93m{pre}{s}{post}\u001b[0m\n"}}"#
+                    ));
+                }
                 if (pre.is_empty() || pre.ends_with(' '))
                     && (post.is_empty() || post.starts_with(' '))
                 {
@@ -708,11 +722,15 @@ mod tests {
                 .unwrap()
                 .contains("`NOTION_INTEGRATION`"));
         }
-        // Not agent configuration: no MCP key, no agent path.
+        // Not agent configuration: no MCP key, no agent path. Nothing is read by position; only what a
+        // name says is a credential is reported (`X-Linear-Auth` ends in `auth`: generic-credential).
         let plain = String::from_utf8_lossy(text).replace("mcpServers", "services");
-        assert!(scanner
+        let by_name: Vec<(String, usize)> = scanner
             .scan_bytes("config.json", plain.as_bytes())
-            .is_empty());
+            .into_iter()
+            .map(|f| (f.rule, f.line))
+            .collect();
+        assert_eq!(by_name, [("generic-credential".to_owned(), 5)]);
         // The file's own allow comment applies (JSONC, as VS Code reads it).
         let jsonc = concat!(
             r#"{"servers": {"x": {"env": {"X_AUTH": "Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0aB1cDeF"}}}}"#, // leakhound:allow

@@ -200,7 +200,7 @@ mod tests {
             vec![],
         )
         .unwrap();
-        assert!(a.exempts(&cand("x", "pw = xx_LocalDev_99", "xx_LocalDev_99")));
+        assert!(a.exempts(&cand("x", "pw = xx_LocalDev_99", "xx_LocalDev_99"))); // leakhound:allow
         assert!(!a.exempts(&cand("x", "localdev: xx_Prod_99", "xx_Prod_99")));
     }
 

@@ -360,11 +360,11 @@ fn check_spec(spec: &RuleSpec) -> Result<(), SpecError> {
 /// assignment in: the rest of the identifier (`_API_KEY`, `.token`), closing quotes or brackets
 /// (`"name": `, `ENV['NAME'] = `, `\"name\": ` in escaped JSON), then an operator — `=`, `:`, `:=`, `::=`,
 /// `?=`, `+=` (Makefile), `.=` (PHP), `=>` (PHP, Ruby, Perl), `<-` (R), `==`, `,` (a call's positional
-/// argument, `setenv("NAME", "v")`), `>` (an XML element) — or an XML attribute pair
+/// argument, `setenv("NAME", "v")`), `>` (an XML element), `(` (a setter: `setApiKey("v")`) — or an XML attribute pair
 /// (`key="name" value="v"`), or blanks alone (`#define NAME "v"`, `.netrc`, `--name v`, INI `name v`).
 /// Then an optional string prefix (`@"…"` C#, `$"…"`, `r"…"`, `b"…"`, `u"…"`) and up to two quotes
 /// (`\"`). The line is never crossed.
-pub const ASSIGN: &str = r#"[\w.-]*(?:[\\"'`\]]{0,4}[ \t]*(?:::=|:=|\?=|\+=|\.=|=>|<-|==?|:|,|>)[ \t]*|["']?[ \t]+value[ \t]*[:=][ \t]*|[ \t]+)(?:[@$bru]?[\\"'`]{1,2})?"#;
+pub const ASSIGN: &str = r#"[\w.-]*(?:[\\"'`\]]{0,4}[ \t]*(?:::=|:=|\?=|\+=|\.=|=>|<-|==?|:|,|>|\()[ \t]*|["']?[ \t]+value[ \t]*[:=][ \t]*|[ \t]+)(?:[@$bru]?[\\"'`]{1,2})?"#;
 
 /// What may follow a value: anything that cannot continue a token (so that a longer run is not
 /// reported by its prefix), or the end of the input.
