@@ -12,7 +12,7 @@ use serde_json::Value;
 const ALNUM: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// A repository with one token in real code and one in each other context, and an `.mcp.json` whose
-/// servers get credentials under names no rule knows (`LINEAR_AUTH`), in a header, and in `args`.
+/// servers get credentials under names no rule knows (`LINEAR_INTEGRATION`), in a header, and in `args`.
 /// Returns the tree and the three agent values.
 fn tree() -> (tempfile::TempDir, [String; 3]) {
     let dir = tempfile::tempdir().unwrap();
@@ -54,7 +54,7 @@ fn tree() -> (tempfile::TempDir, [String; 3]) {
     "linear": {{
       "command": "npx",
       "args": ["-y", "@acme/linear-mcp", "--api-key", "{}"],
-      "env": {{ "LINEAR_AUTH": "{}", "LOG_LEVEL": "info" }}
+      "env": {{ "LINEAR_INTEGRATION": "{}", "LOG_LEVEL": "info" }}
     }},
     "notion": {{
       "type": "http",
@@ -123,7 +123,10 @@ fn json_findings_carry_context_surface_and_lowered_severity() {
         assert_eq!(f["context"], "code");
     }
     assert_eq!(mcp[0]["line"], 5);
-    assert!(mcp[1]["note"].as_str().unwrap().contains("`LINEAR_AUTH`"));
+    assert!(mcp[1]["note"]
+        .as_str()
+        .unwrap()
+        .contains("`LINEAR_INTEGRATION`"));
     assert!(mcp[2]["note"].as_str().unwrap().contains("`headers`"));
     // Counted by context, and the credentials handed to agents are counted apart.
     let s = &v["summary"];
