@@ -1,7 +1,7 @@
 //! Bytes blanked to spaces before the rules see a buffer, so that text wrapped around a secret by the
 //! medium it sits in does not hide it. Blanking keeps the length: offsets, lines and columns stay those
-//! of the file. Each kind is looked for with one `memchr`/`memmem` pass, and the buffer is copied only
-//! when one occurs.
+//! of the file. A notebook is blanked before it is scanned; control sequences are found by the keyword
+//! pass (`prefilter::ANSI`), and only a buffer holding one is copied, blanked and scanned again.
 //!
 //! - A Jupyter notebook stores each source line as a JSON string, so `key = "value"` reads
 //!   `key = \"value\"`: the backslashes are blanked.
@@ -14,6 +14,10 @@ use memchr::memmem;
 
 /// The longest control sequence blanked, escape included: `ESC[38;2;255;255;255m` is 19 bytes.
 const MAX_CSI: usize = 32;
+
+/// The starts of the control sequences blanked: the keyword pass reports them (trigger
+/// `prefilter::ANSI`), and only a buffer holding one is blanked and scanned again.
+pub(crate) const ANSI_MARKERS: [&str; 2] = ["\x1b[", "\\u001b["];
 
 /// The buffer the rules should see for `hay`, when it differs from `hay`.
 pub(crate) fn blanked(hay: &[u8], notebook: bool) -> Option<Vec<u8>> {

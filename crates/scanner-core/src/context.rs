@@ -164,7 +164,11 @@ pub fn agent_config(path: &str) -> bool {
     {
         return true;
     }
-    segs.any(|d| AGENT_DIRS.iter().any(|a| d.eq_ignore_ascii_case(a)))
+    // Every agent directory is a dot-directory: most paths have none, and skip the comparisons.
+    if !(path.starts_with('.') || path.contains("/.") || path.contains("\\.")) {
+        return false;
+    }
+    segs.any(|d| d.starts_with('.') && AGENT_DIRS.iter().any(|a| d.eq_ignore_ascii_case(a)))
 }
 
 /// The [`Surface`] of a file at `path`, if any.

@@ -304,9 +304,11 @@ pub fn looks_like_assignment(hay: &[u8], keyword_end: usize) -> bool {
         return false;
     }
     match rest.get(i..) {
-        Some([b'=' | b':' | b'>' | b',', ..]) => true,
+        Some([b'=' | b':' | b'>' | b',', ..]) => !assigns_a_call(hay, keyword_end + i + 1),
         // Makefile `?=`, `+=`, PHP `.=`, R's `<-`.
-        Some([b'?' | b'+' | b'.', b'=', ..] | [b'<', b'-', ..]) => true,
+        Some([b'?' | b'+' | b'.', b'=', ..] | [b'<', b'-', ..]) => {
+            !assigns_a_call(hay, keyword_end + i + 2)
+        }
         // A call whose callee names the credential: `setPassword("…")`, `withToken('…')`.
         Some([b'(', r @ ..]) => {
             let q = r.iter().position(|b| !matches!(b, b' ' | b'\t'));
@@ -316,6 +318,38 @@ pub fn looks_like_assignment(hay: &[u8], keyword_end: usize) -> bool {
         Some(r) => r.len() >= 6 && r[..5].eq_ignore_ascii_case(b"value") && r[5] == b'=',
         None => false,
     }
+}
+
+/// Whether what follows an assignment operator at `at` is a call (`cache_key = make_key(user)`,
+/// `token: this.auth.getToken()`, `password => Hash::make(…)`): an identifier or a dotted path of them
+/// (`$`-prefixed too) directly followed by `(`. No literal secret is written so, and in code the
+/// names the generic tier looks for are assigned calls more often than anything else; the regex is not
+/// run for them. Reads at most 96 bytes.
+fn assigns_a_call(hay: &[u8], at: usize) -> bool {
+    let rest = &hay[at.min(hay.len())..hay.len().min(at + 96)];
+    let mut i = rest
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'=' | b'>' | b':'))
+        .unwrap_or(rest.len());
+    // `new Foo(`, `await fetch(`: keywords before the call.
+    for kw in [&b"new "[..], b"await "] {
+        if rest[i..].starts_with(kw) {
+            i += kw.len();
+        }
+    }
+    if !rest
+        .get(i)
+        .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'$'))
+    {
+        return false;
+    }
+    // `a.b.c(`, `Hash::make(`.
+    while i < rest.len()
+        && (rest[i].is_ascii_alphanumeric() || matches!(rest[i], b'_' | b'$' | b'.' | b':'))
+    {
+        i += 1;
+    }
+    rest.get(i) == Some(&b'(')
 }
 
 /// The generic tier's keyword gate, given the whole hit: [`looks_like_assignment`], or a name that
@@ -902,6 +936,20 @@ mod tests {
         assert!(ok("password <- \"x\"", "password"));
         assert!(ok("<add key=\"SmtpPassword\" value=\"x\" />", "Password"));
         assert!(!ok("password + salt", "password"));
+        // An assigned call is never a literal secret.
+        assert!(!ok("cache_key = make_key(user, scope)", "key"));
+        assert!(!ok("token: this.auth.getToken(),", "token"));
+        assert!(!ok(
+            "$password = Hash::make($request->password);",
+            "password"
+        ));
+        assert!(!ok("api_key = os.environ.get(\"API_KEY\")", "key"));
+        assert!(!ok("const token = await fetchToken(user);", "token"));
+        assert!(ok(
+            "token = eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig",
+            "token"
+        ));
+        assert!(ok("token = \"abc(def\"", "token"));
         assert!(ok("$db_pass .= \"x\";", "pass"));
         assert!(ok("ds.setPassword(\"x\");", "Password"));
         assert!(!ok("if (password(user)) {", "password"));

@@ -17,6 +17,10 @@ pub(crate) const JOIN: u8 = 16;
 /// Trigger bit of an MCP servers key (`mcpServers`): the buffer is agent configuration
 /// (see [`crate::agent`]).
 pub(crate) const AGENT: u8 = 32;
+/// Trigger bit of an ANSI control sequence (`ESC [`, or JSON's `\u001b[`): the buffer is scanned again
+/// with them blanked (see [`crate::blanking`]). Found by the keyword pass itself, so that the text of
+/// files without colour codes is not read twice more to look for them.
+pub(crate) const ANSI: u8 = 64;
 use crate::rules::Rule;
 
 /// Maps keyword hits to the rules they gate.
@@ -114,6 +118,9 @@ impl Prefilter {
         add("- name:".to_owned(), JOIN);
         for m in crate::agent::MCP_MARKERS {
             add((*m).to_owned(), AGENT);
+        }
+        for m in crate::blanking::ANSI_MARKERS {
+            add((*m).to_owned(), ANSI);
         }
         let max_len = keywords.iter().map(String::len).max().unwrap_or(0);
         Prefilter {
