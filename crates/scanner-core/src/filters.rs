@@ -369,8 +369,56 @@ pub fn lazy_hit(hay: &[u8], keyword_start: usize, keyword_end: usize) -> bool {
     {
         return false;
     }
-    looks_like_assignment(hay, keyword_end)
-        || leading_name_then_quote(hay, keyword_start, keyword_end)
+    (looks_like_assignment(hay, keyword_end)
+        || leading_name_then_quote(hay, keyword_start, keyword_end))
+        && assigned_run(hay, keyword_end) >= MIN_ASSIGNED
+}
+
+/// The shortest literal a lazy rule reports (a six-character password under a whole password name).
+const MIN_ASSIGNED: usize = 6;
+
+/// The length of the literal assigned after a name that ends at `at`: past the rest of the identifier,
+/// closing quotes and brackets, the operator, blanks, a string prefix and opening quotes, the bytes up
+/// to the next blank, quote, bracket or separator. In code most names the generic tier looks for are
+/// assigned something short (`token = None`, `password: str`, `key = ""`, `token=token`, `$(cmd)`,
+/// `${VAR}`), and those hits need no regex. Reads at most 64 bytes past the operator.
+fn assigned_run(hay: &[u8], at: usize) -> usize {
+    let rest = &hay[at.min(hay.len())..hay.len().min(at + 128)];
+    let skip =
+        |from: usize, f: fn(u8) -> bool| from + rest[from..].iter().take_while(|&&b| f(b)).count();
+    let i = skip(0, |b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+    });
+    let i = skip(i, |b| {
+        matches!(
+            b,
+            b'"' | b'\''
+                | b'`'
+                | b']'
+                | b'\\'
+                | b' '
+                | b'\t'
+                | b'='
+                | b':'
+                | b'>'
+                | b','
+                | b'?'
+                | b'+'
+                | b'.'
+                | b'<'
+                | b'-'
+                | b'('
+        )
+    });
+    let i = skip(i, |b| matches!(b, b'@' | b'$'));
+    let i = skip(i, |b| matches!(b, b'"' | b'\'' | b'`' | b'\\'));
+    let end = rest.len().min(i + 64);
+    rest[i..end]
+        .iter()
+        .take_while(|&&b| {
+            !(b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b';' | b',' | b'\\'))
+        })
+        .count()
 }
 
 /// Whether the byte at `at` starts a word: the input's start, a byte that is not alphanumeric before
@@ -958,18 +1006,24 @@ mod tests {
             let at = s.find(kw).unwrap();
             lazy_hit(s.as_bytes(), at, at + kw.len())
         };
-        assert!(lazy("DB_PASS=x", "PASS"));
-        assert!(lazy("dbPass: x", "Pass"));
-        assert!(lazy("smtp-pass: x", "pass"));
-        assert!(!lazy("bypass = x", "pass"));
-        assert!(!lazy("compass: x", "pass"));
-        assert!(lazy("#define DB_PASSWORD \"x\"", "PASSWORD"));
-        assert!(lazy("    password 'x'", "password"));
-        assert!(!lazy("enter the password \"x\"", "password"));
-        assert!(lazy("encryptionKey = x", "Key"));
-        assert!(lazy("MASTER_KEY=x", "KEY"));
-        assert!(!lazy("{\"key\": x}", "key"));
-        assert!(!lazy("monkey = x", "key"));
-        assert!(lazy("MASTER_KEY=x", "_KEY"));
+        assert!(lazy("DB_PASS=xK2mq9Lp", "PASS"));
+        assert!(lazy("dbPass: xK2mq9Lp", "Pass"));
+        assert!(lazy("smtp-pass: xK2mq9Lp", "pass"));
+        assert!(!lazy("bypass = xK2mq9Lp", "pass"));
+        assert!(!lazy("compass: xK2mq9Lp", "pass"));
+        assert!(lazy("#define DB_PASSWORD \"xK2mq9Lp\"", "PASSWORD"));
+        assert!(lazy("    password 'xK2mq9Lp'", "password"));
+        assert!(!lazy("enter the password \"xK2mq9Lp\"", "password"));
+        assert!(lazy("encryptionKey = xK2mq9Lp", "Key"));
+        assert!(lazy("MASTER_KEY=xK2mq9Lp", "KEY"));
+        assert!(!lazy("{\"key\": xK2mq9Lp}", "key"));
+        assert!(!lazy("monkey = xK2mq9Lp", "key"));
+        assert!(lazy("MASTER_KEY=xK2mq9Lp", "_KEY"));
+        // What is assigned is too short to be a literal credential: no regex runs.
+        assert!(!lazy("token = None", "token"));
+        assert!(!lazy("self.token = token", "token"));
+        assert!(!lazy("password: str,", "password"));
+        assert!(!lazy("TOKEN=${{ secrets.X }}", "TOKEN"));
+        assert!(lazy("password: \"winter24\"", "password"));
     }
 }
