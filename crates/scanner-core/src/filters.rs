@@ -358,8 +358,14 @@ fn assigns_a_call(hay: &[u8], at: usize) -> bool {
 /// words (`compass`, `bypass`, `monkey`), so it counts only where it starts a word of the identifier:
 /// after a separator, at a camelCase hump (`dbPass`), or on its own.
 pub fn lazy_hit(hay: &[u8], keyword_start: usize, keyword_end: usize) -> bool {
+    lazy_hit_run(hay, keyword_start, keyword_end).is_some()
+}
+
+/// [`lazy_hit`], with the length of the literal assigned (at least 6, at most 64 bytes are measured)
+/// when the hit counts: a rule whose secret is longer than that needs no regex for this hit.
+pub(crate) fn lazy_hit_run(hay: &[u8], keyword_start: usize, keyword_end: usize) -> Option<usize> {
     if keyword_end - keyword_start <= 4 && !starts_word(hay, keyword_start) {
-        return false;
+        return None;
     }
     // `key` alone is a map key (`{"key": …}`, `- key: app.kubernetes.io/name`), the commonest of
     // them: it names a credential only as the last word of a longer identifier (`encryptionKey`,
@@ -367,11 +373,14 @@ pub fn lazy_hit(hay: &[u8], keyword_start: usize, keyword_end: usize) -> bool {
     if hay[keyword_start..keyword_end].eq_ignore_ascii_case(b"key")
         && !inner_word(hay, keyword_start)
     {
-        return false;
+        return None;
     }
-    (looks_like_assignment(hay, keyword_end)
+    if !(looks_like_assignment(hay, keyword_end)
         || leading_name_then_quote(hay, keyword_start, keyword_end))
-        && assigned_run(hay, keyword_end) >= MIN_ASSIGNED
+    {
+        return None;
+    }
+    Some(assigned_run(hay, keyword_end)).filter(|&n| n >= MIN_ASSIGNED)
 }
 
 /// The shortest literal a lazy rule reports (a six-character password under a whole password name).
@@ -384,36 +393,37 @@ const MIN_ASSIGNED: usize = 6;
 /// `${VAR}`), and those hits need no regex. Reads at most 64 bytes past the operator.
 fn assigned_run(hay: &[u8], at: usize) -> usize {
     let rest = &hay[at.min(hay.len())..hay.len().min(at + 128)];
-    let skip =
-        |from: usize, f: fn(u8) -> bool| from + rest[from..].iter().take_while(|&&b| f(b)).count();
-    let i = skip(0, |b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
-    });
-    let i = skip(i, |b| {
-        matches!(
-            b,
-            b'"' | b'\''
-                | b'`'
-                | b']'
-                | b'\\'
-                | b' '
-                | b'\t'
-                | b'='
-                | b':'
-                | b'>'
-                | b','
-                | b'?'
-                | b'+'
-                | b'.'
-                | b'<'
-                | b'-'
-                | b'('
-        )
-    });
-    let i = skip(i, |b| matches!(b, b'@' | b'$'));
-    let i = skip(i, |b| matches!(b, b'"' | b'\'' | b'`' | b'\\'));
+    let at = |i: usize| rest.get(i).copied().unwrap_or(0);
+    // The rest of the identifier, then closing quotes, brackets and blanks.
+    let mut i = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        .count();
+    while matches!(at(i), b'"' | b'\'' | b'`' | b']' | b'\\' | b' ' | b'\t') {
+        i += 1;
+    }
+    // The operator: `=`, `:`, `>`, `,`, `(` and their blanks, two-byte ones only whole (`+=`, `.=`,
+    // `?=`, `<-`), so that a value starting with `-`, `.` or `+` keeps its first byte.
+    loop {
+        match (at(i), at(i + 1)) {
+            (b'<', b'-') | (b'+' | b'.' | b'?', b'=') => i += 2,
+            (b'=' | b':' | b'>' | b',' | b'(' | b' ' | b'\t', _) => i += 1,
+            _ => break,
+        }
+    }
+    // An XML attribute pair: `key="SmtpPassword" value="…"`.
+    if rest.len() >= i + 6 && rest[i..i + 5].eq_ignore_ascii_case(b"value") && rest[i + 5] == b'=' {
+        i += 6;
+    }
+    // A string prefix (`@"…"`, `$"…"`) and opening quotes.
+    if matches!(at(i), b'@' | b'$') && matches!(at(i + 1), b'"' | b'\'') {
+        i += 1;
+    }
+    while matches!(at(i), b'"' | b'\'' | b'`' | b'\\') {
+        i += 1;
+    }
     let end = rest.len().min(i + 64);
-    rest[i..end]
+    rest[i.min(end)..end]
         .iter()
         .take_while(|&&b| {
             !(b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'`' | b';' | b',' | b'\\'))

@@ -9,7 +9,8 @@ use crate::blanking;
 use crate::context::{self, Context, Surface};
 use crate::decode::{self, Encoding};
 use crate::filters::{
-    decodes_to_placeholder, entropy, is_placeholder, lazy_hit, noise, InlineAllow, LineFacts, Lines,
+    decodes_to_placeholder, entropy, is_placeholder, lazy_hit_run, noise, InlineAllow, LineFacts,
+    Lines,
 };
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
@@ -408,22 +409,24 @@ impl MatchContext<'_> {
                 }
                 // The generic tier is lazy: `token` occurs hundreds of times per MB of code, almost never in an
                 // assignment of a literal. Check the shape (once per hit) before queueing any regex work.
-                let mut assignment = None;
+                let mut assignment: Option<Option<usize>> = None;
                 for &r in self.prefilter.rules_of(kw) {
-                    if self.rules[r as usize].is_lazy() {
-                        if assignment.is_none() {
-                            let a = lazy_hit(hay, start, end);
+                    let rule = &self.rules[r as usize];
+                    if rule.is_lazy() {
+                        let run = *assignment.get_or_insert_with(|| {
+                            let a = lazy_hit_run(hay, start, end);
                             // An assigned value that looks encoded is decoded and rescanned in its line.
                             if let Some((s, e, enc)) =
-                                a.then(|| values.assignment_value(hay, end)).flatten()
+                                a.and_then(|_| values.assignment_value(hay, end))
                             {
                                 if worth_decoding(s, e, enc) {
                                     encoded.push((s, e, enc, true));
                                 }
                             }
-                            assignment = Some(a);
-                        }
-                        if assignment == Some(false) {
+                            a
+                        });
+                        // Not an assignment, or what is assigned is shorter than any secret of the rule.
+                        if run.is_none_or(|n| n < rule.min_secret_len()) {
                             continue;
                         }
                     }

@@ -205,6 +205,7 @@ pub struct Rule {
     imported: bool,
     compiled: OnceLock<Result<Compiled, String>>,
     filters: OnceLock<Result<Filters, String>>,
+    min_secret: OnceLock<usize>,
 }
 
 impl Rule {
@@ -267,6 +268,7 @@ impl Rule {
             imported: false,
             compiled: OnceLock::new(),
             filters: OnceLock::new(),
+            min_secret: OnceLock::new(),
         };
         if eager {
             rule.check()?;
@@ -333,6 +335,26 @@ impl Rule {
             .get_or_init(|| compile(&self.regex, self.secret_group))
             .as_ref()
             .map_err(String::as_str)
+    }
+
+    /// The fewest bytes the `secret` group can match, at most 64 (what the lazy gate measures of an
+    /// assigned literal): a lazy rule skips a hit whose literal is shorter (`generic-token` needs 20
+    /// bytes; `token = self._tok` has 10). Read from the regex's syntax on first use; 0 when it
+    /// cannot be (an imported rule's numbered group).
+    pub(crate) fn min_secret_len(&self) -> usize {
+        *self.min_secret.get_or_init(|| {
+            if self.secret_group != SecretGroup::Named {
+                return 0;
+            }
+            let hir = regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(&self.regex);
+            hir.ok()
+                .and_then(|h| secret_min_len(&h))
+                .map_or(0, |n| n.min(64))
+        })
     }
 
     /// The `allow` and `allow_match` regexes, compiled on first use (see [`Filters`]).
@@ -520,6 +542,24 @@ fn compile(src: &str, group: SecretGroup) -> Result<Compiled, String> {
         regex,
         secret_group,
     })
+}
+
+/// The minimum length of the group named `secret` in `hir`, if it has one.
+fn secret_min_len(hir: &regex_syntax::hir::Hir) -> Option<usize> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Capture(c) if c.name.as_deref() == Some("secret") => {
+            c.sub.properties().minimum_len()
+        }
+        HirKind::Capture(c) => secret_min_len(&c.sub),
+        HirKind::Repetition(r) => secret_min_len(&r.sub),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => {
+            // In an alternation the group may sit in one branch only: a match through another branch
+            // has no secret, so the group's own minimum is what counts.
+            hs.iter().find_map(secret_min_len)
+        }
+        _ => None,
+    }
 }
 
 fn compile_filters(allow: &[String], allow_match: &[String]) -> Result<Filters, String> {
@@ -1014,5 +1054,18 @@ negative_examples = ["y"]
             let rules: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
             assert_eq!(rules, ["acme-api-key"], "{text}");
         }
+    }
+
+    /// The lazy gate's length check reads each rule's shortest secret from its regex.
+    #[test]
+    fn shortest_secret_comes_from_the_secret_group() {
+        let set = RuleSet::embedded();
+        let len = |id: &str| set.get(id).unwrap().min_secret_len();
+        assert_eq!(len("generic-token"), 20);
+        assert_eq!(len("generic-password"), 6);
+        // 40 bytes, capped at what the gate measures.
+        assert_eq!(len("github-pat-classic"), 40);
+        let named = RuleSet::from_toml("r.toml", NAMED).unwrap();
+        assert_eq!(named.get("acme-api-key").unwrap().min_secret_len(), 32);
     }
 }
