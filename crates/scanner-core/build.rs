@@ -93,7 +93,7 @@ fn emit(out: &mut String, file: &str, s: &spec::RuleSpec) {
     writeln!(
         out,
         "    EmbeddedRule {{ file: {file:?}, id: {:?}, description: {:?}, severity: {:?}, keywords: {}, regex: {:?}, \
-         entropy: {}, validate: {}, allow: {}, allow_match: {}, paths_allow: {}, paths: {}, window: {}, generic: {}, lazy: {}, examples: {}, negative_examples: {} }},",
+         entropy: {}, validate: {}, allow: {}, allow_match: {}, paths_allow: {}, paths: {}, window: {}, generic: {}, lazy: {}, exact_keywords: {}, examples: {}, negative_examples: {} }},",
         s.id,
         s.description,
         s.severity,
@@ -108,6 +108,7 @@ fn emit(out: &mut String, file: &str, s: &spec::RuleSpec) {
         opt_u(s.window),
         s.generic,
         s.lazy.map_or("None".to_owned(), |l| format!("Some({l})")),
+        s.exact_keywords,
         list(&s.examples),
         list(&s.negative_examples),
     )

@@ -412,6 +412,9 @@ impl MatchContext<'_> {
                 let mut assignment: Option<Option<usize>> = None;
                 for &r in self.prefilter.rules_of(kw) {
                     let rule = &self.rules[r as usize];
+                    if !rule.keyword_counts(&hay[start..end]) {
+                        continue;
+                    }
                     if rule.is_lazy() {
                         let run = *assignment.get_or_insert_with(|| {
                             let a = lazy_hit_run(hay, start, end);

@@ -38,6 +38,7 @@ pub(crate) struct EmbeddedRule {
     pub window: Option<usize>,
     pub generic: bool,
     pub lazy: Option<bool>,
+    pub exact_keywords: bool,
     pub examples: &'static [&'static str],
     pub negative_examples: &'static [&'static str],
 }
@@ -183,6 +184,8 @@ pub struct Rule {
     description: String,
     severity: Severity,
     keywords: Vec<String>,
+    /// With `exact_keywords`: the keywords as written, the only spellings that count.
+    exact: Option<Vec<String>>,
     regex: String,
     entropy: Option<f64>,
     validate: Option<Validator>,
@@ -244,6 +247,7 @@ impl Rule {
         let paths = globs("paths", &s.paths)?.map(|g| (g, s.paths.clone()));
         let rule = Rule {
             keywords: s.keywords.iter().map(|k| k.to_ascii_lowercase()).collect(),
+            exact: s.exact_keywords.then(|| s.keywords.clone()),
             // A derived regex always holds the shared grammar; a hand-written one practically never does.
             named: s.regex.contains(spec::ASSIGN),
             id: s.id,
@@ -308,6 +312,7 @@ impl Rule {
             window: e.window,
             generic: e.generic,
             lazy: e.lazy,
+            exact_keywords: e.exact_keywords,
             examples: owned(e.examples),
             negative_examples: owned(e.negative_examples),
         };
@@ -380,6 +385,15 @@ impl Rule {
     /// Prefilter keywords, lowercased.
     pub fn keywords(&self) -> &[String] {
         &self.keywords
+    }
+    /// Whether the keyword hit `found` counts for this rule: any case of a keyword, or with
+    /// `exact_keywords` only the spelling written in the rule (the 4-byte base64 prefixes of Discord
+    /// tokens occur sixteen times as often in base64 text when any case counts).
+    #[inline]
+    pub(crate) fn keyword_counts(&self, found: &[u8]) -> bool {
+        self.exact
+            .as_ref()
+            .is_none_or(|ks| ks.iter().any(|k| k.as_bytes() == found))
     }
     /// The regex source.
     pub fn regex(&self) -> &str {
@@ -1067,5 +1081,28 @@ negative_examples = ["y"]
         assert_eq!(len("github-pat-classic"), 40);
         let named = RuleSet::from_toml("r.toml", NAMED).unwrap();
         assert_eq!(named.get("acme-api-key").unwrap().min_secret_len(), 32);
+    }
+
+    /// With `exact_keywords`, a keyword counts only in the case it is written in.
+    #[test]
+    fn exact_keywords_count_in_their_own_case() {
+        let rule = NAMED.replace(
+            "keywords = [\"acme\"]",
+            "keywords = [\"ACME\"]\nexact_keywords = true",
+        );
+        // The name regex reads any case; only the keyword's case decides.
+        let scanner = crate::Scanner::new(RuleSet::from_toml("r.toml", &rule).unwrap());
+        let v = "0f8c2a9d41b7e6035c9a1e7d2b4f6a80"; // leakhound:allow
+        assert_eq!(
+            scanner
+                .scan_bytes("f", format!("ACME_KEY={v}").as_bytes())
+                .len(),
+            1
+        );
+        assert!(scanner
+            .scan_bytes("f", format!("acme_KEY={v}").as_bytes())
+            .is_empty());
+        let e = err(&rule.replace("exact_keywords = true", "exact_keywords = 1"));
+        assert_eq!(e.field.as_deref(), Some("exact_keywords"), "{e}");
     }
 }

@@ -36,6 +36,8 @@ pub struct RuleSpec {
     pub generic: bool,
     /// Whether a keyword hit only counts when an assignment follows it (default: same as `generic`).
     pub lazy: Option<bool>,
+    /// Whether keywords count only in the case they are written in (default: any case).
+    pub exact_keywords: bool,
     /// Inputs that must yield a finding of this rule.
     pub examples: Vec<String>,
     /// Inputs that must not yield a finding of this rule.
@@ -81,7 +83,7 @@ pub const VALIDATORS: [&str; 10] = [
 ];
 
 /// The keys a rule table may hold.
-pub const FIELDS: [&str; 18] = [
+pub const FIELDS: [&str; 19] = [
     "id",
     "description",
     "severity",
@@ -98,6 +100,7 @@ pub const FIELDS: [&str; 18] = [
     "window",
     "generic",
     "lazy",
+    "exact_keywords",
     "examples",
     "negative_examples",
 ];
@@ -237,6 +240,14 @@ fn parse_rule(table: &toml::Table, index: usize) -> Result<RuleSpec, SpecError> 
                         format!("expected a boolean, found {}", value.type_str()),
                     )
                 })?)
+            }
+            "exact_keywords" => {
+                spec.exact_keywords = value.as_bool().ok_or_else(|| {
+                    err(
+                        key,
+                        format!("expected a boolean, found {}", value.type_str()),
+                    )
+                })?
             }
             "examples" => spec.examples = strings(key, value)?,
             "negative_examples" => spec.negative_examples = strings(key, value)?,
