@@ -1016,13 +1016,13 @@ mod tests {
             let at = s.find(kw).unwrap();
             lazy_hit(s.as_bytes(), at, at + kw.len())
         };
-        assert!(lazy("DB_PASS=xK2mq9Lp", "PASS"));
-        assert!(lazy("dbPass: xK2mq9Lp", "Pass"));
-        assert!(lazy("smtp-pass: xK2mq9Lp", "pass"));
+        assert!(lazy("DB_PASS=xK2mq9Lp", "PASS")); // leakhound:allow
+        assert!(lazy("dbPass: xK2mq9Lp", "Pass")); // leakhound:allow
+        assert!(lazy("smtp-pass: xK2mq9Lp", "pass")); // leakhound:allow
         assert!(!lazy("bypass = xK2mq9Lp", "pass"));
         assert!(!lazy("compass: xK2mq9Lp", "pass"));
         assert!(lazy("#define DB_PASSWORD \"xK2mq9Lp\"", "PASSWORD"));
-        assert!(lazy("    password 'xK2mq9Lp'", "password"));
+        assert!(lazy("    password 'xK2mq9Lp'", "password")); // leakhound:allow
         assert!(!lazy("enter the password \"xK2mq9Lp\"", "password"));
         assert!(lazy("encryptionKey = xK2mq9Lp", "Key"));
         assert!(lazy("MASTER_KEY=xK2mq9Lp", "KEY"));
@@ -1034,6 +1034,6 @@ mod tests {
         assert!(!lazy("self.token = token", "token"));
         assert!(!lazy("password: str,", "password"));
         assert!(!lazy("TOKEN=${{ secrets.X }}", "TOKEN"));
-        assert!(lazy("password: \"winter24\"", "password"));
+        assert!(lazy("password: \"winter24\"", "password")); // leakhound:allow
     }
 }
