@@ -383,6 +383,42 @@ pub(crate) fn lazy_hit_run(hay: &[u8], keyword_start: usize, keyword_end: usize)
     Some(assigned_run(hay, keyword_end)).filter(|&n| n >= MIN_ASSIGNED)
 }
 
+/// The gate of a rule given as `name` and `value` (its regex is the name, the shared assignment
+/// grammar, then the value): a hit counts only where the identifier holding the keyword is followed by
+/// an assignment ([`looks_like_assignment`]) or by blanks (`#define NAME "v"`, `--name v`), and then
+/// returns the length of the literal assigned. A service's name occurs far more often in imports, URLs
+/// and prose than in front of a key; those hits need neither the rule's regex nor its compilation.
+pub(crate) fn named_hit_run(hay: &[u8], keyword_end: usize) -> Option<usize> {
+    let rest = &hay[keyword_end..hay.len().min(keyword_end + 64)];
+    let mut i = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        .count();
+    while matches!(rest.get(i), Some(b'"' | b'\'' | b'`' | b']' | b'\\')) {
+        i += 1;
+    }
+    if looks_like_assignment(hay, keyword_end) {
+        return Some(assigned_run(hay, keyword_end));
+    }
+    if !matches!(rest.get(i), Some(b' ' | b'\t')) {
+        return None;
+    }
+    // Blanks: the value is the next word, or the one after it when the name is two words
+    // (`shodan init KEY`, `heroku authorizations:create`-style subcommands).
+    let first = assigned_run(hay, keyword_end);
+    let skip =
+        |from: usize, f: fn(u8) -> bool| from + rest[from..].iter().take_while(|&&b| f(b)).count();
+    let word = skip(skip(i, |b| matches!(b, b' ' | b'\t')), |b| {
+        !b.is_ascii_whitespace()
+    });
+    let second = if matches!(rest.get(word), Some(b' ' | b'\t')) {
+        assigned_run(hay, keyword_end + word)
+    } else {
+        0
+    };
+    Some(first.max(second))
+}
+
 /// The shortest literal a lazy rule reports (a six-character password under a whole password name).
 const MIN_ASSIGNED: usize = 6;
 
@@ -1029,6 +1065,19 @@ mod tests {
         assert!(!lazy("{\"key\": xK2mq9Lp}", "key"));
         assert!(!lazy("monkey = xK2mq9Lp", "key"));
         assert!(lazy("MASTER_KEY=xK2mq9Lp", "_KEY"));
+        // A name + value rule's gate: an assignment or blanks after the identifier, then the literal.
+        let named = |s: &str, kw: &str| named_hit_run(s.as_bytes(), s.find(kw).unwrap() + kw.len());
+        assert_eq!(
+            named("DEEPGRAM_API_KEY=0123456789abcdef", "DEEPGRAM"),
+            Some(16)
+        );
+        assert_eq!(
+            named("#define DEEPGRAM_KEY \"0123456789\"", "DEEPGRAM"),
+            Some(10)
+        );
+        assert_eq!(named("shodan init 0123456789abcdef", "shodan"), Some(16));
+        assert_eq!(named("import deepgram\n", "deepgram"), None);
+        assert_eq!(named("https://api.deepgram.com/v1", "deepgram"), None);
         // What is assigned is too short to be a literal credential: no regex runs.
         assert!(!lazy("token = None", "token"));
         assert!(!lazy("self.token = token", "token"));

@@ -686,7 +686,7 @@ const MAX_DERIVED: usize = 16;
 /// Keywords for a rule that has none: a set of literals (lowercased, at least 3 bytes, ASCII) one of which
 /// occurs in every match of `regex`, found with `regex_syntax`'s prefix extraction on each part every
 /// match must contain. `None` when there is no such set.
-fn derive_keywords(regex: &str) -> Option<Vec<String>> {
+pub(crate) fn derive_keywords(regex: &str) -> Option<Vec<String>> {
     // Parsed as the matcher compiles it: Unicode off first, on when the regex needs it (`\p{L}`).
     let hir = match regex_syntax::ParserBuilder::new()
         .unicode(false)

@@ -9,8 +9,8 @@ use crate::blanking;
 use crate::context::{self, Context, Surface};
 use crate::decode::{self, Encoding};
 use crate::filters::{
-    decodes_to_placeholder, entropy, is_placeholder, lazy_hit_run, noise, InlineAllow, LineFacts,
-    Lines,
+    decodes_to_placeholder, entropy, is_placeholder, lazy_hit_run, named_hit_run, noise,
+    InlineAllow, LineFacts, Lines,
 };
 use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
@@ -410,6 +410,7 @@ impl MatchContext<'_> {
                 // The generic tier is lazy: `token` occurs hundreds of times per MB of code, almost never in an
                 // assignment of a literal. Check the shape (once per hit) before queueing any regex work.
                 let mut assignment: Option<Option<usize>> = None;
+                let mut named: Option<Option<usize>> = None;
                 for &r in self.prefilter.rules_of(kw) {
                     let rule = &self.rules[r as usize];
                     if !rule.keyword_counts(&hay[start..end]) {
@@ -429,6 +430,11 @@ impl MatchContext<'_> {
                             a
                         });
                         // Not an assignment, or what is assigned is shorter than any secret of the rule.
+                        if run.is_none_or(|n| n < rule.min_secret_len()) {
+                            continue;
+                        }
+                    } else if rule.name_gated() {
+                        let run = *named.get_or_insert_with(|| named_hit_run(hay, end));
                         if run.is_none_or(|n| n < rule.min_secret_len()) {
                             continue;
                         }

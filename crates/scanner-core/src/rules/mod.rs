@@ -199,6 +199,11 @@ pub struct Rule {
     lazy: bool,
     /// Given as `name` + `value`: the regex reads the credential's name before the value.
     named: bool,
+    /// The regex is exactly the one `name` + `value` derive (no other alternative).
+    derived: bool,
+    /// Whether every match's name holds one of the rule's keywords, so that a hit can be gated on the
+    /// assignment after it (see `filters::named_hit_run`); computed on the rule's first hit.
+    name_gate: OnceLock<bool>,
     examples: Vec<String>,
     negative_examples: Vec<String>,
     file: String,
@@ -254,6 +259,10 @@ impl Rule {
             }),
             // A derived regex always holds the shared grammar; a hand-written one practically never does.
             named: s.regex.contains(spec::ASSIGN),
+            name_gate: OnceLock::new(),
+            derived: s.regex.starts_with("(?i:")
+                && s.regex.ends_with(spec::VALUE_END)
+                && s.regex.contains(&format!("){}(?P<secret>", spec::ASSIGN)),
             id: s.id,
             description: s.description,
             severity,
@@ -423,6 +432,23 @@ impl Rule {
     /// Whether a keyword hit needs an assignment after it (`token = …`) before the regex runs.
     pub fn is_lazy(&self) -> bool {
         self.lazy
+    }
+    /// Whether a keyword hit of this rule counts only when an assignment follows the identifier it is
+    /// in: the rule was given as `name` + `value`, and every name it matches contains one of its
+    /// keywords (`deepgram_(?:api_)?key` with `deepgram`; not `(?:akamai_)?client_secret`, whose
+    /// keyword may sit on another line). Read from the name's required literals on first use.
+    pub(crate) fn name_gated(&self) -> bool {
+        self.derived
+            && *self.name_gate.get_or_init(|| {
+                let marker = format!("){}(?P<secret>", spec::ASSIGN);
+                let Some(end) = self.regex.find(&marker) else {
+                    return false;
+                };
+                crate::gitleaks::derive_keywords(&self.regex[..=end]).is_some_and(|lits| {
+                    lits.iter()
+                        .all(|l| self.keywords.iter().any(|k| l.contains(k.as_str())))
+                })
+            })
     }
     /// Whether the rule was given as `name` + `value`, so that a match says what the credential is by
     /// its name, not only by its shape.
