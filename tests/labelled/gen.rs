@@ -572,22 +572,28 @@ pub fn pem(variant: &str, rng: &mut Rng) -> Result<String, String> {
             armor("PRIVATE KEY", "", &pkcs8(alg, octets(&rng.bytes(32))))
         }
         "pkcs8-encrypted" => {
-            let pbkdf2 = seq(&[
-                oid(OID_PBKDF2),
-                seq(&[
-                    octets(&rng.bytes(8)),
-                    small(2048),
-                    seq(&[oid(OID_HMAC_SHA256), null()]),
-                ]),
-            ]);
-            let cipher = seq(&[oid(OID_AES256_CBC), octets(&rng.bytes(16))]);
-            let alg = seq(&[oid(OID_PBES2), seq(&[pbkdf2, cipher])]);
+            let alg = pbes2(rng);
             let len = *rng.pick(&[1232, 1232, 1248, 1840]);
             let der = seq(&[alg, octets(&rng.bytes(len))]);
             armor("ENCRYPTED PRIVATE KEY", "", &der)
         }
         _ => return Err(format!("unknown PEM variant {variant:?}")),
     })
+}
+
+/// The AlgorithmIdentifier of PBES2 as OpenSSL and keytool write it (PBKDF2-HMAC-SHA256 over a random
+/// 8-byte salt, 2048 iterations, AES-256-CBC with a random IV): encrypted PKCS#8 keys and PKCS#12 key bags.
+fn pbes2(rng: &mut Rng) -> Vec<u8> {
+    let pbkdf2 = seq(&[
+        oid(OID_PBKDF2),
+        seq(&[
+            octets(&rng.bytes(8)),
+            small(2048),
+            seq(&[oid(OID_HMAC_SHA256), null()]),
+        ]),
+    ]);
+    let cipher = seq(&[oid(OID_AES256_CBC), octets(&rng.bytes(16))]);
+    seq(&[oid(OID_PBES2), seq(&[pbkdf2, cipher])])
 }
 
 /// A PEM key as it is written outside a `.pem` file: `variant` is a `pem` variant, optionally followed
@@ -731,20 +737,6 @@ fn keystore(variant: &str, rng: &mut Rng) -> Result<String, String> {
             const SHROUDED_KEY_BAG: &[u64] = &[1, 2, 840, 113_549, 1, 12, 10, 1, 2];
             const FRIENDLY_NAME: &[u64] = &[1, 2, 840, 113_549, 1, 9, 20];
             const SHA256: &[u64] = &[2, 16, 840, 1, 101, 3, 4, 2, 1];
-            let pbes2 = |rng: &mut Rng| {
-                let pbkdf2 = seq(&[
-                    oid(OID_PBKDF2),
-                    seq(&[
-                        octets(&rng.bytes(8)),
-                        small(2048),
-                        seq(&[oid(OID_HMAC_SHA256), null()]),
-                    ]),
-                ]);
-                seq(&[
-                    oid(OID_PBES2),
-                    seq(&[pbkdf2, seq(&[oid(OID_AES256_CBC), octets(&rng.bytes(16))])]),
-                ])
-            };
             let alias: Vec<u8> = "server".encode_utf16().flat_map(u16::to_be_bytes).collect();
             let key_len = *rng.pick(&[160, 1232, 1248]);
             let key_bag = seq(&[

@@ -535,38 +535,47 @@ mod tests {
         const KNOWN: &[&str] = &["http-bearer-token"];
         let scanner = Scanner::with_default_rules();
         let mut problems = Vec::new();
-        for rule in scanner.rules().iter() {
-            for example in rule.examples().iter().map(|e| e.trim_matches('\n')) {
-                if example.contains('\n') {
-                    continue;
-                }
-                let found = scanner.scan_bytes("example", example.as_bytes());
-                let Some(f) = found.iter().find(|f| f.rule == rule.id()) else {
-                    continue;
-                };
-                let (pre, post) = (&example[..f.offset], &example[f.offset + f.secret.len()..]);
-                let bare = pre.trim_end_matches([' ', '"', '\'', '`']);
-                for marker in [
-                    "NEXT_SETTING_NAME_FOR_THE_CLIENT",
-                    "nextSettingNameForTheClientConfig",
+        for (example, f) in one_line_examples_found(&scanner) {
+            let (pre, post) = (&example[..f.offset], &example[f.offset + f.secret.len()..]);
+            let bare = pre.trim_end_matches([' ', '"', '\'', '`']);
+            for marker in [
+                "NEXT_SETTING_NAME_FOR_THE_CLIENT",
+                "nextSettingNameForTheClientConfig",
+            ] {
+                let s = &f.secret;
+                for text in [
+                    format!("{pre}\n{marker}={s}{post}\n"),
+                    format!("{bare}\n{marker}: {s}\n"),
+                    format!("{pre}\n  {marker} = {s}{post}\n"),
+                    format!("{bare}\n\n{marker} {s}\n"),
                 ] {
-                    let s = &f.secret;
-                    for text in [
-                        format!("{pre}\n{marker}={s}{post}\n"),
-                        format!("{bare}\n{marker}: {s}\n"),
-                        format!("{pre}\n  {marker} = {s}{post}\n"),
-                        format!("{bare}\n\n{marker} {s}\n"),
-                    ] {
-                        for g in scanner.scan_bytes("example", text.as_bytes()) {
-                            if g.secret.contains(marker) && !KNOWN.contains(&g.rule.as_str()) {
-                                problems.push(format!("{}: {text:?} -> {:?}", g.rule, g.secret));
-                            }
+                    for g in scanner.scan_bytes("example", text.as_bytes()) {
+                        if g.secret.contains(marker) && !KNOWN.contains(&g.rule.as_str()) {
+                            problems.push(format!("{}: {text:?} -> {:?}", g.rule, g.secret));
                         }
                     }
                 }
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// Every one-line example of the default pack (surrounding newlines trimmed) with the finding of
+    /// its own rule in it; examples their rule does not find alone are left out.
+    fn one_line_examples_found(scanner: &Scanner) -> Vec<(String, Finding)> {
+        let mut out = Vec::new();
+        for rule in scanner.rules().iter() {
+            for example in rule.examples().iter().map(|e| e.trim_matches('\n')) {
+                if example.contains('\n') {
+                    continue;
+                }
+                let found = scanner.scan_bytes("example", example.as_bytes());
+                if let Some(f) = found.into_iter().find(|f| f.rule == rule.id()) {
+                    out.push((example.to_owned(), f));
+                }
+            }
+        }
+        out
     }
 
     /// Every one-line example whose secret its rule finds is still found (a) with percent-encoded base64
@@ -590,59 +599,50 @@ mod tests {
         ];
         let scanner = Scanner::with_default_rules();
         let mut problems = Vec::new();
-        for rule in scanner.rules().iter() {
-            for example in rule.examples().iter().map(|e| e.trim_matches('\n')) {
-                if example.contains('\n') {
-                    continue;
-                }
-                let found = scanner.scan_bytes("example", example.as_bytes());
-                let Some(f) = found.iter().find(|f| f.rule == rule.id()) else {
-                    continue;
-                };
-                let (pre, s, post) = (
-                    &example[..f.offset],
-                    &f.secret,
-                    &example[f.offset + f.secret.len()..],
-                );
-                // A log colours a whole line, or a bare value printed after a name. A name and a value
-                // separated by blanks only (`#define NAME "v"`, Gradle's `password 'v'`) count only
-                // where the name opens its line, so those are not tried after a log prefix.
-                let line_start_form = {
-                    let t = example.trim_start();
-                    t.starts_with("#define")
-                        || t.split_once(' ').is_some_and(|(w, v)| {
-                            w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-                                && v.trim_start().starts_with(['"', '\''])
-                        })
-                };
-                let mut cases = vec![format!("\x1b[32m{pre}{s}{post}\x1b[0m")];
-                if !line_start_form {
-                    cases.push(format!(
-                        "2026-03-02T10:11:12.345Z \x1b[1;31m{pre}{s}{post}\x1b[0m"
-                    ));
-                    cases.push(format!(
-                        r#"{{"log":"\u001b[93m{pre}{s}{post}\u001b[0m\n"}}"#
-                    ));
-                }
-                if (pre.is_empty() || pre.ends_with(' '))
-                    && (post.is_empty() || post.starts_with(' '))
+        for (example, f) in one_line_examples_found(&scanner) {
+            let rule = &f.rule;
+            let (pre, s, post) = (
+                &example[..f.offset],
+                &f.secret,
+                &example[f.offset + f.secret.len()..],
+            );
+            // A log colours a whole line, or a bare value printed after a name. A name and a value
+            // separated by blanks only (`#define NAME "v"`, Gradle's `password 'v'`) count only
+            // where the name opens its line, so those are not tried after a log prefix.
+            let line_start_form = {
+                let t = example.trim_start();
+                t.starts_with("#define")
+                    || t.split_once(' ').is_some_and(|(w, v)| {
+                        w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                            && v.trim_start().starts_with(['"', '\''])
+                    })
+            };
+            let mut cases = vec![format!("\x1b[32m{pre}{s}{post}\x1b[0m")];
+            if !line_start_form {
+                cases.push(format!(
+                    "2026-03-02T10:11:12.345Z \x1b[1;31m{pre}{s}{post}\x1b[0m"
+                ));
+                cases.push(format!(
+                    r#"{{"log":"\u001b[93m{pre}{s}{post}\u001b[0m\n"}}"#
+                ));
+            }
+            if (pre.is_empty() || pre.ends_with(' ')) && (post.is_empty() || post.starts_with(' '))
+            {
+                cases.push(format!("{pre}\x1b[93m{s}\x1b[0m{post}"));
+            }
+            // Base64 padding, percent-encoded as in a URL's query.
+            let bare = s.trim_end_matches('=');
+            if !PADDING_EXEMPT.contains(&rule.as_str()) && bare.len() < s.len() {
+                let pad = "%3D".repeat(s.len() - bare.len());
+                cases.push(format!("{pre}{bare}{pad}{post}"));
+            }
+            for text in cases {
+                let again = scanner.scan_bytes("ci.log", text.as_bytes());
+                if !again
+                    .iter()
+                    .any(|g| g.rule == *rule && g.secret.starts_with(bare))
                 {
-                    cases.push(format!("{pre}\x1b[93m{s}\x1b[0m{post}"));
-                }
-                // Base64 padding, percent-encoded as in a URL's query.
-                let bare = s.trim_end_matches('=');
-                if !PADDING_EXEMPT.contains(&rule.id()) && bare.len() < s.len() {
-                    let pad = "%3D".repeat(s.len() - bare.len());
-                    cases.push(format!("{pre}{bare}{pad}{post}"));
-                }
-                for text in cases {
-                    let again = scanner.scan_bytes("ci.log", text.as_bytes());
-                    if !again
-                        .iter()
-                        .any(|g| g.rule == rule.id() && g.secret.starts_with(bare))
-                    {
-                        problems.push(format!("{}: {text:?}", rule.id()));
-                    }
+                    problems.push(format!("{rule}: {text:?}"));
                 }
             }
         }

@@ -166,6 +166,10 @@ fn parse_rule(table: &toml::Table, index: usize) -> Result<RuleSpec, SpecError> 
             .map(str::to_owned)
             .ok_or_else(|| err(field, format!("expected a string, found {}", v.type_str())))
     };
+    let boolean = |field: &str, v: &toml::Value| -> Result<bool, SpecError> {
+        v.as_bool()
+            .ok_or_else(|| err(field, format!("expected a boolean, found {}", v.type_str())))
+    };
     let strings = |field: &str, v: &toml::Value| -> Result<Vec<String>, SpecError> {
         let arr = v.as_array().ok_or_else(|| {
             err(
@@ -225,30 +229,9 @@ fn parse_rule(table: &toml::Table, index: usize) -> Result<RuleSpec, SpecError> 
                 }
                 spec.window = Some(w as usize);
             }
-            "generic" => {
-                spec.generic = value.as_bool().ok_or_else(|| {
-                    err(
-                        key,
-                        format!("expected a boolean, found {}", value.type_str()),
-                    )
-                })?
-            }
-            "lazy" => {
-                spec.lazy = Some(value.as_bool().ok_or_else(|| {
-                    err(
-                        key,
-                        format!("expected a boolean, found {}", value.type_str()),
-                    )
-                })?)
-            }
-            "exact_keywords" => {
-                spec.exact_keywords = value.as_bool().ok_or_else(|| {
-                    err(
-                        key,
-                        format!("expected a boolean, found {}", value.type_str()),
-                    )
-                })?
-            }
+            "generic" => spec.generic = boolean(key, value)?,
+            "lazy" => spec.lazy = Some(boolean(key, value)?),
+            "exact_keywords" => spec.exact_keywords = boolean(key, value)?,
             "examples" => spec.examples = strings(key, value)?,
             "negative_examples" => spec.negative_examples = strings(key, value)?,
             other => {
