@@ -730,6 +730,92 @@ fn path_dependent_rules_apply_in_history() {
     assert_eq!(f[0]["summary"], "add keystore");
 }
 
+/// Regression: rules limited to `paths` without keywords (`.pgpass`, Rails `master.key`) never ran in
+/// history: blobs are scanned before their paths are known, and only blobs with other findings were
+/// scanned again at their path. Each case here was missed: a file deleted later, a blob first committed
+/// under another name and copied to `.pgpass`, a blob whose first path had another finding, a range,
+/// and an incremental run that must not read the same blob twice.
+#[test]
+fn rules_limited_to_paths_run_on_history_blobs() {
+    let dir = repo();
+    let d = dir.path();
+    // Made-up passwords, generated from the test's token helper.
+    let pw = |seed| token(seed)["glpat-".len()..].to_owned();
+    let pgpass = format!("db.internal.example:5432:appdb:app_user:{}\n", pw(71));
+    commit_file(d, "notes/db.txt", &pgpass, "notes");
+    let copied = commit_file(d, ".pgpass", &pgpass, "copy the notes");
+    let master = "f3a9c1d27b4e8a6f0d5c2b9e7a1f4c8d\n";
+    commit_file(d, "config/master.key", master, "rails credentials");
+    // The same bytes as a .pgpass line and a GitLab token: the blob has a finding at its first path.
+    let both = format!("{}\nreplica.example:5432:*:ro_user:{}\n", token(72), pw(73));
+    commit_file(d, "deploy/env.txt", &both, "env");
+    commit_file(d, "deploy/.pgpass", &both, "env as pgpass");
+    git(d, &["rm", "-q", "-r", ".pgpass", "config", "deploy"]);
+    git(d, &["commit", "-q", "-m", "remove"]);
+
+    let (out, v) = scan(d, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut got: Vec<(String, String, String)> = findings(&v)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+                f["summary"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = |r: &str, p: &str, s: &str| (r.to_owned(), p.to_owned(), s.to_owned());
+    assert_eq!(
+        got,
+        [
+            want("gitlab-pat", "deploy/env.txt", "env"),
+            want("pgpass-password", ".pgpass", "copy the notes"),
+            want("pgpass-password", "deploy/.pgpass", "env as pgpass"),
+            want("rails-master-key", "config/master.key", "rails credentials"),
+        ],
+        "{v:#}"
+    );
+
+    let (out, v) = scan(d, &["--range", &format!("{copied}..HEAD")]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rules: Vec<String> = findings(&v)
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(rules.iter().any(|r| r == "rails-master-key"), "{v:#}");
+    assert!(rules.iter().any(|r| r == "pgpass-password"), "{v:#}");
+
+    let incremental = ["--incremental"];
+    let (out, v) = scan(d, &incremental);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(findings(&v).len(), 4, "{v:#}");
+    let (out, v) = scan(d, &incremental);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(findings(&v).is_empty(), "{v:#}");
+}
+
 /// Regression: a truncated pack aborted the whole history scan, named the `.idx` instead of the pack,
 /// and lost even the loose objects.
 #[test]

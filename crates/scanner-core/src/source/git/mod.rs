@@ -172,6 +172,8 @@ struct Pass {
     scanned: Vec<ObjectId>,
     commits: Vec<CommitNode>,
     origins: HashMap<ObjectId, Origin>,
+    /// A range's blobs at each path that introduced them, oldest commit first.
+    introduced: Vec<(ObjectId, Origin)>,
 }
 
 impl Scanner {
@@ -239,7 +241,21 @@ impl Scanner {
         }
         let path_rules: Vec<&crate::Rule> =
             self.rules().iter().filter(|r| r.is_path_only()).collect();
+        // Rules limited to `paths` and without keywords never ran on a blob (its path was unknown):
+        // every blob that appeared at one of their paths is scanned again there.
+        let scoped_rules: Vec<&crate::Rule> = self
+            .rules()
+            .iter()
+            .filter(|r| !r.paths().is_empty() && r.keywords().is_empty())
+            .collect();
+        let accepts = |path: &str| {
+            let mut candidate = None;
+            scoped_rules.iter().any(|r| r.runs_on(path, &mut candidate))
+        };
+        let scoped_test: Option<&dyn Fn(&str) -> bool> =
+            (!scoped_rules.is_empty()).then_some(&accepts);
         let mut paths = Vec::new();
+        let mut scoped = HashMap::new();
         if opts.range.is_none() {
             let wanted: HashSet<ObjectId> = pass
                 .found
@@ -257,15 +273,42 @@ impl Scanner {
                 &pass.commits,
                 &wanted,
                 !path_rules.is_empty(),
+                scoped_test,
                 &pass.recovered,
             );
             pass.origins = walked.origins;
             paths = walked.paths;
+            scoped = walked.scoped;
+        } else if let Some(accepts) = scoped_test {
+            // A range lists every blob at every path it introduces.
+            for (blob, origin) in std::mem::take(&mut pass.introduced) {
+                if !scoped.contains_key(&blob) && accepts(&origin.path.to_str_lossy()) {
+                    scoped.insert(blob, origin);
+                }
+            }
         }
         stats.commits = pass.commits.len() as u64;
         let scanned = std::mem::take(&mut pass.scanned);
+        // Blobs with findings are scanned again at their origin's path.
+        let rescanned: HashMap<ObjectId, &Origin> = pass
+            .found
+            .iter()
+            .filter_map(|f| match f.place {
+                Place::Blob(b) => pass.origins.get(&b).map(|o| (b, o)),
+                Place::Message(_) => None,
+            })
+            .collect();
+        let scoped = self.scan_scoped(
+            &repository,
+            scoped,
+            &rescanned,
+            &known,
+            max_size,
+            &scoped_rules,
+        );
         let found = self.rescan_with_paths(&repository, pass.found, &pass.origins);
         let mut findings = self.finish(&repository, found, &pass.origins, &mut stats);
+        findings.extend(scoped);
         for (path, commit) in paths {
             let path = path.to_str_lossy();
             for rule in &path_rules {
@@ -460,6 +503,7 @@ impl Scanner {
             scanned: out.scanned,
             commits: out.commits,
             origins: HashMap::new(),
+            introduced: Vec::new(),
         }
     }
 
@@ -538,6 +582,7 @@ impl Scanner {
         commits.iter_mut().for_each(|c| c.parents.truncate(1));
 
         let mut origins: HashMap<ObjectId, Origin> = HashMap::new();
+        let mut introduced = Vec::new();
         let mut order: Vec<ObjectId> = Vec::new();
         let mut diff_state = gix::diff::tree::State::default();
         let trees: HashMap<ObjectId, ObjectId> = HashMap::new();
@@ -545,8 +590,10 @@ impl Scanner {
             for (oid, path) in
                 introduced_blobs(repo, c, &trees, &mut diff_state, &mut stats.submodules)
             {
+                let origin = Origin { commit: c.id, path };
+                introduced.push((oid, origin.clone()));
                 if let std::collections::hash_map::Entry::Vacant(e) = origins.entry(oid) {
-                    e.insert(Origin { commit: c.id, path });
+                    e.insert(origin);
                     order.push(oid);
                 }
             }
@@ -578,6 +625,7 @@ impl Scanner {
         let mut pass = self.take_pass(shared.into_collected(), stats);
         pass.commits = commits;
         pass.origins = origins;
+        pass.introduced = introduced;
         Ok(pass)
     }
 
@@ -619,6 +667,59 @@ impl Scanner {
                     finding,
                 }
             }));
+        }
+        out
+    }
+
+    /// Blobs that appeared at a path of a rule limited to `paths` without keywords (a `.pgpass`, a
+    /// Rails `master.key`), scanned at that path: the traversal, which did not know it, could not run
+    /// those rules. A blob already scanned again at that same path (it had other findings) is not read
+    /// twice; one scanned again at another path adds only those rules' findings. Blobs an earlier
+    /// incremental run scanned, and blobs over the size limit (already counted), are left alone.
+    fn scan_scoped(
+        &self,
+        repo: &gix::Repository,
+        scoped: HashMap<ObjectId, Origin>,
+        rescanned: &HashMap<ObjectId, &Origin>,
+        known: &HashSet<ObjectId>,
+        max_size: u64,
+        rules: &[&crate::Rule],
+    ) -> Vec<Finding> {
+        let mut blobs: Vec<(ObjectId, Origin)> = scoped
+            .into_iter()
+            .filter(|(b, o)| {
+                !known.contains(b) && rescanned.get(b).is_none_or(|f| f.path != o.path)
+            })
+            .collect();
+        blobs.sort_by(|a, b| a.1.path.cmp(&b.1.path).then(a.0.cmp(&b.0)));
+        let (mut scratch, mut text, mut found) = (Scratch::new(), Vec::new(), Vec::new());
+        let mut commits = HashMap::new();
+        let mut out = Vec::new();
+        for (blob, origin) in blobs {
+            let Ok(obj) = repo.find_object(blob) else {
+                continue;
+            };
+            if obj.data.len() as u64 > max_size {
+                continue;
+            }
+            let Ok((view, kind)) = crate::content::as_text(&obj.data, &mut text) else {
+                continue;
+            };
+            let path = origin.path.to_str_lossy();
+            found.clear();
+            self.context(true)
+                .scan(&path, view, &mut scratch, &mut found);
+            let elsewhere = rescanned.contains_key(&blob);
+            for mut finding in found.drain(..) {
+                if elsewhere && !rules.iter().any(|r| r.id() == finding.rule) {
+                    continue;
+                }
+                kind.mark(&mut finding);
+                finding.blob = Some(blob.to_string());
+                finding.path = path.clone().into_owned();
+                describe(repo, origin.commit, &mut commits, &mut finding);
+                out.push(finding);
+            }
         }
         out
     }
