@@ -622,6 +622,19 @@ const TEST_WORDS: &[&str] = &[
     "token", "apikey", "letmein", "welcome", "foobar", "hello",
 ];
 
+/// The [`WORDS`] that start with the lowercase letter `first`.
+fn words_starting_with(first: u8) -> &'static [&'static str] {
+    static BY_LETTER: std::sync::OnceLock<[Vec<&'static str>; 26]> = std::sync::OnceLock::new();
+    let by = BY_LETTER.get_or_init(|| {
+        let mut by: [Vec<&'static str>; 26] = Default::default();
+        for w in WORDS {
+            by[usize::from(w.as_bytes()[0] - b'a')].push(w);
+        }
+        by
+    });
+    &by[usize::from(first - b'a')]
+}
+
 /// Fraction of the letters of `s` covered by [`WORDS`] (greedy, longest word first at each position),
 /// and whether one of the covering words is in [`TEST_WORDS`].
 fn word_coverage(s: &[u8]) -> (f64, bool) {
@@ -636,11 +649,10 @@ fn word_coverage(s: &[u8]) -> (f64, bool) {
             i += 1;
             continue;
         }
-        let best = WORDS
+        let best = words_starting_with(first)
             .iter()
             .filter(|w| {
-                w.as_bytes()[0] == first
-                    && s.len() - i >= w.len()
+                s.len() - i >= w.len()
                     && s[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes())
             })
             .max_by_key(|w| w.len());

@@ -413,7 +413,7 @@ impl MatchContext<'_> {
                 let mut named: Option<Option<usize>> = None;
                 for &r in self.prefilter.rules_of(kw) {
                     let rule = &self.rules[r as usize];
-                    if !rule.keyword_counts(&hay[start..end]) {
+                    if !rule.keyword_counts(&hay[start..end]) || !rule.admits_hit(hay, start) {
                         continue;
                     }
                     if rule.is_lazy() {
@@ -452,7 +452,15 @@ impl MatchContext<'_> {
             });
         // Rules without keywords: one hit spanning the whole buffer, when the rule runs on this path.
         let mut candidate = None;
-        for &r in self.prefilter.always() {
+        let always = if self
+            .prefilter
+            .always_may_run(self.rules, path, &mut candidate)
+        {
+            self.prefilter.always()
+        } else {
+            &[]
+        };
+        for &r in always {
             if !self.rules[r as usize].runs_on(path, &mut candidate) {
                 continue;
             }
@@ -860,7 +868,7 @@ impl MatchContext<'_> {
                             .filter(|b| matches!(b, b'"' | b'\'' | b'`'))
                             .or(hay.get(e))
                             .copied(),
-                        rule.id().contains("password"),
+                        rule.is_password(),
                     )
                 {
                     continue;

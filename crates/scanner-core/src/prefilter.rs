@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
+
 mod table;
 
 use table::KeywordTable;
@@ -39,9 +41,12 @@ pub(crate) struct Prefilter {
     triggers: Vec<u8>,
     /// Longest keyword, in bytes: how far back a stream must start to see a keyword ending in its range.
     max_len: usize,
-    /// Rules without keywords (imported gitleaks rules whose regex yields no literal): they run on every
-    /// buffer.
+    /// Rules without keywords (imported gitleaks rules whose regex yields no literal, rules limited to
+    /// `paths`): they run on every buffer they allow.
     always: Vec<u32>,
+    /// When every rule of `always` runs only on `paths`: the union of their globs, built on first use,
+    /// so that a buffer at none of those paths skips them all with one glob match instead of one each.
+    always_paths: OnceLock<Option<GlobSet>>,
 }
 
 /// Independent automaton walks interleaved over one buffer. A DFA walk is bound by the latency of one
@@ -131,6 +136,7 @@ impl Prefilter {
             rules_of,
             max_len,
             always,
+            always_paths: OnceLock::new(),
         }
     }
 
@@ -211,6 +217,36 @@ impl Prefilter {
     /// Rules that have no keywords: every buffer is a hit for them.
     pub fn always(&self) -> &[u32] {
         &self.always
+    }
+
+    /// Whether some rule of [`Self::always`] may run on the buffer at `path` (`candidate`: the path
+    /// prepared for glob matching, made on first use). `false` only when every such rule is limited to
+    /// `paths` and `path` matches none of them; each rule still decides for itself when `true`.
+    pub fn always_may_run<'p>(
+        &self,
+        rules: &[Rule],
+        path: &'p str,
+        candidate: &mut Option<Candidate<'p>>,
+    ) -> bool {
+        if self.always.is_empty() {
+            return false;
+        }
+        let union = self.always_paths.get_or_init(|| {
+            let mut b = GlobSetBuilder::new();
+            for &r in &self.always {
+                let globs = rules[r as usize].paths();
+                if globs.is_empty() {
+                    return None;
+                }
+                for g in globs {
+                    b.add(Glob::new(g).ok()?);
+                }
+            }
+            b.build().ok()
+        });
+        union.as_ref().is_none_or(|u| {
+            u.is_match_candidate(candidate.get_or_insert_with(|| Candidate::new(path)))
+        })
     }
 }
 

@@ -36,7 +36,19 @@ pub(crate) struct KeywordTable {
     outputs: Vec<u32>,
     /// Keyword lengths, to report where a keyword starts.
     lens: Vec<u32>,
+    /// `2^40 / stride`, rounded up: a state's row is `(s * row_magic) >> 40`, a multiplication where a
+    /// division by `stride` costs 25-40 cycles.
+    row_magic: u64,
 }
+
+/// The shift that goes with [`KeywordTable::row_magic`]. Exact for every state `s = row * stride + m`
+/// (`m` 0 or 1) below 2^32 with `stride` under 256: the rounding error `s * e / 2^40` (`e < 1`) stays
+/// under 2^-8, less than the `1/stride` by which `s / stride` falls short of the next integer.
+const ROW_SHIFT: u32 = 40;
+
+/// In a reporting state's first column: its keywords are listed in `out_at` (too many, or too far
+/// into `outputs`, to pack as `start << 8 | count`).
+const OUT_SPILLED: u8 = 0xff;
 
 /// No trie edge.
 const NONE: u32 = u32::MAX;
@@ -88,6 +100,7 @@ impl KeywordTable {
         // columns. A child's failure is what the copied column held.
         let n = cls.len();
         let stride = (ncls + 1).next_multiple_of(2);
+        assert!(stride < 256, "at most 254 byte classes");
         let mut table = vec![0u32; n * stride + 1];
         let (mut row, mut fail, mut matches) = (vec![0u32; n], vec![0u32; n], vec![false; n]);
         let mut order: Vec<u32> = Vec::with_capacity(n);
@@ -138,6 +151,18 @@ impl KeywordTable {
             out_at.push(start as u32);
         }
         out_at.push(outputs.len() as u32);
+        // A reporting state's row is read from its second column on: its first holds where its
+        // keywords are, next to the transitions just read (see `report`).
+        for (r, &u) in order.iter().enumerate() {
+            if matches[u as usize] {
+                let (start, n) = (out_at[r], out_at[r + 1] - out_at[r]);
+                table[r * stride] = if start < 1 << 24 && n < u32::from(OUT_SPILLED) {
+                    start << 8 | n
+                } else {
+                    u32::from(OUT_SPILLED)
+                };
+            }
+        }
         KeywordTable {
             table,
             class,
@@ -146,6 +171,7 @@ impl KeywordTable {
             out_at,
             outputs,
             lens: keywords.iter().map(|k| k.len() as u32).collect(),
+            row_magic: (1u64 << ROW_SHIFT).div_ceil(stride as u64),
         }
     }
 
@@ -175,8 +201,17 @@ impl KeywordTable {
         if !Self::is_match(s) {
             return;
         }
-        let r = (s / self.stride) as usize;
-        for &k in &self.outputs[self.out_at[r] as usize..self.out_at[r + 1] as usize] {
+        // Read from the row itself (in the cache lines the walk just loaded); `out_at` only for a state
+        // with more keywords or a later start than the packed entry holds.
+        let packed = self.table[s as usize - 1];
+        let (from, to) = if packed & 0xff != u32::from(OUT_SPILLED) {
+            ((packed >> 8) as usize, ((packed >> 8) + (packed & 0xff)) as usize)
+        } else {
+            let r = ((u64::from(s) * self.row_magic) >> ROW_SHIFT) as usize;
+            debug_assert_eq!(r, (s / self.stride) as usize);
+            (self.out_at[r] as usize, self.out_at[r + 1] as usize)
+        };
+        for &k in &self.outputs[from..to] {
             f(k as usize, end - self.lens[k as usize] as usize, end);
         }
     }
@@ -216,6 +251,17 @@ mod tests {
             ]
         );
         assert!(hits(&t, b"nothing to see").is_empty());
+    }
+
+    /// A state's keywords are packed into its row unless there are too many: both ways report all.
+    #[test]
+    fn a_state_with_more_keywords_than_its_row_packs_reports_them_all() {
+        let kws: Vec<String> = (0..300).map(|_| "ab".to_owned()).chain(["b".to_owned()]).collect();
+        let t = KeywordTable::new(&kws);
+        let got = hits(&t, b"xab b");
+        assert_eq!(got.len(), 300 + 2);
+        assert!(got[..300].iter().enumerate().all(|(i, h)| *h == (i, 1, 3)));
+        assert_eq!(got[300..], [(300, 2, 3), (300, 4, 5)]);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! pre-commit hook that scans three added lines cannot afford.
 
 pub(crate) mod allowlist;
+mod gate;
 pub(crate) mod spec;
 
 use std::collections::HashMap;
@@ -204,6 +205,8 @@ pub struct Rule {
     /// Whether every match's name holds one of the rule's keywords, so that a hit can be gated on the
     /// assignment after it (see `filters::named_hit_run`); computed on the rule's first hit.
     name_gate: OnceLock<bool>,
+    /// The id names a password (see [`Rule::is_password`]).
+    password: bool,
     examples: Vec<String>,
     negative_examples: Vec<String>,
     file: String,
@@ -214,6 +217,7 @@ pub struct Rule {
     compiled: OnceLock<Result<Compiled, String>>,
     filters: OnceLock<Result<Filters, String>>,
     min_secret: OnceLock<usize>,
+    prefix_gate: OnceLock<Option<gate::PrefixGate>>,
 }
 
 impl Rule {
@@ -263,6 +267,7 @@ impl Rule {
             derived: s.regex.starts_with("(?i:")
                 && s.regex.ends_with(spec::VALUE_END)
                 && s.regex.contains(&format!("){}(?P<secret>", spec::ASSIGN)),
+            password: s.id.contains("password"),
             id: s.id,
             description: s.description,
             severity,
@@ -286,6 +291,7 @@ impl Rule {
             compiled: OnceLock::new(),
             filters: OnceLock::new(),
             min_secret: OnceLock::new(),
+            prefix_gate: OnceLock::new(),
         };
         if eager {
             rule.check()?;
@@ -409,6 +415,36 @@ impl Rule {
             .as_ref()
             .is_none_or(|ks| ks.binary_search_by(|k| k.as_bytes().cmp(found)).is_ok())
     }
+    /// Whether a match could start at the keyword hit at `start` of `hay`, as far as the rule's prefix
+    /// gate can tell (see [`gate`]): a token rule whose secret starts with its keyword rejects a hit
+    /// inside a word, in the wrong case, or not followed by enough bytes of the token's alphabet. The
+    /// gate is read from the regex on the rule's first hit; rules with a name before the secret have
+    /// none (their text before the secret group is longer than any lead a gate reads).
+    #[inline]
+    pub(crate) fn admits_hit(&self, hay: &[u8], start: usize) -> bool {
+        self.prefix_gate
+            .get_or_init(|| {
+                if self.secret_group != SecretGroup::Named {
+                    return None;
+                }
+                let lead = self
+                    .regex
+                    .find("(?P<secret>")
+                    .or_else(|| self.regex.find("(?<secret>"))?;
+                if lead > 48 {
+                    return None;
+                }
+                gate::PrefixGate::of(&self.regex, |w| match &self.exact {
+                    Some(exact) => exact.iter().any(|k| w.starts_with(k.as_bytes())),
+                    None => {
+                        let w = w.to_ascii_lowercase();
+                        self.keywords.iter().any(|k| w.starts_with(k.as_bytes()))
+                    }
+                })
+            })
+            .as_ref()
+            .is_none_or(|g| g.admits(hay, start))
+    }
     /// The regex source.
     pub fn regex(&self) -> &str {
         &self.regex
@@ -449,6 +485,11 @@ impl Rule {
                         .all(|l| self.keywords.iter().any(|k| l.contains(k.as_str())))
                 })
             })
+    }
+    /// Whether the rule finds passwords (its id says so), which people choose, unlike minted keys: the
+    /// noise filter reads their values differently.
+    pub(crate) fn is_password(&self) -> bool {
+        self.password
     }
     /// Whether the rule was given as `name` + `value`, so that a match says what the credential is by
     /// its name, not only by its shape.
