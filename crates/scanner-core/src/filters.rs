@@ -652,8 +652,7 @@ fn word_coverage(s: &[u8]) -> (f64, bool) {
         let best = words_starting_with(first)
             .iter()
             .filter(|w| {
-                s.len() - i >= w.len()
-                    && s[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes())
+                s.len() - i >= w.len() && s[i..i + w.len()].eq_ignore_ascii_case(w.as_bytes())
             })
             .max_by_key(|w| w.len());
         match best {

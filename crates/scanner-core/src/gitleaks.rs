@@ -687,6 +687,25 @@ const MAX_DERIVED: usize = 16;
 /// occurs in every match of `regex`, found with `regex_syntax`'s prefix extraction on each part every
 /// match must contain. `None` when there is no such set.
 pub(crate) fn derive_keywords(regex: &str) -> Option<Vec<String>> {
+    let score = |w: &[String]| {
+        (
+            w.iter().map(String::len).min().unwrap_or(0),
+            std::cmp::Reverse(w.len()),
+        )
+    };
+    let mut best: Option<Vec<String>> = None;
+    for words in required_literal_sets(regex, MAX_DERIVED) {
+        if best.as_ref().is_none_or(|b| score(&words) > score(b)) {
+            best = Some(words);
+        }
+    }
+    best
+}
+
+/// Every set of literals (lowercased, at least 3 bytes, ASCII, at most `max` of them) one of which
+/// occurs in every match of `regex`, one set per part every match must contain (see
+/// [`derive_keywords`], which picks the most selective).
+pub(crate) fn required_literal_sets(regex: &str, max: usize) -> Vec<Vec<String>> {
     // Parsed as the matcher compiles it: Unicode off first, on when the regex needs it (`\p{L}`).
     let hir = match regex_syntax::ParserBuilder::new()
         .unicode(false)
@@ -695,18 +714,21 @@ pub(crate) fn derive_keywords(regex: &str) -> Option<Vec<String>> {
         .parse(regex)
     {
         Ok(hir) => hir,
-        Err(_) => regex_syntax::Parser::new().parse(regex).ok()?,
+        Err(_) => match regex_syntax::Parser::new().parse(regex) {
+            Ok(hir) => hir,
+            Err(_) => return Vec::new(),
+        },
     };
     // The prefilter is case-insensitive, so `(?i)` classes like [Aa] become plain literals: extraction
     // would otherwise expand every case combination and give up after a few letters.
     let hir = fold_case(&hir);
-    let mut best: Option<Vec<String>> = None;
+    let mut sets = Vec::new();
     required_parts(&hir, &mut |part| {
         let seq = Extractor::new().extract(part);
         let Some(lits) = seq.literals() else {
             return;
         };
-        if lits.is_empty() || lits.len() > MAX_DERIVED {
+        if lits.is_empty() || lits.len() > max {
             return;
         }
         let mut words: Vec<String> = Vec::new();
@@ -720,17 +742,9 @@ pub(crate) fn derive_keywords(regex: &str) -> Option<Vec<String>> {
                 words.push(w);
             }
         }
-        let score = |w: &[String]| {
-            (
-                w.iter().map(String::len).min().unwrap_or(0),
-                std::cmp::Reverse(w.len()),
-            )
-        };
-        if best.as_ref().is_none_or(|b| score(&words) > score(b)) {
-            best = Some(words);
-        }
+        sets.push(words);
     });
-    best
+    sets
 }
 
 /// Calls `f` on `h` and on every sub-expression that every match of `h` contains a match of.

@@ -205,7 +205,10 @@ impl KeywordTable {
         // with more keywords or a later start than the packed entry holds.
         let packed = self.table[s as usize - 1];
         let (from, to) = if packed & 0xff != u32::from(OUT_SPILLED) {
-            ((packed >> 8) as usize, ((packed >> 8) + (packed & 0xff)) as usize)
+            (
+                (packed >> 8) as usize,
+                ((packed >> 8) + (packed & 0xff)) as usize,
+            )
         } else {
             let r = ((u64::from(s) * self.row_magic) >> ROW_SHIFT) as usize;
             debug_assert_eq!(r, (s / self.stride) as usize);
@@ -256,7 +259,10 @@ mod tests {
     /// A state's keywords are packed into its row unless there are too many: both ways report all.
     #[test]
     fn a_state_with_more_keywords_than_its_row_packs_reports_them_all() {
-        let kws: Vec<String> = (0..300).map(|_| "ab".to_owned()).chain(["b".to_owned()]).collect();
+        let kws: Vec<String> = (0..300)
+            .map(|_| "ab".to_owned())
+            .chain(["b".to_owned()])
+            .collect();
         let t = KeywordTable::new(&kws);
         let got = hits(&t, b"xab b");
         assert_eq!(got.len(), 300 + 2);

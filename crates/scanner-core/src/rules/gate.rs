@@ -79,7 +79,10 @@ impl ByteSet {
     fn of_class(c: &Class) -> Option<ByteSet> {
         let mut s = ByteSet::EMPTY;
         match c {
-            Class::Bytes(b) => b.ranges().iter().for_each(|r| s.insert_range(r.start(), r.end())),
+            Class::Bytes(b) => b
+                .ranges()
+                .iter()
+                .for_each(|r| s.insert_range(r.start(), r.end())),
             Class::Unicode(u) => {
                 for r in u.ranges() {
                     let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
@@ -242,6 +245,96 @@ fn before_set(lead: &Hir) -> Option<Before> {
     }
 }
 
+/// Whether every match of `regex` is a name holding one of `keywords`, then the shared assignment
+/// grammar ([`super::spec::ASSIGN`]), then the secret: the regex's text before the secret group is
+/// that (or an alternation of branches that each are), each name is made of identifier bytes only
+/// (letters, digits, `_`, `.`, `-`), and each name must contain one of a set of literals that all
+/// hold a keyword. A keyword hit of such a rule can then be gated on what follows its identifier
+/// ([`crate::filters::named_hit_run`]): a rule given as `name` + `value` always qualifies; a
+/// hand-written rule with several such names (`elastic…api_key` or `es_api_key`) does too.
+pub(crate) fn name_gate(regex: &str, keywords: &[String]) -> bool {
+    let Some(hir) = parse(regex) else {
+        return false;
+    };
+    let assign: Vec<Hir> = [
+        super::spec::ASSIGN.to_owned(),
+        format!("(?i:{})", super::spec::ASSIGN),
+    ]
+    .iter()
+    .filter_map(|a| parse(a))
+    .collect();
+    let items = concat_items(&hir);
+    let Some(at) = items.iter().position(|h| is_secret(h)) else {
+        return false;
+    };
+    let branches: Vec<Vec<&Hir>> = match &items[..at] {
+        [one] => match one.kind() {
+            HirKind::Alternation(alts) => alts.iter().map(concat_items).collect(),
+            _ => vec![vec![*one]],
+        },
+        before => vec![before.to_vec()],
+    };
+    !branches.is_empty()
+        && branches.iter().all(|branch| {
+            assign.iter().any(|a| {
+                let tail = concat_items(a);
+                let Some(cut) = branch.len().checked_sub(tail.len()) else {
+                    return false;
+                };
+                let name = &branch[..cut];
+                cut > 0
+                    && branch[cut..].iter().zip(&tail).all(|(x, y)| x == y)
+                    && name.iter().all(|h| identifier_only(h))
+                    && crate::gitleaks::required_literal_sets(
+                        &Hir::concat(name.iter().map(|h| (*h).clone()).collect()).to_string(),
+                        MAX_SPELLINGS,
+                    )
+                    .iter()
+                    .any(|lits| {
+                        lits.iter()
+                            .all(|l| keywords.iter().any(|k| l.contains(k.as_str())))
+                    })
+            })
+        })
+}
+
+fn parse(regex: &str) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()
+}
+
+/// The items of a concatenation, or the one item that `h` is.
+fn concat_items(h: &Hir) -> Vec<&Hir> {
+    match h.kind() {
+        HirKind::Concat(items) => items.iter().collect(),
+        _ => vec![h],
+    }
+}
+
+/// Whether every byte `h` can match is an identifier byte (`[A-Za-z0-9_.-]`); look-arounds match none.
+fn identifier_only(h: &Hir) -> bool {
+    let ident = {
+        let mut s = ByteSet::word();
+        s.insert(b'.');
+        s.insert(b'-');
+        s
+    };
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(l) => l.0.iter().all(|&b| ident.contains(b)),
+        HirKind::Class(c) => {
+            ByteSet::of_class(c).is_some_and(|s| s.iter().all(|b| ident.contains(b)))
+        }
+        HirKind::Repetition(r) => identifier_only(&r.sub),
+        HirKind::Capture(c) => identifier_only(&c.sub),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().all(identifier_only),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,7 +362,11 @@ mod tests {
             .map(|(i, _)| i)
             .filter(|&i| g.admits(hay.as_bytes(), i))
             .collect();
-        assert_eq!(starts, [4], "only the token after a boundary, in its case, long enough");
+        assert_eq!(
+            starts,
+            [4],
+            "only the token after a boundary, in its case, long enough"
+        );
     }
 
     #[test]
@@ -293,11 +390,53 @@ mod tests {
     #[test]
     fn no_gate_when_a_match_could_start_without_a_keyword() {
         // `nfc_` is not a keyword: a match starting with it has no hit of its own.
-        assert!(gate(r"\b(?P<secret>nf[poc]_[A-Za-z0-9]{36})\b", &["nfp_", "nfo_"]).is_none());
+        assert!(gate(
+            r"\b(?P<secret>nf[poc]_[A-Za-z0-9]{36})\b",
+            &["nfp_", "nfo_"]
+        )
+        .is_none());
         // The keyword is a name before the secret, not its start.
-        assert!(gate(r"(?i)acme[_.-]?key\s*=\s*(?P<secret>[a-f0-9]{32})", &["acme"]).is_none());
+        assert!(gate(
+            r"(?i)acme[_.-]?key\s*=\s*(?P<secret>[a-f0-9]{32})",
+            &["acme"]
+        )
+        .is_none());
         // An alternation at the secret's start is not a fixed start.
-        assert!(gate(r"\b(?P<secret>(?:AKIA|ASIA)[A-Z2-7]{16})\b", &["akia", "asia"]).is_none());
+        assert!(gate(
+            r"\b(?P<secret>(?:AKIA|ASIA)[A-Z2-7]{16})\b",
+            &["akia", "asia"]
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn names_before_the_assignment_grammar_gate_their_hits() {
+        let a = super::super::spec::ASSIGN;
+        let kw = |ks: &[&str]| ks.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
+        let value = "(?P<secret>[a-f0-9]{32})";
+        // One name, as `name` + `value` derive it.
+        assert!(name_gate(
+            &format!("(?i:acme[_.-]?key){a}{value}"),
+            &kw(&["acme"])
+        ));
+        // Several names, each with a keyword.
+        let two = format!(
+            r"(?i)(?:elastic[\w.-]{{0,20}}?api[_.-]?key{a}|\bes[_.-]api[_.-]?key{a}){value}"
+        );
+        assert!(name_gate(
+            &two,
+            &kw(&["elastic", "es_api", "es-api", "es.api"])
+        ));
+        // A name with no keyword of the rule (`es_api_key` without `es_api`).
+        assert!(!name_gate(&two, &kw(&["elastic"])));
+        // A branch that is not a name and the grammar.
+        let url = format!(r"(?i)(?:acme[_.-]?key{a}|api\.acme\.com/\S+\s+bearer\s+){value}");
+        assert!(!name_gate(&url, &kw(&["acme"])));
+        // A name that is not one identifier.
+        assert!(!name_gate(
+            &format!(r"(?i:acme\s+key){a}{value}"),
+            &kw(&["acme"])
+        ));
     }
 
     #[test]

@@ -200,8 +200,6 @@ pub struct Rule {
     lazy: bool,
     /// Given as `name` + `value`: the regex reads the credential's name before the value.
     named: bool,
-    /// The regex is exactly the one `name` + `value` derive (no other alternative).
-    derived: bool,
     /// Whether every match's name holds one of the rule's keywords, so that a hit can be gated on the
     /// assignment after it (see `filters::named_hit_run`); computed on the rule's first hit.
     name_gate: OnceLock<bool>,
@@ -262,11 +260,8 @@ impl Rule {
                 k
             }),
             // A derived regex always holds the shared grammar; a hand-written one practically never does.
-            named: s.regex.contains(spec::ASSIGN),
+            named: holds_assign(&s.regex),
             name_gate: OnceLock::new(),
-            derived: s.regex.starts_with("(?i:")
-                && s.regex.ends_with(spec::VALUE_END)
-                && s.regex.contains(&format!("){}(?P<secret>", spec::ASSIGN)),
             password: s.id.contains("password"),
             id: s.id,
             description: s.description,
@@ -470,21 +465,15 @@ impl Rule {
         self.lazy
     }
     /// Whether a keyword hit of this rule counts only when an assignment follows the identifier it is
-    /// in: the rule was given as `name` + `value`, and every name it matches contains one of its
-    /// keywords (`deepgram_(?:api_)?key` with `deepgram`; not `(?:akamai_)?client_secret`, whose
-    /// keyword may sit on another line). Read from the name's required literals on first use.
+    /// in: every match is a name holding one of its keywords, then the shared assignment grammar, then
+    /// the secret (a rule given as `name` + `value`, as `deepgram_(?:api_)?key` with `deepgram`; not
+    /// `(?:akamai_)?client_secret`, whose keyword may sit on another line). Read from the regex's syntax
+    /// on first use (see [`gate::name_gate`]).
     pub(crate) fn name_gated(&self) -> bool {
-        self.derived
-            && *self.name_gate.get_or_init(|| {
-                let marker = format!("){}(?P<secret>", spec::ASSIGN);
-                let Some(end) = self.regex.find(&marker) else {
-                    return false;
-                };
-                crate::gitleaks::derive_keywords(&self.regex[..=end]).is_some_and(|lits| {
-                    lits.iter()
-                        .all(|l| self.keywords.iter().any(|k| l.contains(k.as_str())))
-                })
-            })
+        self.named
+            && *self
+                .name_gate
+                .get_or_init(|| gate::name_gate(&self.regex, &self.keywords))
     }
     /// Whether the rule finds passwords (its id says so), which people choose, unlike minted keys: the
     /// noise filter reads their values differently.
@@ -646,6 +635,16 @@ fn secret_min_len(hir: &regex_syntax::hir::Hir) -> Option<usize> {
         }
         _ => None,
     }
+}
+
+/// Whether `regex` holds [`spec::ASSIGN`] (a SIMD substring search: every rule of the pack is asked at load).
+fn holds_assign(regex: &str) -> bool {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    FINDER
+        .get_or_init(|| memchr::memmem::Finder::new(spec::ASSIGN))
+        .find(regex.as_bytes())
+        .is_some()
 }
 
 fn compile_filters(allow: &[String], allow_match: &[String]) -> Result<Filters, String> {
