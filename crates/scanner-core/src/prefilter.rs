@@ -55,6 +55,16 @@ pub(crate) struct Prefilter {
 /// per core, four interleaved walks 835-945 MB/s (eight: 460-490, past what the core keeps in flight).
 const STREAMS: usize = 4;
 
+/// Walks interleaved over a large buffer. With the ~2,800 keywords of the 783-rule pack the automaton
+/// (2.6 MB) no longer fits in a core's L2 cache (1 MB here), and each walk waits on more misses: eight
+/// walks keep more of them in flight. In memory over 120 MB of source, 2.24-2.29 against 2.14-2.15 GB/s
+/// per core; in a scan of 513 MB of large files, 10% less CPU (twelve or sixteen walks: slower again).
+const WIDE: usize = 8;
+
+/// From this size on a buffer is walked by [`WIDE`] streams (each replays up to the longest keyword
+/// first, which small buffers cannot amortise).
+const WIDE_MIN: usize = 4096;
+
 /// Below this size the set-up of four walks (replaying up to the longest keyword before each) is not worth
 /// it. Half of a source tree's files are under 2 KiB, and with the larger automaton of ~750 keywords
 /// each walk waits on cache misses, so four walks pay off early: 256 B instead of 2 KiB took the
@@ -166,6 +176,10 @@ impl Prefilter {
             walk(dfa, start, hay, 0, &mut f);
             return;
         }
+        if hay.len() >= WIDE_MIN {
+            self.walk_wide(dfa, hay, &mut f);
+            return;
+        }
         // Stream j reports keywords ending in (j*seg, (j+1)*seg]; it first replays the `max_len - 1`
         // bytes before its range so that a keyword straddling the boundary is seen whole.
         let seg = hay.len() / STREAMS;
@@ -203,6 +217,46 @@ impl Prefilter {
             STREAMS * seg,
             &mut f,
         );
+    }
+
+    /// [`Self::for_each_hit`]'s walk over a buffer of at least [`WIDE_MIN`] bytes: eight streams.
+    // As in `for_each_hit`: one counter over eight parts keeps the walks in lockstep.
+    #[allow(clippy::needless_range_loop)]
+    fn walk_wide(&self, dfa: &KeywordTable, hay: &[u8], f: &mut impl FnMut(usize, usize, usize)) {
+        let seg = hay.len() / WIDE;
+        let overlap = self.max_len.saturating_sub(1).min(seg);
+        let mut sid = [dfa.start(); WIDE];
+        for (j, s) in sid.iter_mut().enumerate().skip(1) {
+            for &b in &hay[j * seg - overlap..j * seg] {
+                *s = dfa.next(*s, b);
+            }
+        }
+        let part = |j: usize| &hay[j * seg..(j + 1) * seg];
+        let (p0, p1, p2, p3, p4, p5, p6, p7) = (
+            part(0),
+            part(1),
+            part(2),
+            part(3),
+            part(4),
+            part(5),
+            part(6),
+            part(7),
+        );
+        let [mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7] = sid;
+        for i in 0..seg {
+            s0 = dfa.next(s0, p0[i]);
+            s1 = dfa.next(s1, p1[i]);
+            s2 = dfa.next(s2, p2[i]);
+            s3 = dfa.next(s3, p3[i]);
+            s4 = dfa.next(s4, p4[i]);
+            s5 = dfa.next(s5, p5[i]);
+            s6 = dfa.next(s6, p6[i]);
+            s7 = dfa.next(s7, p7[i]);
+            if KeywordTable::is_match(s0 | s1 | s2 | s3 | s4 | s5 | s6 | s7) {
+                report_all(dfa, [s0, s1, s2, s3, s4, s5, s6, s7], seg, i, f);
+            }
+        }
+        walk(dfa, s7, &hay[WIDE * seg..], WIDE * seg, f);
     }
 
     pub fn rules_of(&self, keyword: usize) -> &[u32] {
@@ -320,9 +374,9 @@ impl SmallMatcher {
 /// The interleaved loop's rare path, kept out of line so the four walks stay in registers.
 #[cold]
 #[inline(never)]
-fn report_all(
+fn report_all<const N: usize>(
     dfa: &KeywordTable,
-    sid: [u32; STREAMS],
+    sid: [u32; N],
     seg: usize,
     i: usize,
     f: &mut impl FnMut(usize, usize, usize),
@@ -370,6 +424,8 @@ mod tests {
         }
         for (len, bulk) in [
             (hay.len(), true),
+            (WIDE_MIN, true),
+            (WIDE_MIN + 7, true),
             (INTERLEAVE_MIN, true),
             (INTERLEAVE_MIN + 3, true),
             (1000, true),
