@@ -87,7 +87,7 @@ pub fn check(a: RulesCheckArgs) -> anyhow::Result<ExitCode> {
             .iter()
             .filter(|r| ids.iter().any(|i| i == r.id()))
     };
-    for r in ours().filter(|r| r.examples().is_empty() && !r.is_imported()) {
+    for r in ours().filter(|r| r.examples().len() == 0 && !r.is_imported()) {
         writeln!(
             out,
             "note: rule `{}` has no examples: add some so this check can catch regressions",

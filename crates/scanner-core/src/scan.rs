@@ -480,9 +480,8 @@ impl Scanner {
         {
             let cases = rule
                 .examples()
-                .iter()
                 .map(|e| (true, e))
-                .chain(rule.negative_examples().iter().map(|e| (false, e)));
+                .chain(rule.negative_examples().map(|e| (false, e)));
             let path = rule.example_path();
             for (positive, example) in cases {
                 let found = self.scan_bytes(&path, example.as_bytes());
@@ -491,7 +490,7 @@ impl Scanner {
                     failures.push(ExampleFailure {
                         rule: rule.id().to_owned(),
                         positive,
-                        example: example.clone(),
+                        example: example.to_owned(),
                         found: found.into_iter().map(|f| f.rule).collect(),
                     });
                 }
@@ -565,7 +564,7 @@ mod tests {
     fn one_line_examples_found(scanner: &Scanner) -> Vec<(String, Finding)> {
         let mut out = Vec::new();
         for rule in scanner.rules().iter() {
-            for example in rule.examples().iter().map(|e| e.trim_matches('\n')) {
+            for example in rule.examples().map(|e| e.trim_matches('\n')) {
                 if example.contains('\n') {
                     continue;
                 }

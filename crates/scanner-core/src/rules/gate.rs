@@ -1,15 +1,21 @@
-//! The prefix gate: a check of the bytes at a keyword hit that rules out most hits of a token rule
-//! before its regex is compiled or run.
+//! Gates read from a rule's regex: checks of the bytes at a keyword hit that rule out most hits
+//! before the rule's regex is compiled or run.
 //!
-//! A rule like `\b(?P<secret>nf[poc]_[A-Za-z0-9]{36,40})\b` with keywords `nfp_`, `nfo_`, `nfc_` can
-//! only match where one of its keywords starts the secret, after a non-word byte, and is followed by 36
-//! bytes of `[A-Za-z0-9]`. Its keyword occurs thousands of times in source (`info_`), and each hit
-//! used to cost a regex search (and the rule a compilation) for nothing. The gate is read from the
-//! regex's syntax on the rule's first hit: what may precede the secret, the byte sets of its
-//! fixed-length start, and the class and minimum count of the repetition after it. It is used only
-//! when it cannot lose a match: every string the fixed start can be begins with one of the rule's
-//! keywords (as the rule counts them), so every match has a hit at its own first byte, and that hit
-//! passes.
+//! The prefix gate: a rule like `\b(?P<secret>nf[poc]_[A-Za-z0-9]{36,40})\b` with keywords `nfp_`,
+//! `nfo_`, `nfc_` can only match where one of its keywords starts the token, after a non-word byte,
+//! followed by 36 bytes of `[A-Za-z0-9]`. Its keyword occurs thousands of times in source (`info_`),
+//! and each hit used to cost a regex search (and the rule a compilation) for nothing. The gate is the
+//! start of every match as a sequence of byte sets with counts (literals, classes, repetitions of a
+//! class: `[0-9a-f]{32}-us[0-9]{1,2}` is 32 of `[0-9a-f]`, `-`, `u`, `s`, then at least one digit),
+//! up to the first repetition of variable length, with what may precede the match (`\b`, or
+//! `(?:^|[^…])`) and where in it a keyword starts (32 bytes in, for Mailchimp's `-us`). It is used only
+//! when it cannot lose a match: every match has the keyword at that offset (every string the bytes
+//! there can spell begins with a keyword the rule counts), so every match has a hit there, and that
+//! hit passes. Look-arounds and what follows the first variable repetition are not checked, which only
+//! admits more.
+//!
+//! The name gate ([`name_gate`]) says when a rule's hits may be gated on the assignment after the
+//! identifier that holds them.
 
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
@@ -20,15 +26,15 @@ const MAX_FIXED: usize = 32;
 /// Repetition bytes checked, at most.
 const MAX_RUN: usize = 256;
 
-/// What a match must look like at its first byte (see the module documentation).
+/// What a match must look like from its first byte (see the module documentation).
 #[derive(Debug)]
 pub(crate) struct PrefixGate {
-    /// Bytes allowed just before the secret; `None`: anything.
+    /// Bytes allowed just before the match; `None`: anything.
     before: Option<ByteSet>,
-    /// The secret's fixed-length start, one set per byte.
-    fixed: Vec<ByteSet>,
-    /// Then at least this many bytes of this set.
-    run: Option<(ByteSet, usize)>,
+    /// From the match's first byte: so many bytes of each set, in order.
+    steps: Vec<(ByteSet, usize)>,
+    /// Where a keyword of the rule starts, in bytes from the match's first byte.
+    key_at: usize,
 }
 
 /// A set of bytes.
@@ -97,115 +103,178 @@ impl ByteSet {
     }
 }
 
+/// One item of a regex's top-level sequence, as the prefix gate reads it.
+enum Item {
+    /// Exactly `min` bytes of the set when `exact`, else at least `min`.
+    Bytes {
+        set: ByteSet,
+        min: usize,
+        exact: bool,
+    },
+    /// A look-around: not checked.
+    Look(Look),
+    /// A lead alternation (`(?:^|[^…])`), or anything else.
+    Other(Hir),
+}
+
+/// The items of `h` in sequence, groups and captures opened.
+fn flatten(h: &Hir, out: &mut Vec<Item>) {
+    match h.kind() {
+        HirKind::Empty => {}
+        HirKind::Concat(hs) => hs.iter().for_each(|h| flatten(h, out)),
+        HirKind::Capture(c) => flatten(&c.sub, out),
+        HirKind::Literal(l) => out.extend(l.0.iter().map(|&b| {
+            let mut set = ByteSet::EMPTY;
+            set.insert(b);
+            Item::Bytes {
+                set,
+                min: 1,
+                exact: true,
+            }
+        })),
+        HirKind::Class(c) => out.push(match ByteSet::of_class(c) {
+            Some(set) => Item::Bytes {
+                set,
+                min: 1,
+                exact: true,
+            },
+            None => Item::Other(h.clone()),
+        }),
+        HirKind::Repetition(r) => {
+            let set = match r.sub.kind() {
+                HirKind::Class(c) => ByteSet::of_class(c),
+                HirKind::Literal(l) if l.0.len() == 1 => {
+                    let mut set = ByteSet::EMPTY;
+                    set.insert(l.0[0]);
+                    Some(set)
+                }
+                _ => None,
+            };
+            match set {
+                Some(set) => out.push(Item::Bytes {
+                    set,
+                    min: usize::try_from(r.min).map_or(MAX_RUN, |n| n.min(MAX_RUN)),
+                    exact: r.max == Some(r.min),
+                }),
+                None => out.push(Item::Other(h.clone())),
+            }
+        }
+        HirKind::Look(l) => out.push(Item::Look(*l)),
+        HirKind::Alternation(_) => out.push(Item::Other(h.clone())),
+    }
+}
+
 impl PrefixGate {
     /// The gate of `regex` (the rule's source), if it has one that cannot lose a match given the rule's
     /// keywords: `counts(w)` says whether some keyword the rule counts begins `w`.
     pub fn of(regex: &str, counts: impl Fn(&[u8]) -> bool) -> Option<PrefixGate> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(regex)
-            .ok()?;
-        let items = match hir.kind() {
-            HirKind::Concat(items) => items.as_slice(),
-            _ => std::slice::from_ref(&hir),
+        let hir = parse(regex)?;
+        let mut items = Vec::new();
+        flatten(&hir, &mut items);
+        // What may precede the match: a lead item, then the steps.
+        let (lead, rest) = match items.first()? {
+            Item::Look(Look::WordAscii | Look::WordStartAscii | Look::WordStartHalfAscii) => {
+                (Some(Before::Boundary), &items[1..])
+            }
+            Item::Other(h) => (Some(before_set(h)?), &items[1..]),
+            _ => (None, &items[..]),
         };
-        // The secret group at the top level, after at most one item saying what precedes it.
-        let at = items.iter().position(is_secret)?;
-        let before = match &items[..at] {
-            [] => None,
-            [lead] => Some(before_set(lead)?),
-            _ => return None,
-        };
-        let HirKind::Capture(secret) = items[at].kind() else {
-            return None;
-        };
-        let parts: Vec<&Hir> = match secret.sub.kind() {
-            HirKind::Concat(parts) => parts.iter().collect(),
-            _ => vec![&*secret.sub],
-        };
-        let mut fixed = Vec::new();
-        let mut run = None;
-        for part in parts {
-            match part.kind() {
-                HirKind::Literal(l) => fixed.extend(l.0.iter().map(|&b| {
-                    let mut s = ByteSet::EMPTY;
-                    s.insert(b);
-                    s
-                })),
-                HirKind::Class(c) => fixed.push(ByteSet::of_class(c)?),
-                HirKind::Repetition(r) if r.min > 0 => {
-                    if let HirKind::Class(c) = r.sub.kind() {
-                        let n = usize::try_from(r.min).map_or(MAX_RUN, |n| n.min(MAX_RUN));
-                        run = Some((ByteSet::of_class(c)?, n));
+        let mut steps: Vec<(ByteSet, usize)> = Vec::new();
+        for item in rest {
+            match item {
+                Item::Look(_) => continue,
+                Item::Other(_) => break,
+                &Item::Bytes { set, min, exact } => {
+                    if min > 0 {
+                        steps.push((set, min));
                     }
-                    break;
+                    if !exact {
+                        break;
+                    }
                 }
-                _ => break,
-            }
-            if fixed.len() > MAX_FIXED {
-                return None;
             }
         }
-        if fixed.is_empty() {
-            return None;
-        }
-        // Every spelling of the fixed start must begin with a keyword the rule counts.
-        let mut spellings: Vec<Vec<u8>> = vec![Vec::new()];
-        for set in &fixed {
-            if spellings.len() * set.len() > MAX_SPELLINGS {
-                return None;
-            }
-            spellings = spellings
+        // The first run of single bytes whose every spelling begins with a keyword the rule counts.
+        let mut offset = 0;
+        let mut key_at = None;
+        for (i, &(_, n)) in steps.iter().enumerate() {
+            let run: Vec<ByteSet> = steps[i..]
                 .iter()
-                .flat_map(|s| {
-                    set.iter().map(move |b| {
-                        let mut s = s.clone();
-                        s.push(b);
-                        s
-                    })
-                })
+                .take_while(|(_, n)| *n == 1)
+                .take(MAX_FIXED)
+                .map(|(set, _)| *set)
                 .collect();
+            if !run.is_empty() && spellings(&run).is_some_and(|all| all.iter().all(|w| counts(w))) {
+                key_at = Some(offset);
+                break;
+            }
+            offset += n;
         }
-        if !spellings.iter().all(|s| counts(s)) {
-            return None;
-        }
-        // A word boundary before a start of word bytes: a non-word byte (or nothing) precedes; before
-        // a start of non-word bytes, a word byte does.
+        let key_at = key_at?;
+        // A word boundary before a first byte of word bytes: a non-word byte (or nothing) precedes;
+        // before a first byte of non-word bytes, a word byte does.
         let word = ByteSet::word();
-        let before = match before {
-            None => None,
-            Some(Before::Set(s)) => Some(s),
-            Some(Before::Boundary) if fixed[0].iter().all(|b| word.contains(b)) => {
+        let first = steps.first().map(|(set, _)| *set);
+        let before = match (lead, first) {
+            (Some(Before::Set(s)), _) => Some(s),
+            (Some(Before::Boundary), Some(f)) if f.iter().all(|b| word.contains(b)) => {
                 Some(word.complement())
             }
-            Some(Before::Boundary) if fixed[0].iter().all(|b| !word.contains(b)) => Some(word),
-            Some(Before::Boundary) => None,
+            (Some(Before::Boundary), Some(f)) if f.iter().all(|b| !word.contains(b)) => Some(word),
+            _ => None,
         };
-        Some(PrefixGate { before, fixed, run })
+        Some(PrefixGate {
+            before,
+            steps,
+            key_at,
+        })
     }
 
-    /// Whether a match could start at `start` in `hay` (where one of the rule's keywords starts).
+    /// Whether a match could have the keyword hit that starts at `start` in `hay` where the gate
+    /// expects it.
     #[inline]
     pub fn admits(&self, hay: &[u8], start: usize) -> bool {
+        let Some(from) = start.checked_sub(self.key_at) else {
+            return false;
+        };
         if let Some(before) = &self.before {
-            if start > 0 && !before.contains(hay[start - 1]) {
+            if from > 0 && !before.contains(hay[from - 1]) {
                 return false;
             }
         }
-        let k = self.fixed.len();
-        let need = k + self.run.as_ref().map_or(0, |(_, n)| *n);
-        let Some(window) = hay.get(start..start + need) else {
-            return false;
-        };
-        if !self.fixed.iter().zip(window).all(|(s, &b)| s.contains(b)) {
-            return false;
+        let mut at = from;
+        for (set, n) in &self.steps {
+            let Some(bytes) = hay.get(at..at + n) else {
+                return false;
+            };
+            if !bytes.iter().all(|&b| set.contains(b)) {
+                return false;
+            }
+            at += n;
         }
-        self.run
-            .as_ref()
-            .is_none_or(|(set, _)| window[k..].iter().all(|&b| set.contains(b)))
+        true
     }
+}
+
+/// Every string `sets` spell, if there are at most [`MAX_SPELLINGS`].
+fn spellings(sets: &[ByteSet]) -> Option<Vec<Vec<u8>>> {
+    let mut all: Vec<Vec<u8>> = vec![Vec::new()];
+    for set in sets {
+        if all.len() * set.len() > MAX_SPELLINGS {
+            return None;
+        }
+        all = all
+            .iter()
+            .flat_map(|s| {
+                set.iter().map(move |b| {
+                    let mut s = s.clone();
+                    s.push(b);
+                    s
+                })
+            })
+            .collect();
+    }
+    Some(all)
 }
 
 /// What the item before the secret allows.
@@ -219,8 +288,8 @@ fn is_secret(h: &Hir) -> bool {
     matches!(h.kind(), HirKind::Capture(c) if c.name.as_deref() == Some("secret"))
 }
 
-/// The bytes that may precede the secret after `lead`: `\b` (which the caller resolves against the
-/// secret's first byte), or `(?:^|[^…])` (a start of text or line, or a byte of the class).
+/// The bytes that may precede a match after `lead`: `\b` (which the caller resolves against the
+/// match's first byte), or `(?:^|[^…])` (a start of text or line, or a byte of the class).
 fn before_set(lead: &Hir) -> Option<Before> {
     match lead.kind() {
         HirKind::Look(Look::WordAscii | Look::WordStartAscii | Look::WordStartHalfAscii) => {
@@ -388,6 +457,49 @@ mod tests {
     }
 
     #[test]
+    fn a_keyword_inside_the_token_is_found_at_its_offset() {
+        let g = gate(
+            r"(?:^|[^A-Za-z0-9_./-])(?P<secret>[0-9a-f]{32}-us[0-9]{1,2})(?:[^A-Za-z0-9_.-]|$)",
+            &["-us"],
+        )
+        .expect("a gate");
+        let hex = "0123456789abcdef0123456789abcdef";
+        let hay = format!("k = \"{hex}-us14\"; lang = en-us; x{hex}-us1; {hex}-usa");
+        let admitted: Vec<usize> = hay
+            .match_indices("-us")
+            .map(|(i, _)| i)
+            .filter(|&i| g.admits(hay.as_bytes(), i))
+            .collect();
+        assert_eq!(
+            admitted,
+            [5 + 32],
+            "only the key after a boundary, with its digit"
+        );
+    }
+
+    #[test]
+    fn fixed_repetitions_before_the_secret_are_checked() {
+        let g = gate(
+            r"\b00D[A-Za-z0-9]{12}!(?P<secret>[A-Za-z0-9._]{80,})",
+            &["00d"],
+        )
+        .expect("a gate");
+        let tail = "A".repeat(80);
+        assert!(g.admits(format!("00DAbCdEfGhIjKl!{tail}").as_bytes(), 0));
+        assert!(!g.admits(format!("00DAbCdEfGhIjK!{tail}").as_bytes(), 0));
+        assert!(!g.admits(b"00D is the prefix", 0));
+        // A basic credential: the keyword, then at least one blank.
+        let g = gate(
+            r"(?i)\bbasic[ \t]+(?P<secret>[A-Za-z0-9+/]{6,}={0,2})",
+            &["basic"],
+        )
+        .expect("a gate");
+        assert!(g.admits(b"Basic dXNlcjpwYXNz", 0));
+        assert!(!g.admits(b"basicAuth", 0));
+        assert!(!g.admits(b"xbasic auth", 1));
+    }
+
+    #[test]
     fn no_gate_when_a_match_could_start_without_a_keyword() {
         // `nfc_` is not a keyword: a match starting with it has no hit of its own.
         assert!(gate(
@@ -395,9 +507,16 @@ mod tests {
             &["nfp_", "nfo_"]
         )
         .is_none());
-        // The keyword is a name before the secret, not its start.
-        assert!(gate(
+        // A name before an optional separator: the gate reads no further than the name, which every
+        // hit of it spells.
+        let g = gate(
             r"(?i)acme[_.-]?key\s*=\s*(?P<secret>[a-f0-9]{32})",
+            &["acme"],
+        );
+        assert!(g.is_some_and(|g| g.admits(b"ACME docs", 0)));
+        // The keyword is not where every match has it.
+        assert!(gate(
+            r"(?i)(?:acme|ac)_key\s*=\s*(?P<secret>[a-f0-9]{32})",
             &["acme"]
         )
         .is_none());

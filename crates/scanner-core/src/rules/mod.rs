@@ -8,6 +8,7 @@ pub(crate) mod allowlist;
 mod gate;
 pub(crate) mod spec;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -166,6 +167,34 @@ impl Compiled {
     }
 }
 
+/// A rule's examples: borrowed from the embedded pack, or owned (rules read from files).
+#[derive(Debug)]
+enum Texts {
+    Static(&'static [&'static str]),
+    Owned(Vec<String>),
+}
+
+impl Texts {
+    fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        let len = match self {
+            Texts::Static(v) => v.len(),
+            Texts::Owned(v) => v.len(),
+        };
+        (0..len).map(move |i| match self {
+            Texts::Static(v) => v[i],
+            Texts::Owned(v) => v[i].as_str(),
+        })
+    }
+}
+
+/// The texts of a rule that the embedded pack lends rather than copies.
+struct Parts {
+    description: Cow<'static, str>,
+    regex: Cow<'static, str>,
+    examples: Texts,
+    negative_examples: Texts,
+}
+
 /// What rules imported from another tool's format need beyond leakhound's own fields (see
 /// [`crate::gitleaks`]). The default is what a leakhound rule has.
 #[derive(Debug, Default)]
@@ -182,12 +211,12 @@ pub(crate) struct Imported {
 #[derive(Debug)]
 pub struct Rule {
     id: String,
-    description: String,
+    description: Cow<'static, str>,
     severity: Severity,
     keywords: Vec<String>,
     /// With `exact_keywords`: the keywords as written, sorted, the only spellings that count.
     exact: Option<Vec<String>>,
-    regex: String,
+    regex: Cow<'static, str>,
     entropy: Option<f64>,
     validate: Option<Validator>,
     allow: Vec<String>,
@@ -205,8 +234,8 @@ pub struct Rule {
     name_gate: OnceLock<bool>,
     /// The id names a password (see [`Rule::is_password`]).
     password: bool,
-    examples: Vec<String>,
-    negative_examples: Vec<String>,
+    examples: Texts,
+    negative_examples: Texts,
     file: String,
     secret_group: SecretGroup,
     path: Option<Regex>,
@@ -221,7 +250,19 @@ pub struct Rule {
 impl Rule {
     /// Builds a rule from a parsed spec. Regexes are checked only when `eager` is set (user rule files, so
     /// that a typo is reported at load time); otherwise they are compiled on first use.
-    fn from_spec(file: &str, s: RuleSpec, eager: bool) -> Result<Rule, RuleError> {
+    fn from_spec(file: &str, mut s: RuleSpec, eager: bool) -> Result<Rule, RuleError> {
+        let texts = Parts {
+            description: Cow::Owned(std::mem::take(&mut s.description)),
+            regex: Cow::Owned(std::mem::take(&mut s.regex)),
+            examples: Texts::Owned(std::mem::take(&mut s.examples)),
+            negative_examples: Texts::Owned(std::mem::take(&mut s.negative_examples)),
+        };
+        Rule::from_parts(file, s, texts, eager)
+    }
+
+    /// [`Rule::from_spec`] with the large texts given apart (borrowed from the embedded pack, or
+    /// taken out of the spec).
+    fn from_parts(file: &str, s: RuleSpec, t: Parts, eager: bool) -> Result<Rule, RuleError> {
         let severity = Severity::parse(&s.severity).ok_or_else(|| {
             RuleError::field(
                 file,
@@ -260,13 +301,13 @@ impl Rule {
                 k
             }),
             // A derived regex always holds the shared grammar; a hand-written one practically never does.
-            named: holds_assign(&s.regex),
+            named: holds_assign(&t.regex),
             name_gate: OnceLock::new(),
             password: s.id.contains("password"),
             id: s.id,
-            description: s.description,
+            description: t.description,
             severity,
-            regex: s.regex,
+            regex: t.regex,
             entropy: s.entropy,
             validate,
             allow: s.allow,
@@ -276,8 +317,8 @@ impl Rule {
             window: s.window.unwrap_or(DEFAULT_WINDOW),
             generic: s.generic,
             lazy: s.lazy.unwrap_or(s.generic),
-            examples: s.examples,
-            negative_examples: s.negative_examples,
+            examples: t.examples,
+            negative_examples: t.negative_examples,
             file: file.to_owned(),
             secret_group: SecretGroup::Named,
             path: None,
@@ -313,10 +354,10 @@ impl Rule {
         let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         let spec = RuleSpec {
             id: e.id.to_owned(),
-            description: e.description.to_owned(),
+            description: String::new(),
             severity: e.severity.to_owned(),
             keywords: owned(e.keywords),
-            regex: e.regex.to_owned(),
+            regex: String::new(),
             entropy: e.entropy,
             validate: e.validate.map(str::to_owned),
             allow: owned(e.allow),
@@ -327,12 +368,20 @@ impl Rule {
             generic: e.generic,
             lazy: e.lazy,
             exact_keywords: e.exact_keywords,
-            examples: owned(e.examples),
-            negative_examples: owned(e.negative_examples),
+            examples: Vec::new(),
+            negative_examples: Vec::new(),
+        };
+        // The large texts stay where the binary has them: a hook that scans three lines does not
+        // copy 783 rules' examples first.
+        let texts = Parts {
+            description: Cow::Borrowed(e.description),
+            regex: Cow::Borrowed(e.regex),
+            examples: Texts::Static(e.examples),
+            negative_examples: Texts::Static(e.negative_examples),
         };
         let file = format!("<embedded>/{}", e.file);
         // build.rs ran the same checks, and the rule-pack test compiles every regex.
-        Rule::from_spec(&file, spec, false).expect("embedded rules are checked by build.rs")
+        Rule::from_parts(&file, spec, texts, false).expect("embedded rules are checked by build.rs")
     }
 
     /// Compiles the rule's regexes now and reports the first error, naming the field.
@@ -492,12 +541,12 @@ impl Rule {
         (!self.generic, self.named)
     }
     /// Inputs that must produce a finding of this rule.
-    pub fn examples(&self) -> &[String] {
-        &self.examples
+    pub fn examples(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.examples.iter()
     }
     /// Inputs that must not produce a finding of this rule.
-    pub fn negative_examples(&self) -> &[String] {
-        &self.negative_examples
+    pub fn negative_examples(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.negative_examples.iter()
     }
     /// Where the rule was defined.
     pub fn file(&self) -> &str {
