@@ -13,6 +13,15 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
+/// mimalloc rather than the system allocator: compiling the regexes of the ~150 rules a source tree
+/// hits, and building the 783-rule set at start-up, allocate in the tens of thousands; with glibc's
+/// allocator that was 7% of a tree scan's CPU and a fifth of `scan --staged`'s wall time. Its v2 arenas
+/// hold ~20 MiB more at peak. Packagers who prefer the system allocator build without the default
+/// `mimalloc` feature.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
