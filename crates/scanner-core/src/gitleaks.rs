@@ -243,12 +243,15 @@ pub(crate) fn from_table(
             );
         }
     }
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in file.bytes().chain(text.bytes()) {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
+    let mut hash = crate::rules::spec::Fnv1a::new();
+    hash.write(file.as_bytes());
+    hash.write(text.as_bytes());
     Ok(LoadedRules {
-        rules: RuleSet::imported(rules, global.into_iter().map(Arc::new).collect(), hash),
+        rules: RuleSet::imported(
+            rules,
+            global.into_iter().map(Arc::new).collect(),
+            hash.finish(),
+        ),
         warnings: cx.warnings,
     })
 }

@@ -831,21 +831,17 @@ impl RuleSet {
     /// # Errors
     /// A [`RuleError`] for the first invalid rule.
     pub fn from_specs(name: &str, specs: Vec<RuleSpec>) -> Result<RuleSet, RuleError> {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut hash = spec::Fnv1a::new();
         let mut rules = Vec::with_capacity(specs.len());
         for s in specs {
-            for b in
-                s.id.bytes()
-                    .chain(s.regex.bytes())
-                    .chain(s.keywords.concat().into_bytes())
-            {
-                hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-            }
+            hash.write(s.id.as_bytes());
+            hash.write(s.regex.as_bytes());
+            hash.write(s.keywords.concat().as_bytes());
             rules.push(Rule::from_spec(name, s, true)?);
         }
         Ok(RuleSet {
             rules,
-            hash,
+            hash: hash.finish(),
             global: Vec::new(),
         })
     }

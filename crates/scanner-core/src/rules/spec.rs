@@ -360,6 +360,27 @@ fn check_spec(spec: &RuleSpec) -> Result<(), SpecError> {
 /// (`\"`). The line is never crossed.
 pub const ASSIGN: &str = r#"[\w.-]*(?:[\\"'`\]]{0,4}[ \t]*(?:::=|:=|\?=|\+=|\.=|=>|<-|==?|:|,|>|\()[ \t]*|["']?[ \t]+value[ \t]*[:=][ \t]*|[ \t]+)(?:[@$bru]?[\\"'`]{1,2})?"#;
 
+/// FNV-1a, the one content hash of rule packs and rule files (the incremental history state keys on
+/// it): stable across builds and platforms, unlike `std`'s hasher. Not for anything adversarial.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fnv1a(u64);
+
+impl Fnv1a {
+    pub(crate) const fn new() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    pub(crate) const fn finish(self) -> u64 {
+        self.0
+    }
+}
+
 /// What may follow a value: anything that cannot continue a token (so that a longer run is not
 /// reported by its prefix), or the end of the input.
 pub const VALUE_END: &str = r"(?:[^A-Za-z0-9_+/=-]|$)";
