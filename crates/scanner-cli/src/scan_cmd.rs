@@ -611,10 +611,7 @@ fn emit<S: serde::Serialize>(
     let fails = |f: &Finding| {
         governed.fail_on_context.contains(&f.context)
             && (governed.fail_on.is_empty()
-                || f.status
-                    .as_deref()
-                    .and_then(Status::parse)
-                    .is_some_and(|s| governed.fail_on.contains(&s)))
+                || f.status.is_some_and(|s| governed.fail_on.contains(&s)))
     };
     Ok(if stats.had_errors() {
         ExitCode::from(2)

@@ -11,47 +11,7 @@ use crate::finding::{Finding, Owner};
 use crate::inventory::{EntryStatus, Inventory};
 use crate::owners::CodeOwners;
 
-/// Governance status of a credential (and of each of its findings).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    /// In the inventory, active, not expired.
-    Owned,
-    /// Past its `expires`: rotate it.
-    Expired,
-    /// Revoked in the inventory but still in the code or history: clean it up.
-    RevokedStillPresent,
-    /// A planted canary: reported as such, never as a leak to rotate.
-    Honeytoken,
-    /// Not in the inventory: nobody has claimed it.
-    UnknownOrigin,
-}
-
-impl Status {
-    /// The kebab-case name (`unknown-origin`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Owned => "owned",
-            Status::Expired => "expired",
-            Status::RevokedStillPresent => "revoked-still-present",
-            Status::Honeytoken => "honeytoken",
-            Status::UnknownOrigin => "unknown-origin",
-        }
-    }
-
-    /// Parses a kebab-case name.
-    pub fn parse(s: &str) -> Option<Status> {
-        [
-            Status::Owned,
-            Status::Expired,
-            Status::RevokedStillPresent,
-            Status::Honeytoken,
-            Status::UnknownOrigin,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
-    }
-}
+pub use crate::finding::Status;
 
 /// Where a credential was found.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -316,7 +276,7 @@ pub fn link_at(
         gov.cross_environment += usize::from(cred.cross_environment);
         gov.handed_to_agents += usize::from(cred.ai_agent);
         for &i in &idx {
-            findings[i].status = Some(status.as_str().to_owned());
+            findings[i].status = Some(status);
             findings[i].owner = owner.clone();
         }
         creds.push(cred);

@@ -98,6 +98,48 @@ pub struct Owner {
     pub source: String,
 }
 
+/// Governance status of a credential (and of each of its findings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// In the inventory, active, not expired.
+    Owned,
+    /// Past its `expires`: rotate it.
+    Expired,
+    /// Revoked in the inventory but still in the code or history: clean it up.
+    RevokedStillPresent,
+    /// A planted canary: reported as such, never as a leak to rotate.
+    Honeytoken,
+    /// Not in the inventory: nobody has claimed it.
+    UnknownOrigin,
+}
+
+impl Status {
+    /// The kebab-case name (`unknown-origin`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Owned => "owned",
+            Status::Expired => "expired",
+            Status::RevokedStillPresent => "revoked-still-present",
+            Status::Honeytoken => "honeytoken",
+            Status::UnknownOrigin => "unknown-origin",
+        }
+    }
+
+    /// Parses a kebab-case name.
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::Owned,
+            Status::Expired,
+            Status::RevokedStillPresent,
+            Status::Honeytoken,
+            Status::UnknownOrigin,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
 /// One occurrence of a secret.
 ///
 /// Serialises to the finding JSON of DESIGN.md. `line`/`column` are 1-based, columns count bytes, and
@@ -173,7 +215,7 @@ pub struct Finding {
     pub owner: Option<Owner>,
     /// Governance status (`owned`, `expired`, `revoked-still-present`, `honeytoken`, `unknown-origin`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<Status>,
     /// Anything notable about where the finding was made (an unreachable blob).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,

@@ -49,8 +49,8 @@ pub fn github_annotations(findings: &[Finding]) -> String {
         if let Some(s) = f.surface {
             let _ = write!(msg, " · surface: {}", s.as_str());
         }
-        if let Some(s) = &f.status {
-            let _ = write!(msg, " · status: {s}");
+        if let Some(s) = f.status {
+            let _ = write!(msg, " · status: {}", s.as_str());
         }
         if let Some(o) = &f.owner {
             let _ = write!(msg, " · owner: {} ({})", o.team, o.source);
@@ -252,7 +252,7 @@ pub fn gitlab_report(findings: &[Finding], started: &str, finished: &str) -> ser
                     f.place(),
                     if f.path.is_empty() { ", line " } else { ":" },
                     f.line,
-                    f.status.as_deref().unwrap_or("unknown-origin"),
+                    f.status.map_or("unknown-origin", crate::Status::as_str),
                     f.context,
                     f.surface
                         .map(|s| format!("; surface: {}", s.as_str()))

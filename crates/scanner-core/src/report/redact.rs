@@ -101,7 +101,6 @@ impl Redactor {
             &mut f.date,
             &mut f.summary,
             &mut f.source,
-            &mut f.status,
             &mut f.note,
         ] {
             self.scrub_opt(s);

@@ -78,8 +78,8 @@ pub fn build(findings: &[Finding]) -> Sarif {
         .iter()
         .map(|f| {
             let mut props = BTreeMap::new();
-            if let Some(s) = &f.status {
-                props.insert("status".to_owned(), serde_json::json!(s));
+            if let Some(s) = f.status {
+                props.insert("status".to_owned(), serde_json::json!(s.as_str()));
             }
             if let Some(o) = &f.owner {
                 props.insert("owner".to_owned(), serde_json::json!(o.team));
