@@ -133,7 +133,7 @@ pub fn environment_of_path(path: &str) -> Option<&'static str> {
 /// introducing commit's author (history scans).
 ///
 /// ```
-/// use leakhound_core::{credentials, CodeOwners, Date, Inventory, Scanner};
+/// use leakhound_core::{credentials, CodeOwners, Date, Inventory, Scanner, Status};
 ///
 /// let scanner = Scanner::with_default_rules();
 /// let text = b"T=glpat-Hq3Zr8xK2mVb7NcT1pWd\n"; // leakhound:allow (documentation token)
@@ -143,7 +143,7 @@ pub fn environment_of_path(path: &str) -> Option<&'static str> {
 /// let (creds, gov) = credentials::link(&mut findings, &Inventory::default(), &owners, Date::today());
 /// assert_eq!(creds.len(), 1);
 /// assert!(creds[0].cross_environment);
-/// assert_eq!(findings[0].status.as_deref(), Some("unknown-origin"));
+/// assert_eq!(findings[0].status, Some(Status::UnknownOrigin));
 /// assert_eq!(gov.unknown_origin, 1);
 /// ```
 pub fn link(
