@@ -709,18 +709,8 @@ pub(crate) fn derive_keywords(regex: &str) -> Option<Vec<String>> {
 /// occurs in every match of `regex`, one set per part every match must contain (see
 /// [`derive_keywords`], which picks the most selective).
 pub(crate) fn required_literal_sets(regex: &str, max: usize) -> Vec<Vec<String>> {
-    // Parsed as the matcher compiles it: Unicode off first, on when the regex needs it (`\p{L}`).
-    let hir = match regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(regex)
-    {
-        Ok(hir) => hir,
-        Err(_) => match regex_syntax::Parser::new().parse(regex) {
-            Ok(hir) => hir,
-            Err(_) => return Vec::new(),
-        },
+    let Some(hir) = crate::rules::syntax(regex) else {
+        return Vec::new();
     };
     // The prefilter is case-insensitive, so `(?i)` classes like [Aa] become plain literals: extraction
     // would otherwise expand every case combination and give up after a few letters.

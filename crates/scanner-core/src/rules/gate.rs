@@ -168,7 +168,7 @@ impl PrefixGate {
     /// The gate of `regex` (the rule's source), if it has one that cannot lose a match given the rule's
     /// keywords: `counts(w)` says whether some keyword the rule counts begins `w`.
     pub fn of(regex: &str, counts: impl Fn(&[u8]) -> bool) -> Option<PrefixGate> {
-        let hir = parse(regex)?;
+        let hir = super::syntax(regex)?;
         let mut items = Vec::new();
         flatten(&hir, &mut items);
         // What may precede the match: a lead item, then the steps.
@@ -322,16 +322,20 @@ fn before_set(lead: &Hir) -> Option<Before> {
 /// ([`crate::filters::named_hit_run`]): a rule given as `name` + `value` always qualifies; a
 /// hand-written rule with several such names (`elastic…api_key` or `es_api_key`) does too.
 pub(crate) fn name_gate(regex: &str, keywords: &[String]) -> bool {
-    let Some(hir) = parse(regex) else {
+    let Some(hir) = super::syntax(regex) else {
         return false;
     };
-    let assign: Vec<Hir> = [
-        super::spec::ASSIGN.to_owned(),
-        format!("(?i:{})", super::spec::ASSIGN),
-    ]
-    .iter()
-    .filter_map(|a| parse(a))
-    .collect();
+    // The grammar as a rule holds it, outside or inside `(?i)`: parsed once for every rule.
+    static ASSIGN: std::sync::OnceLock<Vec<Hir>> = std::sync::OnceLock::new();
+    let assign = ASSIGN.get_or_init(|| {
+        [
+            super::spec::ASSIGN.to_owned(),
+            format!("(?i:{})", super::spec::ASSIGN),
+        ]
+        .iter()
+        .filter_map(|a| super::syntax(a))
+        .collect()
+    });
     let items = concat_items(&hir);
     let Some(at) = items.iter().position(|h| is_secret(h)) else {
         return false;
@@ -365,15 +369,6 @@ pub(crate) fn name_gate(regex: &str, keywords: &[String]) -> bool {
                     })
             })
         })
-}
-
-fn parse(regex: &str) -> Option<Hir> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(regex)
-        .ok()
 }
 
 /// The items of a concatenation, or the one item that `h` is.

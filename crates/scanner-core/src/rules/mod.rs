@@ -414,12 +414,7 @@ impl Rule {
             if self.secret_group != SecretGroup::Named {
                 return 0;
             }
-            let hir = regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .utf8(false)
-                .build()
-                .parse(&self.regex);
-            hir.ok()
+            syntax(&self.regex)
                 .and_then(|h| secret_min_len(&h))
                 .map_or(0, |n| n.min(64))
         })
@@ -666,6 +661,19 @@ fn compile(src: &str, group: SecretGroup) -> Result<Compiled, String> {
         regex,
         secret_group,
     })
+}
+
+/// A regex's syntax as the matcher compiles it (see [`build_regex`]): Unicode off, then on when the
+/// regex needs it (`\p{L}`); `None` when it does not parse. What the gates, the shortest-secret check
+/// and keyword derivation read.
+pub(crate) fn syntax(regex: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(regex)
+        .ok()
+        .or_else(|| regex_syntax::Parser::new().parse(regex).ok())
 }
 
 /// The minimum length of the group named `secret` in `hir`, if it has one.
