@@ -649,26 +649,53 @@ impl Scanner {
         let (mut scratch, mut text, mut again) = (Scratch::new(), Vec::new(), Vec::new());
         for (blob, first) in by_blob {
             let path = origins[&blob].path.to_str_lossy();
-            let Ok(obj) = repo.find_object(blob) else {
+            if !self.scan_blob_at(
+                repo,
+                blob,
+                &path,
+                u64::MAX,
+                &mut scratch,
+                &mut text,
+                &mut again,
+            ) {
                 out.extend(first);
                 continue;
-            };
-            let Ok((view, kind)) = crate::content::as_text(&obj.data, &mut text) else {
-                out.extend(first);
-                continue;
-            };
-            again.clear();
-            self.context(true)
-                .scan(&path, view, &mut scratch, &mut again);
-            out.extend(again.drain(..).map(|mut finding| {
-                kind.mark(&mut finding);
-                Found {
-                    place: Place::Blob(blob),
-                    finding,
-                }
+            }
+            out.extend(again.drain(..).map(|finding| Found {
+                place: Place::Blob(blob),
+                finding,
             }));
         }
         out
+    }
+
+    /// Scans `blob` again as the file at `path` into `out` (cleared first), each finding marked with
+    /// the blob's decoding. `false` when the blob cannot be read, is over `max_size` or is not text:
+    /// the traversal has counted it already.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_blob_at(
+        &self,
+        repo: &gix::Repository,
+        blob: ObjectId,
+        path: &str,
+        max_size: u64,
+        scratch: &mut Scratch,
+        text: &mut Vec<u8>,
+        out: &mut Vec<Finding>,
+    ) -> bool {
+        out.clear();
+        let Ok(obj) = repo.find_object(blob) else {
+            return false;
+        };
+        if obj.data.len() as u64 > max_size {
+            return false;
+        }
+        let Ok((view, kind)) = crate::content::as_text(&obj.data, text) else {
+            return false;
+        };
+        self.context(true).scan(path, view, scratch, out);
+        out.iter_mut().for_each(|f| kind.mark(f));
+        true
     }
 
     /// Blobs that appeared at a path of a rule limited to `paths` without keywords (a `.pgpass`, a
@@ -696,25 +723,23 @@ impl Scanner {
         let mut commits = HashMap::new();
         let mut out = Vec::new();
         for (blob, origin) in blobs {
-            let Ok(obj) = repo.find_object(blob) else {
-                continue;
-            };
-            if obj.data.len() as u64 > max_size {
+            let path = origin.path.to_str_lossy();
+            if !self.scan_blob_at(
+                repo,
+                blob,
+                &path,
+                max_size,
+                &mut scratch,
+                &mut text,
+                &mut found,
+            ) {
                 continue;
             }
-            let Ok((view, kind)) = crate::content::as_text(&obj.data, &mut text) else {
-                continue;
-            };
-            let path = origin.path.to_str_lossy();
-            found.clear();
-            self.context(true)
-                .scan(&path, view, &mut scratch, &mut found);
             let elsewhere = rescanned.contains_key(&blob);
             for mut finding in found.drain(..) {
                 if elsewhere && !rules.iter().any(|r| r.id() == finding.rule) {
                     continue;
                 }
-                kind.mark(&mut finding);
                 finding.blob = Some(blob.to_string());
                 finding.path = path.clone().into_owned();
                 describe(repo, origin.commit, &mut commits, &mut finding);
