@@ -1,4 +1,4 @@
-//! The staged-diff line mapping of the pre-commit hook (`leakhound_hook::fuzzing`): which lines of the
+//! The staged-diff line mapping of the pre-commit hook (`leakhound_core::fuzzing`): which lines of the
 //! staged text a diff adds, the text kept around them, and whether a finding spans an added line. The
 //! input is `reach` (two bytes), then the old text, a NUL, and the new text.
 #![no_main]
@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use leakhound_core::{Finding, Severity};
-use leakhound_hook::fuzzing;
+use leakhound_core::fuzzing;
 use libfuzzer_sys::fuzz_target;
 
 fn lines(text: &[u8]) -> Vec<&[u8]> {

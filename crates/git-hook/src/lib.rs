@@ -1,42 +1,26 @@
-//! `leakhound-hook`: the commit path of leakhound.
+//! `leakhound-hook`: installs, chains and removes leakhound's git hooks, and is their entry point.
 //!
-//! [`staged`] finds what `git commit` would record — the staged blobs of the index, not the files on
-//! disk — compares them with `HEAD` in process (gix: no `git` subprocess on the hot path), and scans
-//! them keeping only findings on added lines. [`message`] scans the commit message as git will record
-//! it (the commit-msg hook). [`install`] writes, chains and removes the hook scripts.
+//! The sources the hooks scan live in `leakhound-core` with every other source (staged changes:
+//! [`leakhound_core::source::staged`], the commit message: [`leakhound_core::source::commit_msg`]);
+//! [`pre_commit`] and [`commit_msg`] are the scan sessions the hooks run: the repository's
+//! baseline applies without being named, and only what the commit adds counts.
 #![deny(missing_docs)]
 
 pub mod install;
-pub mod message;
-pub mod staged;
+
+use std::path::Path;
+
+use leakhound_core::session::ScanSession;
 
 pub use install::{install, uninstall, HookError, InstallOutcome};
-pub use message::{scan_commit_message, Cleanup, MessageError};
-pub use staged::{scan_staged, NotScanned, StagedError, StagedStats};
 
-/// Entry points for the fuzz targets in `fuzz/` (not part of the API): the staged-diff line mapping,
-/// which is private to [`staged`].
-#[doc(hidden)]
-pub mod fuzzing {
-    use leakhound_core::Finding;
+/// The session `git commit`'s pre-commit hook runs in the repository at (or above) `repo`: the
+/// staged changes, added lines only.
+pub fn pre_commit(repo: &Path) -> ScanSession {
+    ScanSession::staged(repo)
+}
 
-    /// For each line of `new`, whether the diff from `old` adds it.
-    pub fn added_lines(old: &[u8], new: &[u8]) -> Vec<bool> {
-        crate::staged::added_lines(old, new)
-    }
-
-    /// `data` with the lines outside the context of the added lines blanked in place.
-    pub fn context_of_changes<'a>(
-        data: &'a [u8],
-        added: &[bool],
-        reach: usize,
-        buf: &'a mut Vec<u8>,
-    ) -> &'a [u8] {
-        crate::staged::context_of_changes(data, added, reach, buf)
-    }
-
-    /// Whether `finding` covers an added line.
-    pub fn spans_added_line(finding: &Finding, added: &[bool]) -> bool {
-        crate::staged::spans_added_line(finding, added)
-    }
+/// The session the commit-msg hook runs on the message file git hands it.
+pub fn commit_msg(repo: &Path, message_file: &Path) -> ScanSession {
+    ScanSession::commit_message(repo, message_file)
 }

@@ -5,15 +5,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
-use clap::Parser as _;
 use leakhound_core::inventory::{add_entry, EntryStatus};
 use leakhound_core::{parse_fingerprint, Date, Inventory, InventoryEntry};
 
+use leakhound_core::session::{repo_root, ScanSession, INVENTORY_FILE};
+
 use crate::args::{InventoryAddArgs, InventoryCommand};
-use crate::scan_cmd::INVENTORY_FILE;
 
 fn default_path(explicit: Option<PathBuf>) -> PathBuf {
-    explicit.unwrap_or_else(|| crate::scan_cmd::repo_root(Path::new(".")).join(INVENTORY_FILE))
+    explicit.unwrap_or_else(|| repo_root(Path::new(".")).join(INVENTORY_FILE))
 }
 
 pub fn run(c: InventoryCommand) -> anyhow::Result<ExitCode> {
@@ -145,15 +145,13 @@ fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<Exit
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let cli = crate::args::Cli::try_parse_from([
-                "leakhound",
-                "scan",
-                &root.display().to_string(),
-            ])?;
-            let crate::args::Command::Scan(scan) = cli.command else {
-                unreachable!("parsed as a scan")
-            };
-            crate::scan_cmd::collect_findings(&scan)?
+            let scanned = ScanSession::paths([root]).collect()?;
+            crate::scan_cmd::print_rule_warnings(&scanned.warnings);
+            scanned
+                .findings
+                .into_iter()
+                .map(|f| f.fingerprint)
+                .collect()
         }
     };
     let today = Date::today();

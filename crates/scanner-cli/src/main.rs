@@ -3,7 +3,6 @@
 
 mod args;
 mod hook_cmd;
-mod human;
 mod inventory_cmd;
 mod rules_cmd;
 mod scan_cmd;

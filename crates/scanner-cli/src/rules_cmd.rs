@@ -7,10 +7,14 @@ use leakhound_core::{RuleSet, Scanner};
 use serde::Serialize;
 
 use crate::args::{Format, RulesCheckArgs, RulesListArgs};
-use crate::scan_cmd::{build_rules, print_rule_warnings};
+use crate::scan_cmd::print_rule_warnings;
 
 pub fn list(a: RulesListArgs) -> anyhow::Result<ExitCode> {
-    let (rules, _) = build_rules(a.no_default_rules, &a.rules, &mut [])?;
+    let (rules, warnings) = leakhound_core::session::rule_pack(!a.no_default_rules, &a.rules)?;
+    print_rule_warnings(&warnings);
+    if rules.is_empty() {
+        return Err(leakhound_core::session::SessionError::NoRules.into());
+    }
     let mut out = anstream::stdout().lock();
     if a.format == Format::Human {
         for r in rules.iter() {

@@ -17,30 +17,53 @@
 //! assert_eq!(findings[0].line, 2);
 //! assert!(findings[0].fingerprint.starts_with("sha256:"));
 //! ```
+//!
+//! The crate is four groups of modules, each with one job:
+//! - **engine** (always built): [`rules`], the keyword prefilter, the matcher, [`filters`], the
+//!   decoders, [`validate`], [`content`] and [`context`]: bytes in, [`Finding`]s out
+//!   ([`Scanner::scan_bytes`]).
+//! - **sources** ([`source`]): files and directories (cargo feature `fs`), git history, staged
+//!   changes and commit messages (feature `git`), each pushing its findings into one
+//!   [`source::Sink`]; and the [`session`] (feature `fs`) that runs a whole scan.
+//! - **governance** (always built): [`config`], [`baseline`], [`inventory`], [`credentials`] and
+//!   CODEOWNERS: who owns a credential, whether it is accepted, expired or revoked.
+//! - **reports** ([`report`]): the JSON summary and redaction, and with feature `reports` SARIF,
+//!   CI annotations and the human printer.
+//!
+//! `leakhound-core = { default-features = false }` builds the engine and governance alone.
 #![deny(missing_docs)]
 
+// Engine.
 mod agent;
-pub mod baseline;
 mod blanking;
-pub mod config;
 pub mod content;
 pub mod context;
-pub mod credentials;
 mod date;
 mod decode;
 pub mod filters;
 mod finding;
 pub mod gitleaks;
-pub mod inventory;
 mod matcher;
-mod owners;
 mod prefilter;
-pub mod report;
 pub mod rules;
 mod scan;
 mod shapes;
-pub mod source;
 pub mod validate;
+
+// Sources.
+#[cfg(feature = "fs")]
+pub mod session;
+pub mod source;
+
+// Governance.
+pub mod baseline;
+pub mod config;
+pub mod credentials;
+pub mod inventory;
+mod owners;
+
+// Reports.
+pub mod report;
 
 pub use baseline::{Baseline, BaselineEntry, BaselineError};
 pub use config::Config;
@@ -58,8 +81,15 @@ pub use scan::{
     effective_threads, Note, ScanStats, ScanWarning, Scanner, SkipReason, Truncation,
     DEFAULT_MAX_FINDINGS_PER_FILE,
 };
+#[cfg(feature = "fs")]
+pub use session::{Report, ScanSession, Source, Stats, Verdict};
+#[cfg(feature = "fs")]
 pub use source::fs::{FsError, FsOptions};
-pub use source::git::{HistoryError, HistoryOptions, HistoryProgress, HistoryStats};
+#[cfg(feature = "git")]
+pub use source::git::{HistoryError, HistoryOptions, HistoryStats};
+#[cfg(feature = "git")]
+pub use source::staged::{NotScanned, StagedError, StagedStats};
+pub use source::{Progress, Sink};
 pub use validate::Validator;
 
 /// Entry points for the fuzz targets in `fuzz/` (not part of the API): thin wrappers that let a fuzzer
@@ -134,5 +164,28 @@ pub mod fuzzing {
     /// The base64 forms of a marker at the three alignments, and its percent-encoded form.
     pub fn encoded_forms(keyword: &str) -> (Vec<String>, Option<String>) {
         (decode::base64_forms(keyword), decode::percent_form(keyword))
+    }
+
+    /// For each line of `new`, whether the diff from `old` adds it (the staged source's line mapping).
+    #[cfg(feature = "git")]
+    pub fn added_lines(old: &[u8], new: &[u8]) -> Vec<bool> {
+        crate::source::staged::added_lines(old, new)
+    }
+
+    /// `data` with the lines outside the context of the added lines blanked in place.
+    #[cfg(feature = "git")]
+    pub fn context_of_changes<'a>(
+        data: &'a [u8],
+        added: &[bool],
+        reach: usize,
+        buf: &'a mut Vec<u8>,
+    ) -> &'a [u8] {
+        crate::source::staged::context_of_changes(data, added, reach, buf)
+    }
+
+    /// Whether `finding` covers an added line.
+    #[cfg(feature = "git")]
+    pub fn spans_added_line(finding: &crate::Finding, added: &[bool]) -> bool {
+        crate::source::staged::spans_added_line(finding, added)
     }
 }

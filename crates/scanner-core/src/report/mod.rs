@@ -1,8 +1,12 @@
 //! Machine-readable reports: JSON (findings, credentials and summary), JSON Lines, SARIF, GitHub Actions
 //! annotations and GitLab's secret-detection report.
 
+#[cfg(feature = "reports")]
 pub mod ci;
+#[cfg(feature = "reports")]
+pub mod human;
 mod redact;
+#[cfg(feature = "reports")]
 pub mod sarif;
 
 pub use redact::Redactor;

@@ -14,6 +14,7 @@ use crate::content::TextKind;
 use crate::finding::Finding;
 use crate::matcher::Scratch;
 use crate::scan::{ScanStats, Scanner, SkipReason};
+use crate::source::sink::Sink;
 
 use super::mapguard::{self, Mapped};
 use super::walk::{walk, Visitor, WalkOptions};
@@ -87,23 +88,23 @@ impl Scanner {
     ///
     /// # Example
     /// ```
+    /// use leakhound_core::source::Collect;
     /// use leakhound_core::{FsOptions, Scanner};
-    /// use std::sync::Mutex;
     ///
     /// let dir = tempfile::tempdir().unwrap();
     /// std::fs::write(dir.path().join(".env"), "GITLAB_TOKEN=glpat-Hq3Zr8xK2mVb7NcT1pWd\n").unwrap(); // leakhound:allow (documentation token)
-    /// let found = Mutex::new(Vec::new());
+    /// let found = Collect::default();
     /// let stats = Scanner::with_default_rules()
-    ///     .scan_paths(&[dir.path()], &FsOptions::default(), &|f| found.lock().unwrap().push(f))
+    ///     .scan_paths(&[dir.path()], &FsOptions::default(), &found)
     ///     .unwrap();
     /// assert_eq!(stats.files, 1);
-    /// assert_eq!(found.into_inner().unwrap()[0].rule, "gitlab-pat");
+    /// assert_eq!(found.into_sorted()[0].rule, "gitlab-pat");
     /// ```
     pub fn scan_paths<P: AsRef<Path>>(
         &self,
         roots: &[P],
         opts: &FsOptions,
-        sink: &(dyn Fn(Finding) + Sync),
+        sink: &dyn Sink,
     ) -> Result<ScanStats, FsError> {
         let started = Instant::now();
         for r in roots {
@@ -154,7 +155,7 @@ struct Worker<'s> {
     places: &'s [RootPlace],
     scanner: &'s Scanner,
     opts: &'s FsOptions,
-    sink: &'s (dyn Fn(Finding) + Sync),
+    sink: &'s dyn Sink,
     buf: Vec<u8>,
     /// Where content that is not plain text is turned into text.
     text: Vec<u8>,
@@ -279,7 +280,7 @@ impl Worker<'_> {
                 self.stats.count_limits(&self.scratch, || path.to_owned());
                 for mut f in self.found.drain(..) {
                     kind.mark(&mut f);
-                    (self.sink)(f);
+                    self.sink.finding(f);
                 }
             }
             Err(reason) => self.stats.skip(path, reason, reason.as_str()),

@@ -10,11 +10,11 @@ use gix::hash::ObjectId;
 use gix::objs::Kind;
 
 use super::attribute::CommitNode;
-use super::{HistoryProgress, ProgressFn};
 use crate::finding::Finding;
 use crate::matcher::Scratch;
 use crate::scan::{ScanStats, Scanner, SkipReason};
 use crate::source::message::MessageKind;
+use crate::source::sink::{Progress, Sink};
 
 /// Where a finding of the first pass was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,7 +40,7 @@ pub(super) struct Shared<'a> {
     /// Objects an earlier run scanned with the same configuration (`--incremental`).
     pub known: &'a HashSet<ObjectId>,
     pub out: Mutex<Collected>,
-    pub progress: Option<&'a ProgressFn>,
+    pub progress: Option<&'a dyn Sink>,
     /// Keep the ids of scanned objects (for the incremental state).
     pub record_scanned: bool,
     /// A partial clone: note every object trees and commits refer to, to count the missing ones.
@@ -132,7 +132,7 @@ impl<'a> Worker<'a> {
     fn report_progress(&mut self) {
         if let Some(p) = self.shared.progress {
             if self.unreported.0 > 0 {
-                p(HistoryProgress::Decoded {
+                p.progress(Progress::Decoded {
                     objects: self.unreported.0,
                     bytes: self.unreported.1,
                 });

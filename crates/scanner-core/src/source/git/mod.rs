@@ -31,32 +31,14 @@ use serde::Serialize;
 use crate::finding::Finding;
 use crate::matcher::Scratch;
 use crate::scan::{ScanStats, Scanner, SkipReason};
+use crate::source::sink::{Progress, Sink};
 use attribute::{attribute, introduced_blobs, CommitNode, Origin};
 use collect::{Collected, Found, Place, Shared, Worker};
 use pack::{Pack, PositionSet};
 use state::StateKey;
 
-/// Progress of a history scan, for a display; sent from worker threads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HistoryProgress {
-    /// About to decode this many objects (all packs).
-    Objects(u64),
-    /// This many more objects decoded, this many more blob bytes scanned.
-    Decoded {
-        /// Objects decoded since the last report.
-        objects: u64,
-        /// Blob bytes scanned since the last report.
-        bytes: u64,
-    },
-    /// Decoding is done; the commits of the blobs with findings are being looked up.
-    Attributing,
-}
-
-/// A progress callback (must be cheap: it is called every few thousand objects from each thread).
-pub type ProgressFn = std::sync::Arc<dyn Fn(HistoryProgress) + Send + Sync>;
-
 /// How a history scan runs.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct HistoryOptions {
     /// Worker threads (0: one per core).
     pub threads: usize,
@@ -73,22 +55,6 @@ pub struct HistoryOptions {
     pub allow_paths: Vec<String>,
     /// A partial clone's missing objects are expected: count them, but do not treat them as lost input.
     pub allow_partial: bool,
-    /// Called with progress reports.
-    pub progress: Option<ProgressFn>,
-}
-
-impl std::fmt::Debug for HistoryOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HistoryOptions")
-            .field("threads", &self.threads)
-            .field("max_file_size", &self.max_file_size)
-            .field("range", &self.range)
-            .field("incremental", &self.incremental)
-            .field("allow_paths", &self.allow_paths)
-            .field("allow_partial", &self.allow_partial)
-            .field("progress", &self.progress.is_some())
-            .finish()
-    }
 }
 
 /// What stops a history scan before it starts.
@@ -192,11 +158,13 @@ impl Scanner {
     ///
     /// # Example
     /// ```no_run
+    /// use leakhound_core::source::Collect;
     /// use leakhound_core::{HistoryOptions, Scanner};
     ///
     /// let opts = HistoryOptions { max_file_size: 100 << 20, ..HistoryOptions::default() };
-    /// let (findings, stats) = Scanner::with_default_rules().scan_history(".".as_ref(), &opts)?;
-    /// for f in &findings {
+    /// let found = Collect::default();
+    /// let stats = Scanner::with_default_rules().scan_history(".".as_ref(), &opts, &found)?;
+    /// for f in &found.into_sorted() {
     ///     println!("{} {}:{} {}", f.commit.as_deref().unwrap_or("-"), f.path, f.line, f.rule);
     /// }
     /// println!("{} blobs, {} bytes", stats.scan.files, stats.scan.bytes);
@@ -206,7 +174,8 @@ impl Scanner {
         &self,
         repo: &Path,
         opts: &HistoryOptions,
-    ) -> Result<(Vec<Finding>, HistoryStats), HistoryError> {
+        sink: &dyn Sink,
+    ) -> Result<HistoryStats, HistoryError> {
         let started = Instant::now();
         let mut repository = open(repo)?;
         let hash = repository.object_hash();
@@ -231,7 +200,9 @@ impl Scanner {
 
         let mut pass = match &opts.range {
             Some(range) => self.scan_range(&repository, range, max_size, &known, &mut stats)?,
-            None => self.scan_object_database(&repository, opts, max_size, &known, &mut stats)?,
+            None => {
+                self.scan_object_database(&repository, opts, max_size, &known, &mut stats, sink)?
+            }
         };
         if !pass.recovered.is_empty() {
             // Lookups by id go through the object database, which cannot find what a corrupt index
@@ -265,9 +236,7 @@ impl Scanner {
                     Place::Message(_) => None,
                 })
                 .collect();
-            if let Some(p) = &opts.progress {
-                p(HistoryProgress::Attributing);
-            }
+            sink.progress(Progress::Attributing);
             let walked = attribute(
                 &repository,
                 &pass.commits,
@@ -322,9 +291,6 @@ impl Scanner {
         if let Some(allow) = &allow_paths {
             findings.retain(|f| f.path.is_empty() || !allow.is_match(&f.path));
         }
-        findings.sort_by(|a, b| {
-            (&a.path, a.line, a.column, &a.commit).cmp(&(&b.path, b.line, b.column, &b.commit))
-        });
 
         if let Some(p) = &opts.incremental {
             let mut all = known;
@@ -336,7 +302,8 @@ impl Scanner {
         }
         stats.scan.warnings.sort_by(|a, b| a.path.cmp(&b.path));
         stats.scan.elapsed = started.elapsed();
-        Ok((findings, stats))
+        findings.into_iter().for_each(|f| sink.finding(f));
+        Ok(stats)
     }
 
     /// Everything that decides what a scanned object reports, for the incremental state's key.
@@ -370,25 +337,24 @@ impl Scanner {
         max_size: u64,
         known: &HashSet<ObjectId>,
         stats: &mut HistoryStats,
+        sink: &dyn Sink,
     ) -> Result<Pass, HistoryError> {
         let hash = repo.object_hash();
         let threads = crate::scan::effective_threads(opts.threads);
         let (packs, loose_dirs) = open_object_database(repo, stats)?;
-        if let Some(p) = &opts.progress {
-            p(HistoryProgress::Objects(
-                packs
-                    .iter()
-                    .map(|p| u64::from(p.bundle.index.num_objects()))
-                    .sum(),
-            ));
-        }
+        sink.progress(Progress::Objects(
+            packs
+                .iter()
+                .map(|p| u64::from(p.bundle.index.num_objects()))
+                .sum(),
+        ));
         let shared = Shared {
             scanner: self,
             hash,
             max_size,
             known,
             out: Mutex::new(Collected::default()),
-            progress: opts.progress.as_ref(),
+            progress: Some(sink),
             record_scanned: opts.incremental.is_some(),
             note_references: stats.partial_clone,
         };

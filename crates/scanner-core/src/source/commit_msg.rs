@@ -9,8 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use leakhound_core::source::message::MessageKind;
-use leakhound_core::{Finding, ScanStats, ScanWarning, Scanner, Scratch};
+use crate::matcher::Scratch;
+use crate::scan::{ScanStats, ScanWarning, Scanner};
+use crate::source::message::MessageKind;
+use crate::source::sink::Sink;
 
 /// The line git writes above the diff of `git commit -v`, after the comment prefix and a space.
 const CUT_LINE: &[u8] = b"------------------------ >8 ------------------------";
@@ -31,7 +33,7 @@ pub enum CommentPrefix {
 /// record.
 ///
 /// ```
-/// use leakhound_hook::message::{Cleanup, CommentPrefix};
+/// use leakhound_core::source::commit_msg::{Cleanup, CommentPrefix};
 ///
 /// let edited = Cleanup::new(CommentPrefix::Prefix(b"#".to_vec()), None, true);
 /// let file = b"Title\n# a comment\nbody\n# ------------------------ >8 ------------------------\ndiff\n";
@@ -169,50 +171,54 @@ pub struct MessageError {
     pub source: std::io::Error,
 }
 
-/// Scans the commit message in `file` as git will record it under `cleanup`. Findings have
-/// `source: commit-message`, an empty path, and the lines of the file. A message that is not text is
-/// not scanned: counted as skipped, with a warning naming the file.
-///
-/// # Errors
-/// [`MessageError`] when the file cannot be read.
-pub fn scan_commit_message(
-    scanner: &Scanner,
-    file: &Path,
-    cleanup: &Cleanup,
-) -> Result<(Vec<Finding>, ScanStats), MessageError> {
-    let started = Instant::now();
-    let raw = std::fs::read(file).map_err(|source| MessageError {
-        path: file.to_path_buf(),
-        source,
-    })?;
-    let text = cleanup.recorded(&raw);
-    let mut stats = ScanStats::default();
-    let mut findings = Vec::new();
-    match scanner.scan_message(
-        MessageKind::Commit,
-        &text,
-        &mut Scratch::new(),
-        &mut findings,
-    ) {
-        Ok(()) => {
-            stats.files = 1;
-            stats.bytes = text.len() as u64;
-        }
-        Err(reason) => {
-            let path = file.display().to_string();
-            let warnings = stats.warnings.len();
-            stats.skip(&path, reason, "the commit message is not text");
-            if stats.warnings.len() == warnings {
-                stats.warnings.push(ScanWarning {
-                    path,
-                    reason,
-                    message: "the commit message is not text: not scanned".into(),
-                });
+impl Scanner {
+    /// Scans the commit message in `file` as git will record it under `cleanup`. Findings have
+    /// `source: commit-message`, an empty path, and the lines of the file. A message that is not text is
+    /// not scanned: counted as skipped, with a warning naming the file.
+    ///
+    /// # Errors
+    /// [`MessageError`] when the file cannot be read.
+    pub fn scan_commit_message(
+        &self,
+        file: &Path,
+        cleanup: &Cleanup,
+        sink: &dyn Sink,
+    ) -> Result<ScanStats, MessageError> {
+        let started = Instant::now();
+        let raw = std::fs::read(file).map_err(|source| MessageError {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let text = cleanup.recorded(&raw);
+        let mut stats = ScanStats::default();
+        let mut findings = Vec::new();
+        match self.scan_message(
+            MessageKind::Commit,
+            &text,
+            &mut Scratch::new(),
+            &mut findings,
+        ) {
+            Ok(()) => {
+                stats.files = 1;
+                stats.bytes = text.len() as u64;
+            }
+            Err(reason) => {
+                let path = file.display().to_string();
+                let warnings = stats.warnings.len();
+                stats.skip(&path, reason, "the commit message is not text");
+                if stats.warnings.len() == warnings {
+                    stats.warnings.push(ScanWarning {
+                        path,
+                        reason,
+                        message: "the commit message is not text: not scanned".into(),
+                    });
+                }
             }
         }
+        stats.elapsed = started.elapsed();
+        findings.into_iter().for_each(|f| sink.finding(f));
+        Ok(stats)
     }
-    stats.elapsed = started.elapsed();
-    Ok((findings, stats))
 }
 
 #[cfg(test)]

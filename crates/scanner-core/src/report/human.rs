@@ -2,9 +2,13 @@
 
 use std::io::{self, Write};
 
+use crate::context::Context;
+use crate::finding::Finding;
+use crate::rules::Severity;
+use crate::scan::ScanStats;
+#[cfg(feature = "git")]
+use crate::source::{git::HistoryStats, staged::StagedStats};
 use anstyle::{AnsiColor, Style};
-use leakhound_core::{Context, Finding, HistoryStats, ScanStats, Severity};
-use leakhound_hook::StagedStats;
 
 const PATH: Style = AnsiColor::Magenta.on_default();
 const LINE: Style = AnsiColor::Green.on_default();
@@ -128,6 +132,7 @@ pub fn summary(w: &mut dyn Write, findings: &[Finding], stats: &ScanStats) -> io
     summary_of(w, findings, stats, "file", "")
 }
 
+#[cfg(feature = "git")]
 /// The history form: blobs instead of files, plus commits, incremental skips, unreachable blobs, and
 /// notes about shallow clones and submodules.
 pub fn history_summary(
@@ -173,7 +178,7 @@ fn summary_of(
         "{} ({}) · {}, {:.1} MB in {:.2} s ({:.0} MB/s){extra}",
         plural(findings.len() as u64, "finding"),
         plural(
-            leakhound_core::report::unique_secrets(findings) as u64,
+            crate::report::unique_secrets(findings) as u64,
             "unique secret"
         ),
         plural(stats.files, unit),
@@ -203,6 +208,7 @@ fn summary_of(
     writeln!(w)
 }
 
+#[cfg(feature = "git")]
 /// The staged form: changed files and added lines.
 pub fn staged_summary(w: &mut dyn Write, findings: &[Finding], s: &StagedStats) -> io::Result<()> {
     let extra = format!(
@@ -213,6 +219,7 @@ pub fn staged_summary(w: &mut dyn Write, findings: &[Finding], s: &StagedStats) 
     summary_of(w, findings, &s.scan, "file", &extra)
 }
 
+#[cfg(feature = "git")]
 /// One note per kind of staged file the scan skipped without a warning line of its own:
 /// `leakhound: note: 2 binary files not scanned: assets/logo.png, data.bin`.
 pub fn not_scanned(w: &mut dyn Write, s: &StagedStats) -> io::Result<()> {
@@ -336,11 +343,7 @@ pub fn blocking_message(
 }
 
 /// The credentials table after the findings: one line per unique secret, with its owner and status.
-pub fn credentials(
-    w: &mut dyn Write,
-    creds: &[leakhound_core::Credential],
-    color: bool,
-) -> io::Result<()> {
+pub fn credentials(w: &mut dyn Write, creds: &[crate::Credential], color: bool) -> io::Result<()> {
     if creds.is_empty() {
         return Ok(());
     }
@@ -382,7 +385,7 @@ pub fn credentials(
 }
 
 /// `governance: 3 credentials · 1 owned (33.3%) · …`
-pub fn governance(w: &mut dyn Write, g: &leakhound_core::Governance) -> io::Result<()> {
+pub fn governance(w: &mut dyn Write, g: &crate::Governance) -> io::Result<()> {
     if g.credentials == 0 {
         return Ok(());
     }
@@ -408,6 +411,23 @@ pub fn governance(w: &mut dyn Write, g: &leakhound_core::Governance) -> io::Resu
     writeln!(w)
 }
 
+/// The summary line(s) of a scan for its source's counters.
+#[cfg(feature = "fs")]
+pub fn stats_summary(
+    w: &mut dyn Write,
+    findings: &[Finding],
+    stats: &crate::session::Stats,
+) -> io::Result<()> {
+    use crate::session::Stats;
+    match stats {
+        Stats::Files(s) => summary(w, findings, s),
+        #[cfg(feature = "git")]
+        Stats::History(h) => history_summary(w, findings, h),
+        #[cfg(feature = "git")]
+        Stats::Staged(s) => staged_summary(w, findings, s),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,15 +435,15 @@ mod tests {
     /// A secret in a commit message has no path: it is placed by its commit, never as `:3:5`.
     #[test]
     fn a_message_finding_is_placed_by_its_commit() {
-        use leakhound_core::source::message::MessageKind;
-        let scanner = leakhound_core::Scanner::with_default_rules();
+        use crate::source::message::MessageKind;
+        let scanner = crate::Scanner::with_default_rules();
         let mut found = Vec::new();
         let msg = b"Fix\n\ntoken glpat-Hq3Zr8xK2mVb7NcT1pWd\n"; // leakhound:allow (test token)
         scanner
             .scan_message(
                 MessageKind::Commit,
                 msg,
-                &mut leakhound_core::Scratch::new(),
+                &mut crate::Scratch::new(),
                 &mut found,
             )
             .unwrap();
@@ -458,3 +478,4 @@ mod tests {
         );
     }
 }
+

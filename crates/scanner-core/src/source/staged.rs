@@ -3,7 +3,7 @@
 //! Peers get this wrong in ways their users report: scanning the working tree instead of the index,
 //! whole files instead of added lines, or nothing at all on a repository's first commit. Here the
 //! content is the index's blobs, read as text the way every source reads them
-//! ([`leakhound_core::content::as_text`]); a file's text is compared with the text of its `HEAD` version
+//! ([`crate::content::as_text`]); a file's text is compared with the text of its `HEAD` version
 //! (or, for an added file with the same name as a deleted one, with that: a rename), and a finding
 //! counts when any line it spans is added: a private key replaced in place under the same `BEGIN` line
 //! is a new secret.
@@ -12,9 +12,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
+use crate::finding::Finding;
+use crate::matcher::Scratch;
+use crate::scan::{ScanStats, Scanner, SkipReason};
+use crate::source::sink::Sink;
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::hash::ObjectId;
-use leakhound_core::{Finding, ScanStats, Scanner, Scratch, SkipReason};
 
 /// What stops a staged scan before it starts.
 #[derive(Debug, thiserror::Error)]
@@ -26,12 +29,13 @@ pub enum StagedError {
     #[error("{}: a bare repository has no staged changes", .0.display())]
     Bare(std::path::PathBuf),
     /// The index or an object could not be read.
-    #[error("{what}: {message}")]
+    #[error("{what}: cannot read")]
     Read {
         /// What was being read.
         what: String,
         /// Why it failed.
-        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -82,28 +86,40 @@ struct Change {
     old: Option<ObjectId>,
 }
 
-/// Scans what `git commit` would record in the repository at (or above) `repo`: the staged version of
-/// every added, modified, renamed or copied file, reporting only findings that span an added line.
-/// Works on a repository without commits (everything staged is added). Deleted and submodule entries
-/// are skipped; content that cannot be read as text (binary) and files over `max_file_size` are
-/// skipped and counted, and binary ones are listed in [`StagedStats::not_scanned`].
-///
-/// # Errors
-/// [`StagedError`] when there is no repository or its index cannot be read.
-pub fn scan_staged(
+impl Scanner {
+    /// Scans what `git commit` would record in the repository at (or above) `repo`: the staged version of
+    /// every added, modified, renamed or copied file, reporting only findings that span an added line.
+    /// Works on a repository without commits (everything staged is added). Deleted and submodule entries
+    /// are skipped; content that cannot be read as text (binary) and files over `max_file_size` are
+    /// skipped and counted, and binary ones are listed in [`StagedStats::not_scanned`].
+    ///
+    /// # Errors
+    /// [`StagedError`] when there is no repository or its index cannot be read.
+    pub fn scan_staged(
+        &self,
+        repo: &Path,
+        max_file_size: u64,
+        sink: &dyn Sink,
+    ) -> Result<StagedStats, StagedError> {
+        staged(self, repo, max_file_size, sink)
+    }
+}
+
+fn staged(
     scanner: &Scanner,
     repo: &Path,
     max_file_size: u64,
-) -> Result<(Vec<Finding>, StagedStats), StagedError> {
+    sink: &dyn Sink,
+) -> Result<StagedStats, StagedError> {
     let started = Instant::now();
     let repository =
         gix::discover(repo).map_err(|_| StagedError::NotARepository(repo.to_path_buf()))?;
     if repository.workdir().is_none() {
         return Err(StagedError::Bare(repo.to_path_buf()));
     }
-    let read_err = |what: &str, e: &dyn std::fmt::Display| StagedError::Read {
+    let read_err = |what: &str, e: Box<dyn std::error::Error + Send + Sync>| StagedError::Read {
         what: what.to_owned(),
-        message: e.to_string(),
+        source: e,
     };
     // The index's trailing SHA-1 is not verified: hashing a 2.5 MB index of 23,000 files was a third of
     // the hook's time, and git skips it too with index.skipHash. No index file yet: nothing is staged.
@@ -115,7 +131,7 @@ pub fn scan_staged(
             true,
             Default::default(),
         )
-        .map_err(|e| read_err(&index_path.display().to_string(), &e))?
+        .map_err(|e| read_err(&index_path.display().to_string(), e.into()))?
     } else {
         gix::index::File::from_state(gix::index::State::new(repository.object_hash()), index_path)
     };
@@ -174,7 +190,7 @@ pub fn scan_staged(
         });
         let new = repository
             .find_object(change.new)
-            .map_err(|e| read_err(&path, &e))?
+            .map_err(|e| read_err(&path, e.into()))?
             .detach();
         let data = &new.data;
         if data.len() as u64 > max_file_size {
@@ -185,7 +201,7 @@ pub fn scan_staged(
             stats.skip(&path, SkipReason::TooLarge, msg);
             continue;
         }
-        let (data, kind) = match leakhound_core::content::as_text(data, &mut text) {
+        let (data, kind) = match crate::content::as_text(data, &mut text) {
             Ok(t) => t,
             Err(reason) => {
                 stats.skip(&path, reason, reason.as_str());
@@ -201,7 +217,7 @@ pub fn scan_staged(
                 .unwrap_or_default(),
             None => Vec::new(),
         };
-        let old = leakhound_core::content::as_text(&old, &mut old_text).map_or(&[][..], |(t, _)| t);
+        let old = crate::content::as_text(&old, &mut old_text).map_or(&[][..], |(t, _)| t);
         let added = added_lines(old, data);
         stats.added_lines += added.iter().filter(|a| **a).count() as u64;
         stats.scan.files += 1;
@@ -220,10 +236,10 @@ pub fn scan_staged(
                 }),
         );
     }
-    out.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     stats.not_scanned.sort_by(|a, b| a.path.cmp(&b.path));
     stats.scan.elapsed = started.elapsed();
-    Ok((out, stats))
+    out.into_iter().for_each(|f| sink.finding(f));
+    Ok(stats)
 }
 
 /// Whether a finding covers an added line: a secret spanning lines (a PEM block) is new when any of
@@ -369,7 +385,7 @@ impl Walk<'_> {
                     .find_object(h)
                     .map_err(|e| StagedError::Read {
                         what: format!("tree {h}"),
-                        message: e.to_string(),
+                        source: e.into(),
                     })?
                     .detach()
                     .data
@@ -497,7 +513,7 @@ mod tests {
 
     #[test]
     fn a_finding_counts_when_any_line_it_spans_is_added() {
-        let mut f = leakhound_core::Scanner::with_default_rules()
+        let mut f = Scanner::with_default_rules()
             .scan_bytes("a.env", b"T=glpat-Hq3Zr8xK2mVb7NcT1pWd\n") // leakhound:allow (test token)
             .remove(0);
         (f.line, f.end_line) = (2, 4);

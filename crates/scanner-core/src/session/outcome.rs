@@ -1,0 +1,180 @@
+//! What a session produces: the findings of a source ([`Scanned`]) and, with the baseline and the
+//! inventory applied, the [`Report`] and its [`Verdict`].
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::baseline::BaselineEntry;
+use crate::config::ConfigChange;
+use crate::context::Context;
+use crate::credentials::{Credential, Governance, Status};
+use crate::finding::Finding;
+use crate::report::{Redactor, Summary};
+use crate::rules::RuleWarning;
+use crate::scan::ScanStats;
+#[cfg(feature = "git")]
+use crate::source::{git::HistoryStats, staged::StagedStats};
+
+use super::paths::RootPaths;
+
+/// The counters of a scan, by source: each is a [`ScanStats`] (files or blobs scanned, bytes, skips
+/// by reason, warnings) with the source's own counters around it. Serialised as the source's stats.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Stats {
+    /// Files, caller bytes or a commit message.
+    Files(ScanStats),
+    /// Git history.
+    #[cfg(feature = "git")]
+    History(HistoryStats),
+    /// Staged changes.
+    #[cfg(feature = "git")]
+    Staged(StagedStats),
+}
+
+impl Stats {
+    /// What every source counts.
+    pub fn scan(&self) -> &ScanStats {
+        match self {
+            Stats::Files(s) => s,
+            #[cfg(feature = "git")]
+            Stats::History(h) => &h.scan,
+            #[cfg(feature = "git")]
+            Stats::Staged(s) => &s.scan,
+        }
+    }
+
+    fn scan_mut(&mut self) -> &mut ScanStats {
+        match self {
+            Stats::Files(s) => s,
+            #[cfg(feature = "git")]
+            Stats::History(h) => &mut h.scan,
+            #[cfg(feature = "git")]
+            Stats::Staged(s) => &mut s.scan,
+        }
+    }
+}
+
+/// What a source found, before any baseline or inventory: findings sorted and unredacted.
+#[derive(Debug)]
+pub struct Scanned {
+    /// Every finding, in [`crate::source::order`].
+    pub findings: Vec<Finding>,
+    /// The source's counters.
+    pub stats: Stats,
+    /// Where a baseline, inventory and CODEOWNERS live: the repository's work tree, else the scanned
+    /// directory.
+    pub root: PathBuf,
+    /// What the configs changed in the rule pack.
+    pub config_changes: Vec<ConfigChange>,
+    /// Warnings about the rule files and configs (unsupported gitleaks fields, ignored keys).
+    pub warnings: Vec<RuleWarning>,
+    pub(crate) fail_on_context: Option<Vec<Context>>,
+    pub(crate) paths: RootPaths,
+}
+
+impl Scanned {
+    /// A finding's path relative to the root (a file scan displays paths as the user spelled them):
+    /// what baseline entries and CODEOWNERS patterns are matched against.
+    pub fn root_relative(&self, f: &Finding) -> String {
+        self.paths.rel(&f.path)
+    }
+}
+
+/// How a scan ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Everything was read and nothing failing was found.
+    Clean,
+    /// Findings the policy fails on.
+    Findings,
+    /// Some input was lost (unreadable, undecodable): the scan cannot say "clean".
+    Incomplete,
+}
+
+/// A scan's result: findings with their owners and statuses, the unique credentials, governance,
+/// counters, and what the scan could not use.
+#[derive(Debug)]
+pub struct Report {
+    /// Findings not in the baseline, in [`crate::source::order`], linked to the inventory.
+    pub findings: Vec<Finding>,
+    /// The unique credentials among them.
+    pub credentials: Vec<Credential>,
+    /// Governance metrics of the credentials.
+    pub governance: Governance,
+    /// The source's counters.
+    pub stats: Stats,
+    /// Baseline entries that matched nothing (never for the hooks, which see only changes).
+    pub stale_baseline: Vec<BaselineEntry>,
+    /// What the configs changed in the rule pack.
+    pub config_changes: Vec<ConfigChange>,
+    /// Warnings about the rule files and configs.
+    pub warnings: Vec<RuleWarning>,
+    /// The root the baseline, inventory and CODEOWNERS were looked up at.
+    pub root: PathBuf,
+    pub(crate) fail_on: Vec<Status>,
+    pub(crate) fail_on_context: Vec<Context>,
+    pub(crate) paths: RootPaths,
+}
+
+impl Report {
+    /// What every source counts.
+    pub fn scan_stats(&self) -> &ScanStats {
+        self.stats.scan()
+    }
+
+    /// A finding's path relative to the root.
+    pub fn root_relative(&self, f: &Finding) -> String {
+        self.paths.rel(&f.path)
+    }
+
+    /// Whether `f` fails the scan under the policy (`--fail-on`, `--fail-on-context`, the configs').
+    pub fn fails(&self, f: &Finding) -> bool {
+        self.fail_on_context.contains(&f.context)
+            && (self.fail_on.is_empty() || f.status.is_some_and(|s| self.fail_on.contains(&s)))
+    }
+
+    /// Lost input first (a scan that lost input never says clean), then findings the policy fails on.
+    pub fn verdict(&self) -> Verdict {
+        if self.scan_stats().had_errors() {
+            Verdict::Incomplete
+        } else if self.findings.iter().any(|f| self.fails(f)) {
+            Verdict::Findings
+        } else {
+            Verdict::Clean
+        }
+    }
+
+    /// Redacts every secret in every field: findings, credentials, warnings and notes (a path or
+    /// message can quote a secret too), config changes.
+    pub fn redact(&mut self) {
+        let redactor = Redactor::new(self.findings.iter().map(|f| f.secret.as_str()));
+        self.findings.iter_mut().for_each(|f| redactor.finding(f));
+        self.credentials
+            .iter_mut()
+            .for_each(|c| redactor.credential(c));
+        let stats = self.stats.scan_mut();
+        stats.warnings.iter_mut().for_each(|w| redactor.warning(w));
+        stats.notes.iter_mut().for_each(|n| {
+            n.path = redactor.text(&n.path);
+            n.message = redactor.text(&n.message);
+        });
+        stats
+            .truncated
+            .iter_mut()
+            .for_each(|(path, _)| *path = redactor.text(path));
+        self.config_changes
+            .iter_mut()
+            .for_each(|c| redactor.config_change(c));
+    }
+
+    /// The summary of the JSON report: counts, the source's counters, governance, warnings and
+    /// config changes.
+    pub fn summary(&self) -> Summary<'_, Stats> {
+        let mut summary = Summary::new(&self.findings, &self.stats, self.scan_stats());
+        summary.governance = Some(self.governance.clone());
+        summary.config_changes = self.config_changes.clone();
+        summary
+    }
+}
