@@ -653,7 +653,18 @@ fn rules_check_reports_file_rule_and_field() {
 fn rules_list_shows_the_embedded_pack() {
     let out = leakhound(Path::new("."), &["rules", "list", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v.as_array().unwrap().len() >= 80);
+    let rows = v.as_array().unwrap();
+    // Every embedded rule, each once, with its fields.
+    let embedded = leakhound_core::RuleSet::embedded();
+    assert_eq!(rows.len(), embedded.len());
+    assert!(rows.len() >= 600, "{} rules", rows.len());
+    let ids: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), rows.len());
+    assert!(embedded.iter().all(|r| ids.contains(r.id())));
+    assert!(rows
+        .iter()
+        .all(|r| r["severity"].is_string() && r["keywords"].is_array()));
 }
 
 #[test]

@@ -32,7 +32,14 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            let _ = writeln!(std::io::stderr(), "leakhound: error: {err:#}");
+            // The whole cause chain, on one line (a cause's own message can span several).
+            let chain = format!("{err:#}");
+            let line: Vec<&str> = chain
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let _ = writeln!(std::io::stderr(), "leakhound: error: {}", line.join(" "));
             ExitCode::from(2)
         }
     }

@@ -788,8 +788,19 @@ mod tests {
         junk.extend_from_slice(
             b"password=\xff\xfe\x00 token: ghp_ AKIA -----BEGIN RSA PRIVATE KEY-----\n\xc3",
         );
-        let _ = scanner.scan_bytes("junk", &junk);
-        let _ = scanner.scan_bytes("empty", b"");
-        let _ = scanner.scan_bytes("kw-at-end", b"password");
+        let lines = junk.split(|b| *b == b'\n').count();
+        for f in scanner.scan_bytes("junk", &junk) {
+            // Positions inside the input, the secret where they say.
+            assert!(
+                f.line >= 1 && f.line <= f.end_line && f.end_line <= lines,
+                "{f:?}"
+            );
+            assert!(f.offset + f.secret.len() <= junk.len(), "{f:?}");
+            // The stubs on the last line are prefixes and a PEM header without a body: no secret.
+            assert!(f.line < lines, "{f:?}");
+        }
+        assert!(scanner.scan_bytes("empty", b"").is_empty());
+        assert!(scanner.scan_bytes("kw-at-end", b"password").is_empty());
+        assert!(scanner.scan_bytes("kw-at-end", b"password=").is_empty());
     }
 }

@@ -65,29 +65,37 @@ pub enum HistoryError {
     NotARepository(PathBuf),
     /// There is a repository, but it cannot be opened (an unsupported object format or extension, a
     /// broken configuration).
-    #[error("{}: cannot open the repository: {message}", .path.display())]
+    #[error("{}: cannot open the repository", .path.display())]
     Open {
         /// The path given.
         path: PathBuf,
-        /// Why, one line.
-        message: String,
+        /// What gix said.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// `--range` is not of the form `BASE..HEAD`.
+    #[error("{0}: expected BASE..HEAD")]
+    NotARange(String),
     /// A revision of `--range` does not resolve.
-    #[error("{spec}: {message}")]
+    #[error("{spec}: not a commit here")]
     BadRevision {
         /// The revision as given.
         spec: String,
         /// Why it does not resolve.
-        message: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// The repository could not be read (its object database cannot be listed, the state file cannot be
     /// written).
-    #[error("{path}: {message}")]
+    #[error("{path}: {what}")]
     Repository {
         /// The file or directory concerned.
         path: String,
-        /// What went wrong.
-        message: String,
+        /// What could not be done.
+        what: &'static str,
+        /// Why.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A glob of [`HistoryOptions::allow_paths`] is invalid.
     #[error("allowlisted path {glob:?}: {message}")]
@@ -297,7 +305,8 @@ impl Scanner {
             all.extend(scanned);
             state::save(p, key, hash, &all).map_err(|e| HistoryError::Repository {
                 path: p.display().to_string(),
-                message: format!("cannot write the incremental state: {e}"),
+                what: "cannot write the incremental state",
+                source: e.into(),
             })?;
         }
         stats.scan.warnings.sort_by(|a, b| a.path.cmp(&b.path));
@@ -488,25 +497,22 @@ impl Scanner {
         let (base, head) = match range.split_once("..") {
             Some((b, h)) => (b, if h.is_empty() { "HEAD" } else { h }),
             None => {
-                return Err(HistoryError::BadRevision {
-                    spec: range.to_owned(),
-                    message: "expected BASE..HEAD".into(),
-                });
+                return Err(HistoryError::NotARange(range.to_owned()));
             }
         };
         let resolve = |spec: &str| -> Result<ObjectId, HistoryError> {
             let spec = if spec.is_empty() { "HEAD" } else { spec };
-            let bad = |e: &dyn std::fmt::Display| HistoryError::BadRevision {
+            let bad = |e: Box<dyn std::error::Error + Send + Sync>| HistoryError::BadRevision {
                 spec: spec.to_owned(),
-                message: first_line(&e.to_string()),
+                source: e,
             };
             repo.rev_parse_single(spec)
-                .map_err(|e| bad(&e))?
+                .map_err(|e| bad(e.into()))?
                 .object()
-                .map_err(|e| bad(&e))?
+                .map_err(|e| bad(e.into()))?
                 .peel_to_commit()
                 .map(|c| c.id)
-                .map_err(|e| bad(&e))
+                .map_err(|e| bad(e.into()))
         };
         let (base, head) = (resolve(base)?, resolve(head)?);
         let walk = repo
@@ -515,7 +521,7 @@ impl Scanner {
             .all()
             .map_err(|e| HistoryError::BadRevision {
                 spec: range.to_owned(),
-                message: first_line(&e.to_string()),
+                source: e.into(),
             })?;
         let ids: Vec<ObjectId> = walk.filter_map(Result::ok).map(|info| info.id).collect();
         let shared = Shared {
@@ -765,7 +771,7 @@ fn open(path: &Path) -> Result<gix::Repository, HistoryError> {
         if gix::discover::upwards(path).is_ok() {
             HistoryError::Open {
                 path: path.to_path_buf(),
-                message: first_line(&e.to_string()),
+                source: e.into(),
             }
         } else {
             HistoryError::NotARepository(path.to_path_buf())
@@ -802,10 +808,8 @@ fn open_object_database(
         .structure()
         .map_err(|e| HistoryError::Repository {
             path: repo.objects.store_ref().path().display().to_string(),
-            message: format!(
-                "cannot list the object database: {}",
-                first_line(&e.to_string())
-            ),
+            what: "cannot list the object database",
+            source: e.into(),
         })?;
     let mut loose = Vec::new();
     let mut indexes: Vec<PathBuf> = Vec::new();
