@@ -4,9 +4,10 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use leakhound_core::inventory::{add_entry, EntryStatus};
-use leakhound_core::{parse_fingerprint, Date, Inventory, InventoryEntry};
+use leakhound_core::report::read::{read, List};
+use leakhound_core::{parse_fingerprint, Date, Inventory, InventoryEntry, Status};
 
 use leakhound_core::session::{repo_root, ScanSession, INVENTORY_FILE};
 
@@ -55,24 +56,14 @@ fn add(a: InventoryAddArgs) -> anyhow::Result<ExitCode> {
                  secret itself, it is in your shell history now)"
             )
         })?],
-        (None, Some(report)) => {
-            let v = read_report(report)?;
-            let creds = v["credentials"].as_array().with_context(|| {
-                format!(
-                    "{}: no `credentials` (a report from `leakhound scan --format json`)",
-                    report.display()
-                )
-            })?;
-            let mut adopted = Vec::new();
-            for (i, c) in creds.iter().enumerate() {
-                let fp = report_fingerprint(report, "credentials", i, c)?;
-                // The report may be older than the inventory: never take over a claimed credential.
-                if c["status"] == "unknown-origin" && existing.get(&fp).is_none() {
-                    adopted.push(fp);
-                }
-            }
-            adopted
-        }
+        (None, Some(report)) => read(report, List::Credentials)?
+            .into_iter()
+            // The report may be older than the inventory: never take over a claimed credential.
+            .filter(|c| {
+                c.status == Some(Status::UnknownOrigin) && existing.get(&c.fingerprint).is_none()
+            })
+            .map(|c| c.fingerprint)
+            .collect(),
         (None, None) => bail!("give --fingerprint or --from-report"),
     };
     for fp in &fingerprints {
@@ -126,20 +117,10 @@ fn list(path: &Path) -> anyhow::Result<ExitCode> {
 fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<ExitCode> {
     let inv = Inventory::load(path)?;
     let found: Vec<String> = match report {
-        Some(r) => {
-            let v = read_report(r)?;
-            let findings = v["findings"].as_array().with_context(|| {
-                format!(
-                    "{}: no `findings` (a report from `leakhound scan --format json`)",
-                    r.display()
-                )
-            })?;
-            findings
-                .iter()
-                .enumerate()
-                .map(|(i, f)| report_fingerprint(r, "findings", i, f))
-                .collect::<anyhow::Result<_>>()?
-        }
+        Some(r) => read(r, List::Findings)?
+            .into_iter()
+            .map(|f| f.fingerprint)
+            .collect(),
         None => {
             let root = path
                 .parent()
@@ -186,46 +167,5 @@ fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<Exit
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
-}
-
-/// Reads a JSON report. A parse error gives the position only: serde_json's message can quote the
-/// file's text, and a report written with --no-redact is full of secrets.
-fn read_report(path: &Path) -> anyhow::Result<serde_json::Value> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| {
-        let what = match e.classify() {
-            serde_json::error::Category::Eof => "unexpected end of file",
-            _ => "invalid JSON",
-        };
-        anyhow::anyhow!(
-            "{}: not a leakhound JSON report: {what} at line {}, column {}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })
-}
-
-/// The `fingerprint` of entry `i` of a report's `list`, checked; the error names the entry, never the
-/// value.
-fn report_fingerprint(
-    path: &Path,
-    list: &str,
-    i: usize,
-    entry: &serde_json::Value,
-) -> anyhow::Result<String> {
-    let fp = entry["fingerprint"].as_str().with_context(|| {
-        format!(
-            "{}: {list}[{i}]: field `fingerprint`: missing or not a string",
-            path.display()
-        )
-    })?;
-    parse_fingerprint(fp).map_err(|why| {
-        anyhow::anyhow!(
-            "{}: {list}[{i}]: field `fingerprint`: {why}",
-            path.display()
-        )
     })
 }

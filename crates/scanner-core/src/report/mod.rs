@@ -5,6 +5,7 @@
 pub mod ci;
 #[cfg(feature = "reports")]
 pub mod human;
+pub mod read;
 mod redact;
 #[cfg(feature = "reports")]
 pub mod sarif;
