@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::bail;
-use leakhound_core::inventory::{add_entry, EntryStatus};
+use leakhound_core::inventory::{add_entry, Attention, EntryStatus};
 use leakhound_core::report::read::{read, List};
 use leakhound_core::{parse_fingerprint, Date, Inventory, InventoryEntry, Status};
 
@@ -31,11 +31,8 @@ pub fn run(c: InventoryCommand) -> anyhow::Result<ExitCode> {
 
 fn add(a: InventoryAddArgs) -> anyhow::Result<ExitCode> {
     let path = default_path(a.inventory.clone());
-    let status = match a.status.as_str() {
-        "active" => EntryStatus::Active,
-        "revoked" => EntryStatus::Revoked,
-        "honeytoken" => EntryStatus::Honeytoken,
-        other => bail!("--status: {other:?} is not active, revoked or honeytoken"),
+    let Some(status) = EntryStatus::parse(&a.status) else {
+        bail!("--status: {:?} is not active, revoked or honeytoken", a.status);
     };
     for (flag, v) in [("--expires", &a.expires), ("--created", &a.created)] {
         if let Some(d) = v {
@@ -135,33 +132,24 @@ fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<Exit
                 .collect()
         }
     };
-    let today = Date::today();
     let mut out = std::io::stdout().lock();
-    let mut problems = 0;
-    for e in &inv.entries {
-        if let Some(exp) = e.expiry() {
-            let left = exp.days() - today.days();
-            if left < 0 {
-                writeln!(
-                    out,
-                    "expired        {} ({}) expired {} ({} days ago)",
-                    e.fingerprint, e.owner, exp, -left
-                )?;
-                problems += 1;
-            } else if left <= within {
-                writeln!(
-                    out,
-                    "expiring       {} ({}) expires {} (in {} days)",
-                    e.fingerprint, e.owner, exp, left
-                )?;
-                problems += 1;
-            }
-        }
-        if !found.contains(&e.fingerprint) {
-            writeln!(out, "stale          {} ({}) matches no finding: revoke and remove the entry, or check the scan", e.fingerprint, e.owner)?;
-            problems += 1;
+    let due = inv.check(&found, Date::today(), within);
+    for a in &due {
+        match a {
+            Attention::Expired { entry: e, expiry, days } => writeln!(
+                out,
+                "expired        {} ({}) expired {expiry} ({days} days ago)",
+                e.fingerprint, e.owner
+            )?,
+            Attention::Expiring { entry: e, expiry, days } => writeln!(
+                out,
+                "expiring       {} ({}) expires {expiry} (in {days} days)",
+                e.fingerprint, e.owner
+            )?,
+            Attention::Stale { entry: e } => writeln!(out, "stale          {} ({}) matches no finding: revoke and remove the entry, or check the scan", e.fingerprint, e.owner)?,
         }
     }
+    let problems = due.len();
     writeln!(out, "{} entries, {problems} to act on", inv.entries.len())?;
     Ok(if problems > 0 {
         ExitCode::from(1)

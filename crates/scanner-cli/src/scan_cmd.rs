@@ -160,17 +160,8 @@ fn progress_bar() -> Option<indicatif::ProgressBar> {
 
 /// `YYYY-MM-DDTHH:MM:SS` (UTC), the form GitLab's report schema asks for.
 fn timestamp(t: std::time::SystemTime) -> String {
-    let secs = t
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs()) as i64;
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}",
-        leakhound_core::Date::from_days(secs.div_euclid(86_400)),
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    let t = jiff::Timestamp::try_from(t).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    t.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 /// Warnings, the report in the chosen format: the same for every source.

@@ -24,7 +24,8 @@ use std::path::Path;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
-use serde::Serialize;
+use serde::de::{Deserializer, Error as _, IgnoredAny};
+use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::rules::{spec, RuleError, RuleSet};
@@ -108,96 +109,33 @@ impl Config {
         let doc: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| field("(document)", spec::one_line(&e.to_string())))?;
-        let mut config = Config::default();
-        for (key, value) in &doc {
-            match key.as_str() {
-                "allowlist" => {
-                    let table = value
-                        .as_table()
-                        .ok_or_else(|| field("allowlist", "expected a table".into()))?;
-                    for (k, v) in table {
-                        let name = format!("allowlist.{k}");
-                        let list = v
-                            .as_array()
-                            .and_then(|a| {
-                                a.iter()
-                                    .map(|x| x.as_str().map(str::to_owned))
-                                    .collect::<Option<Vec<_>>>()
-                            })
-                            .ok_or_else(|| field(&name, "expected an array of strings".into()))?;
-                        match k.as_str() {
-                            "paths" => config.allow_paths = list,
-                            "regexes" => config.allow_regexes = list,
-                            _ => {
-                                return Err(field(
-                                    &name,
-                                    "unknown field (known: paths, regexes)".into(),
-                                ))
-                            }
-                        }
-                    }
-                }
-                "rule" | "rules" => {
-                    let specs = spec::parse_rule_tables(&doc).map_err(|e| RuleError {
-                        file: file.to_owned(),
-                        rule: e.rule,
-                        field: e.field,
-                        message: e.message,
-                    })?;
-                    config.rules = RuleSet::from_specs(file, specs)?;
-                }
-                "scan" => {
-                    let table = value
-                        .as_table()
-                        .ok_or_else(|| field("scan", "expected a table".into()))?;
-                    for (k, v) in table {
-                        match k.as_str() {
-                            "repo_config" => {
-                                config.repo_config = Some(v.as_bool().ok_or_else(|| {
-                                    field("scan.repo_config", "expected true or false".into())
-                                })?)
-                            }
-                            _ => {
-                                return Err(field(
-                                    &format!("scan.{k}"),
-                                    "unknown field (known: repo_config)".into(),
-                                ))
-                            }
-                        }
-                    }
-                }
-                "policy" => {
-                    let table = value
-                        .as_table()
-                        .ok_or_else(|| field("policy", "expected a table".into()))?;
-                    for (k, v) in table {
-                        match k.as_str() {
-                            "fail_on_context" => {
-                                let name = "policy.fail_on_context";
-                                let list = v.as_array().ok_or_else(|| {
-                                    field(name, "expected an array of strings".into())
-                                })?;
-                                config.fail_on_context = Some(
-                                    parse_contexts(list.iter().map(|x| x.as_str().unwrap_or("")))
-                                        .map_err(|m| field(name, m))?,
-                                );
-                            }
-                            _ => {
-                                return Err(field(
-                                    &format!("policy.{k}"),
-                                    "unknown field (known: fail_on_context)".into(),
-                                ))
-                            }
-                        }
-                    }
-                }
-                other => {
-                    return Err(field(
-                        other,
-                        "unknown field (known: allowlist, rule, scan, policy)".into(),
-                    ))
-                }
-            }
+        // A section must be a table: serde's derived structs would also read an array, field by field.
+        if let Some(section) = ["allowlist", "scan", "policy"]
+            .into_iter()
+            .find(|s| doc.get(*s).is_some_and(|v| !v.is_table()))
+        {
+            return Err(field(section, "expected a table".into()));
+        }
+        let written: File = serde_path_to_error::deserialize(toml::Value::Table(doc.clone()))
+            .map_err(|e| {
+                let (name, message) = field_error(&e);
+                field(&name, message)
+            })?;
+        let mut config = Config {
+            allow_paths: written.allowlist.paths,
+            allow_regexes: written.allowlist.regexes,
+            repo_config: written.scan.repo_config,
+            fail_on_context: written.policy.fail_on_context,
+            ..Config::default()
+        };
+        let specs = spec::parse_rule_tables(&doc).map_err(|e| RuleError {
+            file: file.to_owned(),
+            rule: e.rule,
+            field: e.field,
+            message: e.message,
+        })?;
+        if doc.contains_key("rule") || doc.contains_key("rules") {
+            config.rules = RuleSet::from_specs(file, specs)?;
         }
         // Compiled here, once, so a bad glob or regex is reported against the config, not mid-scan.
         config.path_globs = globs(&config.allow_paths)
@@ -305,6 +243,102 @@ impl Config {
         }
         out
     }
+}
+
+/// A config as written, before its globs and regexes are compiled.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    allowlist: Allowlist,
+    /// `[[rule]]` (or `[[rules]]`) tables: read by `spec::parse_rule_tables`, the rule files' own
+    /// format; named here so that they are known fields.
+    #[serde(default, rename = "rule")]
+    _rule: IgnoredAny,
+    #[serde(default, rename = "rules")]
+    _rules: IgnoredAny,
+    #[serde(default)]
+    scan: Scan,
+    #[serde(default)]
+    policy: Policy,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Allowlist {
+    #[serde(default, deserialize_with = "strings")]
+    paths: Vec<String>,
+    #[serde(default, deserialize_with = "strings")]
+    regexes: Vec<String>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Scan {
+    #[serde(default, deserialize_with = "true_or_false")]
+    repo_config: Option<bool>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Policy {
+    #[serde(default, deserialize_with = "contexts")]
+    fail_on_context: Option<Vec<Context>>,
+}
+
+/// Each table's fields, as an unknown field's error lists them (`rules`, the plural that
+/// `parse_rule_tables` also reads, is not advertised).
+const KNOWN: [(&str, &[&str]); 4] = [
+    ("", &["allowlist", "rule", "scan", "policy"]),
+    ("allowlist", &["paths", "regexes"]),
+    ("scan", &["repo_config"]),
+    ("policy", &["fail_on_context"]),
+];
+
+/// The dotted field and the message of a deserialization error. Every known field's value is read by
+/// one of the functions below, whose messages are the config's own; so an error on a field that is
+/// not known is serde's unknown-field error, worded here with the table's fields.
+fn field_error(e: &serde_path_to_error::Error<toml::de::Error>) -> (String, String) {
+    let keys: Vec<&str> = e
+        .path()
+        .iter()
+        .filter_map(|s| match s {
+            serde_path_to_error::Segment::Map { key } => Some(key.as_str()),
+            _ => None,
+        })
+        .collect();
+    let (last, parents) = keys.split_last().unwrap_or((&"", &[]));
+    let parent = parents.join(".");
+    let message = match KNOWN.iter().find(|(table, _)| *table == parent) {
+        Some((_, names)) if !names.contains(last) => {
+            format!("unknown field (known: {})", names.join(", "))
+        }
+        _ => e.inner().message().to_owned(),
+    };
+    (keys.join("."), message)
+}
+
+/// Reads a `T`; any failure is `message` (the config's wording, not serde's).
+fn expect<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+    message: &str,
+) -> Result<T, D::Error> {
+    T::deserialize(d).map_err(|_| D::Error::custom(message))
+}
+
+fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    expect(d, "expected an array of strings")
+}
+
+fn true_or_false<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    expect(d, "expected true or false").map(Some)
+}
+
+fn contexts<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Context>>, D::Error> {
+    let names = strings(d)?;
+    parse_contexts(names.iter().map(String::as_str))
+        .map(Some)
+        .map_err(D::Error::custom)
 }
 
 /// Parses a list of context names (`code`, `test`, `docs`, `example`, `vendor`, `generated`) for a
@@ -574,5 +608,48 @@ mod tests {
         assert!(e.to_string().contains("field `scan.repo_config`"), "{e}");
         let e = Config::parse("org.toml", "[scan]\nrepo = false\n").unwrap_err();
         assert!(e.to_string().contains("field `scan.repo`"), "{e}");
+    }
+
+    /// The messages name the file and the field, worded as before serde read the file (issue 13).
+    #[test]
+    fn field_errors_are_worded_per_field() {
+        for (text, want) in [
+            (
+                "x = 1",
+                "field `x`: unknown field (known: allowlist, rule, scan, policy)",
+            ),
+            (
+                "[[allowlist]]\npaths = ['x']",
+                "field `allowlist`: expected a table",
+            ),
+            ("allowlist = [['x']]", "field `allowlist`: expected a table"),
+            (
+                "[allowlist]\npaths = [3]",
+                "field `allowlist.paths`: expected an array of strings",
+            ),
+            (
+                "[allowlist]\nfoo = ['a']",
+                "field `allowlist.foo`: unknown field (known: paths, regexes)",
+            ),
+            (
+                "[scan]\nrepo_config = 1",
+                "field `scan.repo_config`: expected true or false",
+            ),
+            (
+                "[policy]\nfail_on_context = 3",
+                "field `policy.fail_on_context`: expected an array of strings",
+            ),
+            (
+                "[policy]\nfoo = 1",
+                "field `policy.foo`: unknown field (known: fail_on_context)",
+            ),
+            (
+                "rules = 3",
+                "field `rule`: expected an array of tables ([[rule]])",
+            ),
+        ] {
+            let e = Config::parse("f.toml", text).unwrap_err().to_string();
+            assert_eq!(e, format!("f.toml: {want}"), "{text}");
+        }
     }
 }

@@ -1,75 +1,76 @@
-//! Calendar dates (UTC), enough for expiry checks and exposure ages without a date-time dependency.
+//! Calendar dates (UTC) for expiry checks and exposure ages, over `jiff`'s civil dates.
 
 use std::fmt;
 
-/// A calendar date.
+use jiff::civil;
+use jiff::tz::TimeZone;
+use jiff::Span;
+
+/// A calendar date, years -9999 to 9999.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    /// Year.
-    pub year: i32,
-    /// Month, 1-12.
-    pub month: u32,
-    /// Day, 1-31.
-    pub day: u32,
-}
+pub struct Date(civil::Date);
+
+/// Day 0 of [`Date::days`].
+const EPOCH: civil::Date = civil::date(1970, 1, 1);
 
 impl Date {
-    /// Today, UTC.
+    /// Today, UTC: the same date for everyone scanning at the same instant, whatever their time zone.
     pub fn today() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        Date::from_days((secs / 86_400) as i64)
+        Date(TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date())
     }
 
-    /// Parses `YYYY-MM-DD` (a longer RFC 3339 date-time is cut to its date).
+    /// Parses `YYYY-MM-DD`, a real date (a longer RFC 3339 date-time is cut to its date).
+    ///
+    /// ```
+    /// use leakhound_core::Date;
+    /// assert_eq!(Date::parse("2027-01-31T10:00:00Z").unwrap().to_string(), "2027-01-31");
+    /// assert!(Date::parse("2026-02-30").is_none());
+    /// assert!(Date::parse("20260131").is_none());
+    /// ```
     pub fn parse(s: &str) -> Option<Date> {
-        let s = s.get(..10)?;
-        let mut it = s.split('-');
-        let (y, m, d) = (
-            it.next()?.parse().ok()?,
-            it.next()?.parse().ok()?,
-            it.next()?.parse().ok()?,
-        );
-        (s.len() == 10 && (1..=12).contains(&m) && (1..=31).contains(&d)).then_some(Date {
-            year: y,
-            month: m,
-            day: d,
-        })
+        // jiff also reads other ISO 8601 forms (basic `20260131`, six-digit years); only the 10-byte
+        // extended form is a date here.
+        let s = s.get(..10).filter(|s| s.as_bytes()[4] == b'-')?;
+        s.parse().ok().map(Date)
     }
 
-    /// Days since 1970-01-01 (Howard Hinnant's days-from-civil).
+    /// Days since 1970-01-01.
     pub fn days(self) -> i64 {
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        // Any two dates in range are less than 7.4 million days apart: the span is whole days.
+        i64::from((self.0 - EPOCH).get_days())
     }
 
-    /// The date `days` days after 1970-01-01.
+    /// The date `days` days after 1970-01-01, clamped to the years -9999 to 9999.
     pub fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        Date {
-            year: (yoe + era * 400 + i64::from(month <= 2)) as i32,
-            month,
-            day,
-        }
+        let date = Span::new()
+            .try_days(days)
+            .and_then(|span| EPOCH.checked_add(span));
+        Date(date.unwrap_or(if days < 0 {
+            civil::Date::MIN
+        } else {
+            civil::Date::MAX
+        }))
+    }
+
+    /// The year.
+    pub fn year(self) -> i32 {
+        self.0.year().into()
+    }
+
+    /// The month, 1-12.
+    pub fn month(self) -> u32 {
+        self.0.month().unsigned_abs().into()
+    }
+
+    /// The day of the month, 1-31.
+    pub fn day(self) -> u32 {
+        self.0.day().unsigned_abs().into()
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        self.0.fmt(f)
     }
 }
 
@@ -89,5 +90,48 @@ mod tests {
             10
         );
         assert!(Date::parse("2026-13-01").is_none());
+    }
+
+    /// The values the hand-written days-from-civil gave, and its inverse.
+    #[test]
+    fn days_since_the_epoch() {
+        for (s, days) in [
+            ("1970-01-01", 0),
+            ("1969-12-31", -1),
+            ("2000-03-01", 11_017),
+            ("2026-12-06", 20_793),
+            ("1900-01-01", -25_567),
+        ] {
+            let d = Date::parse(s).unwrap();
+            assert_eq!(d.days(), days, "{s}");
+            assert_eq!(Date::from_days(days), d, "{s}");
+        }
+        let d = Date::parse("2026-12-06").unwrap();
+        assert_eq!((d.year(), d.month(), d.day()), (2026, 12, 6));
+    }
+
+    #[test]
+    fn parse_takes_only_real_extended_dates() {
+        for bad in [
+            "",
+            "2026-01",
+            "2026-1-011",
+            "2026-02-29",
+            "20260131xx",
+            "+02026-01-3",
+            "2026-01-3x",
+            "2026-0131xx",
+        ] {
+            assert!(Date::parse(bad).is_none(), "{bad}");
+        }
+        assert!(Date::parse("2024-02-29").is_some());
+    }
+
+    /// Out-of-range day counts (a forged commit time, a JWT `exp` far ahead) clamp, never panic.
+    #[test]
+    fn from_days_clamps() {
+        assert_eq!(Date::from_days(i64::MAX).to_string(), "9999-12-31");
+        assert_eq!(Date::from_days(i64::MIN), Date(civil::Date::MIN));
+        assert!(Date::from_days(i64::MIN).days() < 0);
     }
 }

@@ -5,16 +5,20 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::de::{Deserializer, Error as _};
+use serde::{Deserialize, Serialize};
+
+use serde_path_to_error::Segment;
 
 use crate::date::Date;
 use crate::finding::parse_fingerprint;
 
 /// What an inventory says about a credential's life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EntryStatus {
-    /// In use.
+    /// In use (the default).
+    #[default]
     Active,
     /// Revoked: any copy still in code or history should be cleaned up.
     Revoked,
@@ -23,7 +27,8 @@ pub enum EntryStatus {
 }
 
 impl EntryStatus {
-    fn parse(s: &str) -> Option<EntryStatus> {
+    /// `active`, `revoked` or `honeytoken`.
+    pub fn parse(s: &str) -> Option<EntryStatus> {
         match s {
             "active" => Some(EntryStatus::Active),
             "revoked" => Some(EntryStatus::Revoked),
@@ -33,30 +38,123 @@ impl EntryStatus {
     }
 }
 
-/// One `[[credential]]` of the inventory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An inventory entry that needs acting on ([`Inventory::check`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attention<'a> {
+    /// Past its expiry date.
+    Expired {
+        /// The entry.
+        entry: &'a InventoryEntry,
+        /// Its expiry.
+        expiry: Date,
+        /// Days since.
+        days: i64,
+    },
+    /// Expiring within the window asked for.
+    Expiring {
+        /// The entry.
+        entry: &'a InventoryEntry,
+        /// Its expiry.
+        expiry: Date,
+        /// Days left.
+        days: i64,
+    },
+    /// No finding matches it.
+    Stale {
+        /// The entry.
+        entry: &'a InventoryEntry,
+    },
+}
+
+/// One `[[credential]]` of the inventory. Deserializing one checks it as [`Inventory::parse`] does: the
+/// fingerprint is one (and normalised), the owner is not blank, dates are dates (TOML dates or strings,
+/// kept as `YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InventoryEntry {
     /// `sha256:<hex>` of the secret.
+    #[serde(deserialize_with = "fingerprint")]
     pub fingerprint: String,
     /// The owning team (required).
+    #[serde(deserialize_with = "owner")]
     pub owner: String,
     /// What it is for.
+    #[serde(default, deserialize_with = "some_text")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub purpose: Option<String>,
     /// `prod`, `staging`, `dev`, ...
+    #[serde(default, deserialize_with = "some_text")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
     /// When it was created.
+    #[serde(default, deserialize_with = "date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
     /// When it expires.
+    #[serde(default, deserialize_with = "date")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
     /// Its status (default `active`).
+    #[serde(default, deserialize_with = "status")]
     pub status: EntryStatus,
     /// A ticket or link.
+    #[serde(default, deserialize_with = "some_text")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticket: Option<String>,
+}
+
+/// A string; a TOML date or date-time is taken as written (`toml::Value` hands one over as a string,
+/// a deserializer reading TOML text as a `Datetime`).
+fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match toml::Value::deserialize(d)? {
+        toml::Value::String(s) => Ok(s),
+        toml::Value::Datetime(t) => Ok(t.to_string()),
+        other => Err(D::Error::custom(format!(
+            "expected a string, found {}",
+            other.type_str()
+        ))),
+    }
+}
+
+fn some_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    text(d).map(Some)
+}
+
+fn fingerprint<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    parse_fingerprint(&text(d)?)
+        .map_err(|why| D::Error::custom(format!("{why}; never put the secret itself here")))
+}
+
+fn owner<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Some(text(d)?)
+        .filter(|o| !o.trim().is_empty())
+        .ok_or_else(|| D::Error::custom(MISSING_OWNER))
+}
+
+fn status<'de, D: Deserializer<'de>>(d: D) -> Result<EntryStatus, D::Error> {
+    let s = text(d)?;
+    EntryStatus::parse(&s)
+        .ok_or_else(|| D::Error::custom(format!("{s:?} is not active, revoked or honeytoken")))
+}
+
+fn date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = text(d)?;
+    match Date::parse(&s) {
+        Some(date) => Ok(Some(date.to_string())),
+        None => Err(D::Error::custom(format!(
+            "{s:?} is not a date (YYYY-MM-DD)"
+        ))),
+    }
+}
+
+const MISSING_OWNER: &str = "missing (every credential needs an owner)";
+
+/// The inventory file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    credential: Vec<InventoryEntry>,
 }
 
 impl InventoryEntry {
@@ -87,6 +185,7 @@ pub struct InventoryError {
     pub message: String,
 }
 
+/// The fields of an entry, as an unknown field's error lists them.
 const FIELDS: [&str; 8] = [
     "fingerprint",
     "owner",
@@ -97,6 +196,75 @@ const FIELDS: [&str; 8] = [
     "status",
     "ticket",
 ];
+
+/// The fields an entry cannot go without, in the order their absence is reported.
+const REQUIRED: [&str; 2] = ["fingerprint", "owner"];
+
+/// How errors name entry `i` (from 0): by its fingerprint only when that is one, as a malformed value
+/// may be the secret itself, pasted in the wrong place.
+fn entry_name(doc: &toml::Table, i: usize) -> String {
+    let fingerprint = doc
+        .get("credential")
+        .and_then(|list| list.get(i))
+        .and_then(|entry| entry.get("fingerprint"))
+        .and_then(toml::Value::as_str)
+        .and_then(|fp| parse_fingerprint(fp).ok());
+    match fingerprint {
+        Some(fp) => format!("credential #{} ({fp})", i + 1),
+        None => format!("credential #{}", i + 1),
+    }
+}
+
+/// The inventory error for a deserialization error of `doc`. Every known field's value is read by one
+/// of the functions above, whose messages are the inventory's own; the other errors are worded here
+/// from where they are: an unknown key or field, a `credential` that is not a list, a missing field.
+fn deserialize_error(
+    file: &str,
+    doc: &toml::Table,
+    e: &serde_path_to_error::Error<toml::de::Error>,
+) -> InventoryError {
+    let mut keys = e.path().iter().filter_map(|s| match s {
+        Segment::Map { key } => Some(key.as_str()),
+        _ => None,
+    });
+    let (key, field) = (keys.next().unwrap_or_default(), keys.next());
+    let index = e.path().iter().find_map(|s| match s {
+        Segment::Seq { index } => Some(*index),
+        _ => None,
+    });
+    let (entry, field, message) = match (index, field) {
+        _ if key != "credential" => (
+            None,
+            Some(key),
+            "unknown key (an inventory is a list of [[credential]])".to_owned(),
+        ),
+        (None, _) => (None, Some(key), "expected [[credential]] tables".to_owned()),
+        (Some(i), Some(f)) if !FIELDS.contains(&f) => (
+            Some(i),
+            Some(f),
+            format!("unknown field (known: {})", FIELDS.join(", ")),
+        ),
+        (Some(i), Some(f)) => (Some(i), Some(f), e.inner().message().to_owned()),
+        // Not a field's value: a required field is missing.
+        (Some(i), None) => {
+            let entry = doc.get("credential").and_then(|list| list.get(i));
+            let absent = REQUIRED
+                .into_iter()
+                .find(|f| entry.is_some_and(|t| t.get(f).is_none()));
+            let message = match absent {
+                Some("owner") => MISSING_OWNER,
+                _ => "missing",
+            };
+            (Some(i), absent, message.to_owned())
+        }
+    };
+    InventoryError {
+        file: file.to_owned(),
+        entry: entry.map(|i| entry_name(doc, i)),
+        field: field.map(str::to_owned),
+        message,
+    }
+}
 
 impl Inventory {
     /// Reads an inventory file.
@@ -141,114 +309,63 @@ impl Inventory {
         let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
             err(None, None, crate::rules::spec::one_line(&e.to_string()))
         })?;
-        let mut entries = Vec::new();
-        for (key, value) in &doc {
-            if key != "credential" {
-                return Err(err(
-                    None,
-                    Some(key),
-                    "unknown key (an inventory is a list of [[credential]])".into(),
-                ));
-            }
-            let list = value
-                .as_array()
-                .ok_or_else(|| err(None, Some(key), "expected [[credential]] tables".into()))?;
-            for (i, item) in list.iter().enumerate() {
-                let t = item.as_table().ok_or_else(|| {
-                    err(
-                        Some(format!("credential #{}", i + 1)),
-                        None,
-                        "not a table".into(),
-                    )
-                })?;
-                // The entry is named by its fingerprint only when that is one: a malformed value may be
-                // the secret itself, pasted in the wrong place.
-                let valid_fp = t
-                    .get("fingerprint")
-                    .and_then(|v| v.as_str())
-                    .and_then(|fp| parse_fingerprint(fp).ok());
-                let name = match &valid_fp {
-                    Some(fp) => format!("credential #{} ({fp})", i + 1),
-                    None => format!("credential #{}", i + 1),
-                };
-                let e = |field: &str, msg: String| err(Some(name.clone()), Some(field), msg);
-                for k in t.keys() {
-                    if !FIELDS.contains(&k.as_str()) {
-                        return Err(e(
-                            k,
-                            format!("unknown field (known: {})", FIELDS.join(", ")),
-                        ));
-                    }
-                }
-                let string = |field: &str| -> Result<Option<String>, InventoryError> {
-                    match t.get(field) {
-                        None => Ok(None),
-                        Some(v) => match v {
-                            toml::Value::String(s) => Ok(Some(s.clone())),
-                            toml::Value::Datetime(d) => Ok(Some(d.to_string())),
-                            other => Err(e(
-                                field,
-                                format!("expected a string, found {}", other.type_str()),
-                            )),
-                        },
-                    }
-                };
-                let fingerprint = match t.get("fingerprint") {
-                    None => return Err(e("fingerprint", "missing".into())),
-                    Some(toml::Value::String(fp)) => parse_fingerprint(fp).map_err(|why| {
-                        e(
-                            "fingerprint",
-                            format!("{why}; never put the secret itself here"),
-                        )
-                    })?,
-                    Some(other) => {
-                        return Err(e(
-                            "fingerprint",
-                            format!("expected a string, found {}", other.type_str()),
-                        ))
-                    }
-                };
-                let owner = string("owner")?
-                    .filter(|o| !o.trim().is_empty())
-                    .ok_or_else(|| {
-                        e("owner", "missing (every credential needs an owner)".into())
-                    })?;
-                let status = match string("status")? {
-                    None => EntryStatus::Active,
-                    Some(s) => EntryStatus::parse(&s).ok_or_else(|| {
-                        e(
-                            "status",
-                            format!("{s:?} is not active, revoked or honeytoken"),
-                        )
-                    })?,
-                };
-                let date = |field: &str| -> Result<Option<String>, InventoryError> {
-                    let v = string(field)?;
-                    if let Some(d) = &v {
-                        if Date::parse(d).is_none() {
-                            return Err(e(field, format!("{d:?} is not a date (YYYY-MM-DD)")));
-                        }
-                    }
-                    Ok(v.map(|d| d[..10].to_owned()))
-                };
-                entries.push(InventoryEntry {
-                    fingerprint,
-                    owner,
-                    purpose: string("purpose")?,
-                    environment: string("environment")?,
-                    created: date("created")?,
-                    expires: date("expires")?,
-                    status,
-                    ticket: string("ticket")?,
-                });
-            }
+        // An entry must be a table: serde's derived structs would also read an array, field by field.
+        let entries = doc.get("credential").and_then(toml::Value::as_array);
+        if let Some(i) = entries.and_then(|list| list.iter().position(|e| !e.is_table())) {
+            return Err(err(Some(entry_name(&doc, i)), None, "not a table".into()));
         }
-        Ok(Inventory { entries })
+        let written: File = serde_path_to_error::deserialize(toml::Value::Table(doc.clone()))
+            .map_err(|e| deserialize_error(file, &doc, &e))?;
+        Ok(Inventory {
+            entries: written.credential,
+        })
     }
 
     /// The entry for a fingerprint.
     pub fn get(&self, fingerprint: &str) -> Option<&InventoryEntry> {
         self.entries.iter().find(|e| e.fingerprint == fingerprint)
+    }
+
+    /// What needs acting on, entry by entry in file order: expired entries, entries expiring within
+    /// `within` days of `today`, and stale entries (no fingerprint of `found` matches them: revoked and
+    /// cleaned up, or the scan missed them).
+    ///
+    /// ```
+    /// use leakhound_core::inventory::{Attention, Inventory};
+    /// use leakhound_core::Date;
+    ///
+    /// let fp = format!("sha256:{}", "ab".repeat(32));
+    /// let toml = format!("[[credential]]\nfingerprint = \"{fp}\"\nowner = \"@a\"\nexpires = \"2026-01-10\"\n");
+    /// let inv = Inventory::parse("inv.toml", &toml).unwrap();
+    /// let today = Date::parse("2026-01-01").unwrap();
+    /// let due = inv.check(&[fp.clone()], today, 30);
+    /// assert!(matches!(due[..], [Attention::Expiring { days: 9, .. }]));
+    /// assert!(matches!(inv.check(&[], today, 5)[..], [Attention::Stale { .. }]));
+    /// ```
+    pub fn check(&self, found: &[String], today: Date, within: i64) -> Vec<Attention<'_>> {
+        let mut out = Vec::new();
+        for entry in &self.entries {
+            if let Some(expiry) = entry.expiry() {
+                let days = expiry.days() - today.days();
+                if days < 0 {
+                    out.push(Attention::Expired {
+                        entry,
+                        expiry,
+                        days: -days,
+                    });
+                } else if days <= within {
+                    out.push(Attention::Expiring {
+                        entry,
+                        expiry,
+                        days,
+                    });
+                }
+            }
+            if !found.contains(&entry.fingerprint) {
+                out.push(Attention::Stale { entry });
+            }
+        }
+        out
     }
 }
 
@@ -394,5 +511,43 @@ mod tests {
         .unwrap();
         let inv = Inventory::load(&path).unwrap();
         assert_eq!(inv.entries[0].fingerprint, crate::fingerprint(b"x"));
+    }
+
+    /// The messages name the file, the entry and the field, worded as before serde read the file
+    /// (issue 13).
+    #[test]
+    fn errors_name_file_entry_and_field() {
+        let fp = crate::fingerprint(b"x");
+        let entry = format!("[[credential]]\nfingerprint = \"{fp}\"\n");
+        for (text, want) in [
+            ("x = 1".to_owned(), "field `x`: unknown key (an inventory is a list of [[credential]])".to_owned()),
+            ("[credential]\nowner = 't'".into(), "field `credential`: expected [[credential]] tables".into()),
+            ("credential = [['t']]".into(), "credential #1: not a table".into()),
+            ("[[credential]]\nowner = 't'".into(), "credential #1: field `fingerprint`: missing".into()),
+            (format!("{entry}owner = ' '"), format!("credential #1 ({fp}): field `owner`: {MISSING_OWNER}")),
+            (format!("{entry}owner = 3"), format!("credential #1 ({fp}): field `owner`: expected a string, found integer")),
+            (format!("{entry}owner = 't'\nzz = 1"), format!("credential #1 ({fp}): field `zz`: unknown field (known: {})", FIELDS.join(", "))),
+            (format!("{entry}owner = 't'\nstatus = 'gone'"), format!("credential #1 ({fp}): field `status`: \"gone\" is not active, revoked or honeytoken")),
+            (format!("{entry}owner = 't'\nexpires = '2027-02-30'"), format!("credential #1 ({fp}): field `expires`: \"2027-02-30\" is not a date (YYYY-MM-DD)")),
+        ] {
+            let e = Inventory::parse("inv.toml", &text).unwrap_err().to_string();
+            assert_eq!(e, format!("inv.toml: {want}"), "{text}");
+        }
+        let inv = Inventory::parse(
+            "inv.toml",
+            &format!(
+                "{entry}owner = 2026-01-01\ncreated = '2026-01-01T10:00:00Z'\nexpires = 2027-01-31"
+            ),
+        )
+        .unwrap();
+        let e = &inv.entries[0];
+        assert_eq!(
+            (e.owner.as_str(), e.status),
+            ("2026-01-01", EntryStatus::Active)
+        );
+        assert_eq!(
+            (e.created.as_deref(), e.expires.as_deref()),
+            (Some("2026-01-01"), Some("2027-01-31"))
+        );
     }
 }

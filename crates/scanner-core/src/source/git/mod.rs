@@ -1034,14 +1034,9 @@ fn describe_commit(repo: &gix::Repository, id: ObjectId) -> [String; 3] {
 
 /// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ`.
 fn rfc3339_utc(secs: i64) -> String {
-    let rem = secs.rem_euclid(86_400);
-    let date = crate::date::Date::from_days(secs.div_euclid(86_400));
-    format!(
-        "{date}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    // A commit time outside jiff's range (years -9999..=9999) is a forged one: shown as the epoch.
+    let t = jiff::Timestamp::from_second(secs).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 fn first_line(s: &str) -> String {
