@@ -32,7 +32,10 @@ pub fn run(c: InventoryCommand) -> anyhow::Result<ExitCode> {
 fn add(a: InventoryAddArgs) -> anyhow::Result<ExitCode> {
     let path = default_path(a.inventory.clone());
     let Some(status) = EntryStatus::parse(&a.status) else {
-        bail!("--status: {:?} is not active, revoked or honeytoken", a.status);
+        bail!(
+            "--status: {:?} is not active, revoked or honeytoken",
+            a.status
+        );
     };
     for (flag, v) in [("--expires", &a.expires), ("--created", &a.created)] {
         if let Some(d) = v {

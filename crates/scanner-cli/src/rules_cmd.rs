@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use leakhound_core::{RuleSet, Scanner};
 use serde::Serialize;
 
 use crate::args::{Format, RulesCheckArgs, RulesListArgs};
@@ -59,67 +58,34 @@ pub fn list(a: RulesListArgs) -> anyhow::Result<ExitCode> {
 /// against the rules a real scan would use, so a rule shadowed by a default rule shows up here. A rule
 /// of a gitleaks configuration that had to be skipped counts as a failure.
 pub fn check(a: RulesCheckArgs) -> anyhow::Result<ExitCode> {
-    let mut checked = RuleSet::empty();
-    let mut skipped = 0;
-    for f in &a.files {
-        let loaded = RuleSet::from_path(f)?;
-        print_rule_warnings(&loaded.warnings);
-        skipped += loaded.warnings.iter().filter(|w| w.rule_skipped).count();
-        checked.extend(loaded.rules);
-    }
-    let ids: Vec<String> = checked.iter().map(|r| r.id().to_owned()).collect();
-    let examples: usize = checked
-        .iter()
-        .map(|r| r.examples().len() + r.negative_examples().len())
-        .sum();
-    let mut rules = if a.no_default_rules {
-        RuleSet::empty()
-    } else {
-        RuleSet::embedded()
-    };
-    rules.extend(checked);
-    let scanner = Scanner::new(rules);
-    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let failures = scanner.check_examples(Some(&id_refs));
+    let c = leakhound_core::session::check_rules(&a.files, !a.no_default_rules)?;
+    print_rule_warnings(&c.warnings);
     let mut out = anstream::stdout().lock();
-    for f in &failures {
+    for f in &c.failures {
         writeln!(out, "FAIL {f}")?;
     }
-    let ours = || {
-        scanner
-            .rules()
-            .iter()
-            .filter(|r| ids.iter().any(|i| i == r.id()))
-    };
-    for r in ours().filter(|r| r.examples().len() == 0 && !r.is_imported()) {
+    for id in &c.without_examples {
         writeln!(
             out,
-            "note: rule `{}` has no examples: add some so this check can catch regressions",
-            r.id()
+            "note: rule `{id}` has no examples: add some so this check can catch regressions"
         )?;
     }
-    let imported = ours().filter(|r| r.is_imported()).count();
-    if imported > 0 {
+    if c.imported > 0 {
         writeln!(
             out,
-            "note: {imported} rules imported from gitleaks: loaded and compiled; gitleaks rules carry \
-             no examples to run"
+            "note: {} rules imported from gitleaks: loaded and compiled; gitleaks rules carry \
+             no examples to run",
+            c.imported
         )?;
     }
+    let (rules, examples, failures) = (c.ids.len(), c.examples, c.failures.len());
     write!(
         out,
-        "{} rules, {} examples, {} failures",
-        ids.len(),
-        examples,
-        failures.len()
+        "{rules} rules, {examples} examples, {failures} failures"
     )?;
-    if skipped > 0 {
-        write!(out, ", {skipped} rules skipped (see the warnings)")?;
+    if c.skipped > 0 {
+        write!(out, ", {} rules skipped (see the warnings)", c.skipped)?;
     }
     writeln!(out)?;
-    Ok(if failures.is_empty() && skipped == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(ExitCode::from(u8::from(!c.passed())))
 }

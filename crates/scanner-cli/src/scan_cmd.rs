@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use leakhound_core::config::{parse_contexts, ConfigChange, Origin};
+use leakhound_core::config::parse_contexts;
 use leakhound_core::report::{self, human};
-use leakhound_core::session::{Report, ScanSession, Stats, Verdict};
+use leakhound_core::session::{Report, ScanSession, Verdict};
 use leakhound_core::{Baseline, Progress, RuleWarning, Status};
 
 use crate::args::{Format, ScanArgs};
@@ -105,7 +105,7 @@ pub fn create_baseline(a: ScanArgs, output: &Path) -> anyhow::Result<ExitCode> {
     let scanned = session(&a)?.collect()?;
     print_rule_warnings(&scanned.warnings);
     // What is accepted depends on what the repository's config let through: say it here too.
-    warn_config_changes(&mut io::stderr(), &scanned.config_changes)?;
+    human::config_warnings(&mut io::stderr(), &scanned.config_changes)?;
     // Entries are recorded relative to the repository root, however the path was spelled, so that
     // every later scan (and the hook) matches them.
     let baseline = Baseline::from_findings_at(&scanned.findings, &|f| scanned.root_relative(f));
@@ -169,39 +169,8 @@ fn emit(a: &ScanArgs, report: &Report) -> anyhow::Result<()> {
     let findings = &report.findings[..];
     let stats = report.scan_stats();
     let mut stderr = anstream::stderr();
-    if let Stats::Staged(s) = &report.stats {
-        human::not_scanned(&mut stderr, s)?;
-    }
-    // A repository's own config can switch detection off: say so, every time. The hook is run by the
-    // repository's own developers on every commit, and does not repeat it (its JSON still lists it).
-    if !a.staged {
-        warn_config_changes(&mut stderr, &report.config_changes)?;
-    }
-    for w in &stats.warnings {
-        let reason = w.reason.as_str();
-        writeln!(
-            stderr,
-            "leakhound: warning: {}: {} (skipped: {reason})",
-            w.path, w.message
-        )?;
-    }
-    for n in &stats.notes {
-        writeln!(stderr, "leakhound: note: {}: {}", n.path, n.message)?;
-    }
-    for (path, t) in &stats.truncated {
-        writeln!(
-            stderr,
-            "leakhound: warning: {path}: {t} (--max-findings-per-file N raises the cap, 0 lifts it)"
-        )?;
-    }
-    for e in &report.stale_baseline {
-        writeln!(
-            stderr,
-            "leakhound: note: stale baseline entry: {} {} {} matches nothing any more: remove it",
-            e.path, e.rule, e.fingerprint
-        )?;
-    }
-
+    // A repository's own config can switch detection off: said every time, except by the hook.
+    human::diagnostics(&mut stderr, report, !a.staged)?;
     let to_file = a.output.is_some();
     let mut out: Box<dyn Write> = match &a.output {
         Some(p) => Box::new(BufWriter::new(create_private(p)?)),
@@ -264,17 +233,6 @@ fn emit(a: &ScanArgs, report: &Report) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One warning line for each change a scanned repository's config makes that can hide a secret.
-fn warn_config_changes(w: &mut dyn Write, changes: &[ConfigChange]) -> io::Result<()> {
-    for c in changes
-        .iter()
-        .filter(|c| c.origin == Origin::Repository && c.can_hide_secrets())
-    {
-        writeln!(w, "leakhound: warning: {c}")?;
-    }
-    Ok(())
-}
-
 /// Opens a report file for writing. A new file is created readable by its owner only (0600): a report
 /// written with --no-redact holds secrets, and one written redacted still names where they are. An
 /// existing file is truncated and keeps its mode: whoever set it meant it.
@@ -290,10 +248,7 @@ fn create_private(path: &Path) -> anyhow::Result<File> {
         .with_context(|| format!("{}: cannot create", path.display()))
 }
 
-/// One line per warning about a rule file (a gitleaks configuration's unsupported fields), on stderr.
+/// Warnings about rule files and configs, on stderr.
 pub fn print_rule_warnings(warnings: &[RuleWarning]) {
-    let mut err = io::stderr().lock();
-    for w in warnings {
-        let _ = writeln!(err, "leakhound: warning: {w}");
-    }
+    let _ = human::rule_warnings(&mut io::stderr().lock(), warnings);
 }

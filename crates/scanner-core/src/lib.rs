@@ -78,8 +78,8 @@ pub use matcher::Scratch;
 pub use owners::CodeOwners;
 pub use rules::{LoadedRules, Rule, RuleError, RuleSet, RuleWarning, Severity};
 pub use scan::{
-    effective_threads, Note, ScanStats, ScanWarning, Scanner, SkipReason, Truncation,
-    DEFAULT_MAX_FINDINGS_PER_FILE,
+    effective_threads, ExampleFailure, Note, ScanStats, ScanWarning, Scanner, SkipReason,
+    Truncation, DEFAULT_MAX_FINDINGS_PER_FILE,
 };
 #[cfg(feature = "fs")]
 pub use session::{Report, ScanSession, Source, Stats, Verdict};

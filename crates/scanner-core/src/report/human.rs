@@ -428,6 +428,72 @@ pub fn stats_summary(
     }
 }
 
+/// One warning line for each change a scanned repository's config makes that can hide a secret.
+pub fn config_warnings(
+    w: &mut dyn Write,
+    changes: &[crate::config::ConfigChange],
+) -> io::Result<()> {
+    for c in changes
+        .iter()
+        .filter(|c| c.origin == crate::config::Origin::Repository && c.can_hide_secrets())
+    {
+        writeln!(w, "leakhound: warning: {c}")?;
+    }
+    Ok(())
+}
+
+/// One line per warning about a rule file or config (a gitleaks configuration's unsupported fields).
+pub fn rule_warnings(w: &mut dyn Write, warnings: &[crate::rules::RuleWarning]) -> io::Result<()> {
+    for warning in warnings {
+        writeln!(w, "leakhound: warning: {warning}")?;
+    }
+    Ok(())
+}
+
+/// Everything a scan could not use or wants known, one line each, for stderr: staged files not
+/// scanned, the repository config's changes (unless `!config_changes`: the hook, run on every commit,
+/// does not repeat them), inputs skipped or lost, notes, capped files, stale baseline entries.
+#[cfg(feature = "fs")]
+pub fn diagnostics(
+    w: &mut dyn Write,
+    report: &crate::session::Report,
+    config_changes: bool,
+) -> io::Result<()> {
+    #[cfg(feature = "git")]
+    if let crate::session::Stats::Staged(s) = &report.stats {
+        not_scanned(w, s)?;
+    }
+    if config_changes {
+        config_warnings(w, &report.config_changes)?;
+    }
+    let stats = report.scan_stats();
+    for x in &stats.warnings {
+        let reason = x.reason.as_str();
+        writeln!(
+            w,
+            "leakhound: warning: {}: {} (skipped: {reason})",
+            x.path, x.message
+        )?;
+    }
+    for n in &stats.notes {
+        writeln!(w, "leakhound: note: {}: {}", n.path, n.message)?;
+    }
+    for (path, t) in &stats.truncated {
+        writeln!(
+            w,
+            "leakhound: warning: {path}: {t} (--max-findings-per-file N raises the cap, 0 lifts it)"
+        )?;
+    }
+    for e in &report.stale_baseline {
+        writeln!(
+            w,
+            "leakhound: note: stale baseline entry: {} {} {} matches nothing any more: remove it",
+            e.path, e.rule, e.fingerprint
+        )?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

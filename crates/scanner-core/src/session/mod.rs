@@ -21,6 +21,7 @@
 mod configs;
 mod outcome;
 mod paths;
+mod rule_check;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -42,6 +43,7 @@ pub use configs::rule_pack;
 pub use outcome::{Report, Scanned, Stats, Verdict};
 pub use paths::repo_root;
 use paths::RootPaths;
+pub use rule_check::{check_rules, RuleCheck};
 
 #[cfg(feature = "git")]
 use crate::source::{
