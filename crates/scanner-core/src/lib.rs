@@ -30,7 +30,6 @@ mod date;
 mod decode;
 pub mod filters;
 mod finding;
-pub mod gitleaks;
 pub mod inventory;
 mod matcher;
 mod owners;
@@ -38,6 +37,7 @@ mod prefilter;
 pub mod report;
 pub mod rules;
 mod scan;
+mod severity;
 mod shapes;
 pub mod source;
 pub mod validate;
@@ -53,6 +53,7 @@ pub use finding::{parse_fingerprint, FingerprintError};
 pub use inventory::{Inventory, InventoryEntry, InventoryError};
 pub use matcher::Scratch;
 pub use owners::CodeOwners;
+pub use rules::gitleaks;
 pub use rules::{LoadedRules, Rule, RuleError, RuleSet, RuleWarning, Severity};
 pub use scan::{
     effective_threads, Note, ScanStats, ScanWarning, Scanner, SkipReason, Truncation,

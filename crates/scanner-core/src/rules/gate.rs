@@ -358,7 +358,7 @@ pub(crate) fn name_gate(regex: &str, keywords: &[String]) -> bool {
                 cut > 0
                     && branch[cut..].iter().zip(&tail).all(|(x, y)| x == y)
                     && name.iter().all(|h| identifier_only(h))
-                    && crate::gitleaks::required_literal_sets(
+                    && super::literals::required_literal_sets(
                         &Hir::concat(name.iter().map(|h| (*h).clone()).collect()).to_string(),
                         MAX_SPELLINGS,
                     )

@@ -6,6 +6,8 @@
 
 pub(crate) mod allowlist;
 mod gate;
+pub mod gitleaks;
+mod literals;
 pub(crate) mod spec;
 
 use std::borrow::Cow;
@@ -15,10 +17,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
-use serde::Serialize;
-
+pub use crate::severity::Severity;
 pub use spec::RuleSpec;
 
+use crate::validate::names as validator_names;
 use crate::validate::Validator;
 use allowlist::Allowlist;
 
@@ -46,43 +48,6 @@ pub(crate) struct EmbeddedRule {
 }
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
-
-/// How bad a leak of this kind of secret is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Test-mode keys, expired tokens, values with little power.
-    Low,
-    /// Scoped or short-lived credentials.
-    Medium,
-    /// Credentials that grant access to an account or service.
-    High,
-    /// Credentials that grant broad production access (cloud root keys, live payment keys, private keys).
-    Critical,
-}
-
-impl Severity {
-    /// Parses `critical|high|medium|low`.
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "critical" => Some(Severity::Critical),
-            "high" => Some(Severity::High),
-            "medium" => Some(Severity::Medium),
-            "low" => Some(Severity::Low),
-            _ => None,
-        }
-    }
-
-    /// The lowercase name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-        }
-    }
-}
 
 /// A rule file that could not be loaded: names the file, and where known the rule and the field.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -874,7 +839,7 @@ impl RuleSet {
     }
 
     /// Loads a rule file, or every `*.toml` file in a directory (sorted by name). Each file is either in
-    /// leakhound's format or a gitleaks configuration, told apart by [`crate::gitleaks::is_gitleaks`];
+    /// leakhound's format or a gitleaks configuration, told apart by [`gitleaks::is_gitleaks`];
     /// what a gitleaks file asks for that leakhound does not do comes back as warnings.
     ///
     /// # Errors
@@ -922,8 +887,8 @@ impl RuleSet {
                 field: None,
                 message: spec::one_line(&e.to_string()),
             })?;
-            if crate::gitleaks::is_gitleaks(&doc) {
-                return crate::gitleaks::from_table(&name, &doc, &text);
+            if gitleaks::is_gitleaks(&doc) {
+                return gitleaks::from_table(&name, &doc, &text);
             }
             let specs =
                 spec::parse_rule_tables(&doc).map_err(|e| RuleError::from_spec(&name, e))?;

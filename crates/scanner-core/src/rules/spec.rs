@@ -68,20 +68,6 @@ impl SpecError {
 /// Severities accepted in `severity`.
 pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 
-/// Validators accepted in `validate`.
-pub const VALIDATORS: [&str; 10] = [
-    "github-checksum",
-    "npm-checksum",
-    "jwt",
-    "aws-key-id",
-    "private-key",
-    "mode",
-    "discord-bot-token",
-    "keystore",
-    "basic-auth",
-    "base64-password",
-];
-
 /// The keys a rule table may hold.
 pub const FIELDS: [&str; 19] = [
     "id",
@@ -340,10 +326,10 @@ fn check_spec(spec: &RuleSpec) -> Result<(), SpecError> {
         );
     }
     if let Some(v) = &spec.validate {
-        if !VALIDATORS.contains(&v.as_str()) {
+        if !super::validator_names::VALIDATORS.contains(&v.as_str()) {
             return err(
                 "validate",
-                format!("{v:?} is not one of {}", VALIDATORS.join(", ")),
+                format!("{v:?} is not one of {}", super::validator_names::VALIDATORS.join(", ")),
             );
         }
     }
