@@ -22,6 +22,7 @@ fn main() {
         .map_or_else(|| manifest.join("../../rules"), PathBuf::from);
     println!("cargo:rerun-if-changed={}", dir.display());
     println!("cargo:rerun-if-changed=src/rules/spec.rs");
+    println!("cargo:rerun-if-changed=src/rules/de.rs");
     println!("cargo:rerun-if-changed=src/validate/names.rs");
 
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)

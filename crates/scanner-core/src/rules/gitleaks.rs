@@ -65,11 +65,7 @@ pub fn is_gitleaks(doc: &toml::Table) -> bool {
     // Every field of leakhound's own rule format that a gitleaks rule does not also have: derived from
     // the format's field list so a new field cannot be forgotten here.
     const SHARED: [&str; 5] = ["id", "description", "keywords", "regex", "entropy"];
-    let leakhound_only = || {
-        super::spec::FIELDS
-            .iter()
-            .filter(|f| !SHARED.contains(f))
-    };
+    let leakhound_only = || super::spec::FIELDS.iter().filter(|f| !SHARED.contains(f));
     if doc.contains_key("rule") {
         return false;
     }

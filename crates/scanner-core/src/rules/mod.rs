@@ -15,9 +15,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
+pub use crate::severity::Severity;
 use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
-pub use crate::severity::Severity;
 pub use spec::RuleSpec;
 
 use crate::validate::names as validator_names;
