@@ -14,6 +14,10 @@ use std::fmt;
 use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{self, Deserializer, Expected, IntoDeserializer, Unexpected, Visitor};
 
+/// The key under which toml passes a datetime through serde (`toml_datetime`'s private field name; a
+/// test checks that a datetime still reads back as one).
+const DATETIME_FIELD: &str = "$__toml_private_datetime";
+
 /// Why a value did not deserialize, and the top-level field it sits in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
@@ -106,6 +110,17 @@ impl<'de> IntoDeserializer<'de, FieldError> for Value {
     }
 }
 
+/// `deserialize_<type>` methods that go through [`Value::typed`].
+macro_rules! typed {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, v: V) -> Result<V::Value, FieldError> {
+                self.typed(v)
+            }
+        )*
+    };
+}
+
 impl<'de> Deserializer<'de> for Value {
     type Error = FieldError;
 
@@ -116,9 +131,13 @@ impl<'de> Deserializer<'de> for Value {
             toml::Value::Float(f) => v.visit_f64(f),
             toml::Value::Boolean(b) => v.visit_bool(b),
             // serde has no date type: a datetime is a type error wherever it sits.
-            toml::Value::Datetime(_) => {
-                Err(de::Error::invalid_type(Unexpected::Other("datetime"), &v))
-            }
+            // serde has no date type: a datetime goes over as toml's own deserializer hands it over
+            // (a one-entry map under a private key), which a `toml::Value` reads back as a datetime
+            // and an ignored value skips; every typed read refuses it first (see `typed`).
+            toml::Value::Datetime(d) => v.visit_map(MapDeserializer::new(std::iter::once((
+                DATETIME_FIELD,
+                d.to_string(),
+            )))),
             toml::Value::Array(a) => {
                 v.visit_seq(SeqDeserializer::new(a.into_iter().map(Value::new)))
             }
@@ -140,8 +159,91 @@ impl<'de> Deserializer<'de> for Value {
         v.visit_some(self)
     }
 
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    typed! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_str
+        deserialize_string deserialize_bytes deserialize_byte_buf deserialize_unit deserialize_seq
+        deserialize_map
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _: &str,
+        v: V,
+    ) -> Result<V::Value, FieldError> {
+        self.typed(v)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _: &str,
+        v: V,
+    ) -> Result<V::Value, FieldError> {
+        self.typed(v)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _: usize, v: V) -> Result<V::Value, FieldError> {
+        self.typed(v)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _: &str,
+        _: usize,
+        v: V,
+    ) -> Result<V::Value, FieldError> {
+        self.typed(v)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &str,
+        _: &[&str],
+        v: V,
+    ) -> Result<V::Value, FieldError> {
+        self.typed(v)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &str,
+        _: &[&str],
+        v: V,
+    ) -> Result<V::Value, FieldError> {
+        self.typed(v)
+    }
+
+    serde::forward_to_deserialize_any! { identifier ignored_any }
+}
+
+impl Value {
+    /// A read of one type: a datetime is refused as `found datetime` (a string field does not take a
+    /// date), anything else goes to the visitor, which says what it expected.
+    fn typed<'de, V: Visitor<'de>>(self, v: V) -> Result<V::Value, FieldError> {
+        if self.value.is_datetime() {
+            let e: FieldError = de::Error::invalid_type(Unexpected::Other("datetime"), &v);
+            return Err(match &self.key {
+                Some(key) => e.within(key),
+                None => e,
+            });
+        }
+        self.deserialize_any(v)
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[test]
+    fn a_datetime_reads_back_as_one_and_is_no_string() {
+        let doc: toml::Table = "when = 1979-05-27\n".parse().expect("valid TOML");
+        let when = doc["when"].clone();
+        let read = toml::Value::deserialize(Value::new(when.clone())).expect("a value");
+        assert_eq!(read, when);
+        assert!(serde::de::IgnoredAny::deserialize(Value::new(when.clone())).is_ok());
+        let e = String::deserialize(Value::new(when)).expect_err("not a string");
+        assert_eq!(e.message, "expected a string, found datetime");
     }
 }

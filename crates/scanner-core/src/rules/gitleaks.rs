@@ -34,18 +34,20 @@
 //! applies them to its default rules. leakhound's placeholder filter and inline `gitleaks:allow` comments
 //! apply to imported rules like to any other.
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::fmt;
 
 use regex::bytes::Regex;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Error as _, IgnoredAny, MapAccess, SeqAccess, Unexpected, Visitor};
+use serde::{Deserialize, Deserializer};
 use toml::Value;
 
 use super::allowlist::{Allowlist, Condition, RegexTarget};
 use super::literals::derive_keywords;
-use super::spec::MAX_WINDOW;
-use super::{
-    build_regex, Imported, LoadedRules, Rule, RuleError, RuleSet, RuleSpec, RuleWarning,
-    SecretGroup,
-};
+use super::pattern::{self, build_regex, SecretGroup};
+use super::spec::{de, RuleSpec, RuleWarning, SpecError, MAX_WINDOW};
+use super::{LoadedRules, RuleError, RuleSet};
 
 /// Whether a parsed TOML document is a gitleaks configuration rather than a leakhound rule file: it has
 /// one of gitleaks' top-level keys (`title`, `[extend]`, `[allowlist]`, `[[allowlists]]`), or a
@@ -127,67 +129,94 @@ pub fn translate(file: &str, text: &str) -> Result<LoadedRules, RuleError> {
         field: None,
         message: super::spec::one_line(&e.to_string()),
     })?;
-    from_table(file, &doc, text)
+    let import = import(file, &doc).map_err(|e| RuleError::from_spec(file, e))?;
+    RuleSet::from_import(file, text, import)
 }
 
-/// [`translate`] for an already parsed document.
-pub(crate) fn from_table(
-    file: &str,
-    doc: &toml::Table,
-    text: &str,
-) -> Result<LoadedRules, RuleError> {
+/// A gitleaks configuration in leakhound's terms: rule specs, with what leakhound's format has no field
+/// for beside them, and the warnings. [`RuleSet::from_import`] compiles it like any rule file.
+#[derive(Debug, Default)]
+pub(crate) struct Import {
+    /// The rules that load, in file order; a later definition of an id has replaced the earlier one.
+    pub rules: Vec<ImportedRule>,
+    /// `[allowlist]` and `[[allowlists]]`: they apply to every rule of the scan.
+    pub global: Vec<Allowlist>,
+    /// Everything not applied as written, in file order.
+    pub warnings: Vec<RuleWarning>,
+}
+
+/// One imported rule: its spec (severity `high`, the widest window, keywords given or derived), and
+/// gitleaks' semantics that leakhound's own format does not have.
+#[derive(Debug)]
+pub(crate) struct ImportedRule {
+    /// The rule in leakhound's terms; an empty `regex` with a `path` reports matching files.
+    pub spec: RuleSpec,
+    /// `secretGroup`, or the first group that matched something.
+    pub secret_group: SecretGroup,
+    /// `path`: a regex the file's path must match.
+    pub path: Option<Regex>,
+    /// The rule's own allowlists.
+    pub allowlists: Vec<Allowlist>,
+}
+
+/// Translates a parsed gitleaks configuration. Every rule that is kept has been checked as the rules
+/// module will compile it (its regex, `secretGroup` and `path`), so that a rule that cannot run is
+/// skipped here with a warning, in file order, and the others load.
+///
+/// # Errors
+/// A `rules` key that is not an array of tables, or rules none of which could be loaded.
+pub(crate) fn import(file: &str, doc: &toml::Table) -> Result<Import, SpecError> {
+    let config =
+        Config::deserialize(de::Value::new(toml::Value::Table(doc.clone()))).map_err(|e| {
+            SpecError {
+                rule: None,
+                field: e.field,
+                message: e.message,
+            }
+        })?;
     let mut cx = Cx {
         file,
         warnings: Vec::new(),
     };
-    if let Some(extend) = doc.get("extend") {
-        cx.extend(extend);
+    match config.extend {
+        Some(Lenient(Ok(Table(extend)))) => cx.extend(extend),
+        Some(Lenient(Err(_))) => cx.warn(None, "extend", "expected a table, ignored"),
+        None => {}
     }
     let mut global = Vec::new();
-    if let Some(v) = doc.get("allowlist") {
-        match v.as_table() {
-            Some(t) => global.extend(cx.allowlist(None, "allowlist", t, true)),
-            None => cx.warn(None, "allowlist", "expected a table, ignored"),
-        }
+    match config.allowlist {
+        Some(Lenient(Ok(Table(t)))) => global.extend(cx.allowlist(None, "allowlist", t, true)),
+        Some(Lenient(Err(_))) => cx.warn(None, "allowlist", "expected a table, ignored"),
+        None => {}
     }
-    if let Some(v) = doc.get("allowlists") {
-        global.extend(cx.allowlists(None, v, true));
+    if let Some(lists) = config.allowlists {
+        global.extend(cx.allowlists(None, lists, true));
     }
-    let defined = doc
-        .get("rules")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    let tables: Vec<&toml::Table> = match doc.get("rules") {
+    let tables = match config.rules {
         None => Vec::new(),
-        Some(Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| {
-                let t = v.as_table();
-                if t.is_none() {
-                    cx.skip(&format!("#{}", i + 1), None, "entry is not a table");
-                }
-                t
-            })
-            .collect(),
-        Some(_) => {
-            return Err(RuleError {
-                file: file.to_owned(),
+        Some(Lenient(Ok(tables))) => tables,
+        Some(Lenient(Err(_))) => {
+            return Err(SpecError {
                 rule: None,
                 field: Some("rules".into()),
                 message: "expected an array of tables ([[rules]])".into(),
             })
         }
     };
-    let mut rules: Vec<Rule> = Vec::new();
-    for (i, table) in tables.iter().enumerate() {
+    let defined = tables.len();
+    let mut rules: Vec<ImportedRule> = Vec::new();
+    for (i, table) in tables.into_iter().enumerate() {
+        let Lenient(Ok(Table(table))) = table else {
+            cx.skip(&format!("#{}", i + 1), None, "entry is not a table");
+            continue;
+        };
         let Some(rule) = cx.rule(table, i) else {
             continue;
         };
         // gitleaks keeps rules in a map by id: a later definition replaces an earlier one.
-        if let Some(prev) = rules.iter().position(|r| r.id() == rule.id()) {
+        if let Some(prev) = rules.iter().position(|r| r.spec.id == rule.spec.id) {
             cx.warn(
-                Some(rule.id()),
+                Some(&rule.spec.id),
                 "id",
                 "defined twice: the later definition replaces the earlier one",
             );
@@ -195,19 +224,8 @@ pub(crate) fn from_table(
         }
         rules.push(rule);
     }
-    for (key, _) in doc {
-        if ![
-            "title",
-            "minVersion",
-            "extend",
-            "allowlist",
-            "allowlists",
-            "rules",
-        ]
-        .contains(&key.as_str())
-        {
-            cx.unsupported(None, key, "not a gitleaks configuration key");
-        }
+    for key in config.other.keys() {
+        cx.unsupported(None, key, "not a gitleaks configuration key");
     }
     if rules.is_empty() && defined > 0 {
         let why: Vec<String> = cx
@@ -222,33 +240,196 @@ pub(crate) fn from_table(
                 format!("{s}: {}", w.message)
             })
             .collect();
-        return Err(RuleError {
-            file: file.to_owned(),
+        return Err(SpecError {
             rule: None,
             field: Some("rules".into()),
             message: format!("no rule could be loaded: {}", why.join("; ")),
         });
     }
-    for id in global.iter().flat_map(|a| a.target_rules.iter()) {
-        if !rules.iter().any(|r| r.id() == id) && !RuleSet::embedded_has(id) {
-            cx.warn(
-                None,
-                "allowlists.targetRules",
-                format!("no rule `{id}` in this file or leakhound's default pack: that entry targets nothing"),
-            );
-        }
-    }
-    let mut hash = super::spec::Fnv1a::new();
-    hash.write(file.as_bytes());
-    hash.write(text.as_bytes());
-    Ok(LoadedRules {
-        rules: RuleSet::imported(
-            rules,
-            global.into_iter().map(Arc::new).collect(),
-            hash.finish(),
-        ),
+    Ok(Import {
+        rules,
+        global,
         warnings: cx.warnings,
     })
+}
+
+/// A gitleaks configuration as written. Keys gitleaks does not have are kept, to be reported.
+#[derive(Deserialize)]
+struct Config {
+    /// Informational.
+    #[serde(rename = "title")]
+    _title: Option<IgnoredAny>,
+    /// Informational.
+    #[serde(rename = "minVersion")]
+    _min_version: Option<IgnoredAny>,
+    extend: Option<Lenient<Table<Extend>>>,
+    allowlist: Option<Lenient<Table<AllowlistTable>>>,
+    allowlists: Option<Lenient<Vec<Lenient<Table<AllowlistTable>>>>>,
+    rules: Option<Lenient<Vec<Lenient<Table<RuleTable>>>>>,
+    #[serde(flatten)]
+    other: BTreeMap<String, IgnoredAny>,
+}
+
+/// `[extend]`: none of it is applied; each key gets its own explanation.
+#[derive(Deserialize)]
+struct Extend {
+    #[serde(rename = "useDefault")]
+    use_default: Option<Lenient<bool>>,
+    path: Option<IgnoredAny>,
+    #[serde(rename = "disabledRules")]
+    disabled_rules: Option<IgnoredAny>,
+    #[serde(flatten)]
+    other: BTreeMap<String, IgnoredAny>,
+}
+
+/// One `[[rules]]` table. A value of the wrong type skips the rule; unknown keys are reported.
+#[derive(Deserialize)]
+struct RuleTable {
+    /// Checked by hand: the message shows the value (`found 3`, `found " "`).
+    id: Option<toml::Value>,
+    description: Option<Lenient<String>>,
+    regex: Option<Lenient<String>>,
+    #[serde(rename = "secretGroup")]
+    secret_group: Option<Lenient<GroupNumber>>,
+    entropy: Option<Lenient<Number>>,
+    path: Option<Lenient<String>>,
+    keywords: Option<Lenient<Strings<false>>>,
+    allowlist: Option<Lenient<Table<AllowlistTable>>>,
+    allowlists: Option<Lenient<Vec<Lenient<Table<AllowlistTable>>>>>,
+    required: Option<IgnoredAny>,
+    #[serde(rename = "skipReport")]
+    skip_report: Option<Lenient<bool>>,
+    tags: Option<IgnoredAny>,
+    #[serde(flatten)]
+    other: BTreeMap<String, IgnoredAny>,
+}
+
+/// One allowlist table. Every field is read leniently: what cannot be applied is reported and
+/// dropped, so that the allowlist exempts less than under gitleaks, never more.
+#[derive(Deserialize)]
+struct AllowlistTable {
+    /// Informational.
+    #[serde(rename = "description")]
+    _description: Option<IgnoredAny>,
+    /// Checked by hand: `OR` or `AND` in any case, and the message shows the value.
+    condition: Option<toml::Value>,
+    /// Checked by hand: `secret`, `match` or `line`, and the message shows the value.
+    #[serde(rename = "regexTarget")]
+    regex_target: Option<toml::Value>,
+    regexes: Option<Lenient<Strings<true>>>,
+    paths: Option<Lenient<Strings<true>>>,
+    stopwords: Option<Lenient<Strings<true>>>,
+    commits: Option<Lenient<Vec<IgnoredAny>>>,
+    #[serde(rename = "targetRules")]
+    target_rules: Option<Lenient<Strings<true>>>,
+    #[serde(flatten)]
+    other: BTreeMap<String, IgnoredAny>,
+}
+
+/// A value that may be of the wrong type: the error's message is kept, to be reported, and the rest of
+/// the table still reads.
+struct Lenient<T>(Result<T, String>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Lenient<T>, D::Error> {
+        Ok(Lenient(T::deserialize(d).map_err(|e| e.to_string())))
+    }
+}
+
+/// A TOML table read as `T`: `expected a table, found integer` for another value.
+struct Table<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Table<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Table<T>, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Table<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Table<T>, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(Table)
+            }
+        }
+        d.deserialize_map(V(std::marker::PhantomData))
+    }
+}
+
+/// An array of strings. For an element of another type the message says `found array` when `FOUND`
+/// (allowlists), nothing when not (`keywords`), as the importer always has.
+struct Strings<const FOUND: bool>(Vec<String>);
+
+impl<'de, const FOUND: bool> Deserialize<'de> for Strings<FOUND> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strings<FOUND>, D::Error> {
+        struct V<const FOUND: bool>;
+        impl<'de, const FOUND: bool> Visitor<'de> for V<FOUND> {
+            type Value = Strings<FOUND>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of strings")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strings<FOUND>, A::Error> {
+                let mut out = Vec::new();
+                let mut all = true;
+                while let Some(v) = seq.next_element::<toml::Value>()? {
+                    match v {
+                        toml::Value::String(s) => out.push(s),
+                        _ => all = false,
+                    }
+                }
+                match (all, FOUND) {
+                    (true, _) => Ok(Strings(out)),
+                    (false, true) => Err(A::Error::custom(
+                        "expected an array of strings, found array",
+                    )),
+                    (false, false) => Err(A::Error::custom("expected an array of strings")),
+                }
+            }
+        }
+        d.deserialize_seq(V::<FOUND>)
+    }
+}
+
+/// `secretGroup`: a group number; 0 is the whole match.
+struct GroupNumber(usize);
+
+impl<'de> Deserialize<'de> for GroupNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<GroupNumber, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = GroupNumber;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a non-negative integer")
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<GroupNumber, E> {
+                usize::try_from(n)
+                    .map(GroupNumber)
+                    .map_err(|_| E::invalid_type(Unexpected::Signed(n), &self))
+            }
+        }
+        d.deserialize_i64(V)
+    }
+}
+
+/// `entropy`: an integer or a float.
+struct Number(f64);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Number, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_f64<E: serde::de::Error>(self, e: f64) -> Result<Number, E> {
+                Ok(Number(e))
+            }
+            fn visit_i64<E: serde::de::Error>(self, i: i64) -> Result<Number, E> {
+                Ok(Number(i as f64))
+            }
+        }
+        d.deserialize_f64(V)
+    }
 }
 
 /// Translation state: the file name and the warnings so far.
@@ -290,43 +471,74 @@ impl Cx<'_> {
         );
     }
 
-    fn extend(&mut self, v: &Value) {
-        let Some(t) = v.as_table() else {
-            return self.warn(None, "extend", "expected a table, ignored");
+    /// Puts the warnings pushed since `mark` about the keys of one table in the order of those keys (a
+    /// table is read whole, but its warnings read as if its keys were taken in turn, as gitleaks' users
+    /// see them in the file), and, with `stop`, drops those about keys after it: the table was given
+    /// up at that key. A warning's key is its field after `prefix`, up to the first `.` or `[`.
+    fn order(&mut self, mark: usize, prefix: &str, stop: Option<&str>) {
+        let key = |w: &RuleWarning| -> String {
+            let f = w.field.as_deref().unwrap_or("");
+            let f = f.strip_prefix(prefix).unwrap_or(f);
+            f.split(['.', '[']).next().unwrap_or("").to_owned()
         };
-        for (k, v) in t {
-            let field = format!("extend.{k}");
-            match (k.as_str(), v) {
-                ("useDefault", Value::Boolean(true)) => self.unsupported(
-                    None,
-                    &field,
-                    "gitleaks' default rules are not imported; leakhound's own default pack runs in \
-                     their place unless --no-default-rules",
-                ),
-                ("useDefault", Value::Boolean(false)) => self.unsupported(
-                    None,
-                    &field,
-                    "leakhound's default pack still runs; add --no-default-rules to run only this \
-                     file's rules",
-                ),
-                ("path", _) => self.unsupported(
-                    None,
-                    &field,
-                    "the extended file is not loaded; pass it as another --rules",
-                ),
-                ("disabledRules", _) => self.unsupported(
-                    None,
-                    &field,
-                    "these are ids of gitleaks' default rules, which are not imported",
-                ),
-                _ => self.unsupported(None, &field, "not a gitleaks [extend] key"),
-            }
+        self.warnings[mark..].sort_by_cached_key(key);
+        if let Some(stop) = stop {
+            let keep = self.warnings[mark..]
+                .iter()
+                .take_while(|w| key(w).as_str() <= stop)
+                .count();
+            self.warnings.truncate(mark + keep);
         }
     }
 
+    fn extend(&mut self, extend: Extend) {
+        let mark = self.warnings.len();
+        match extend.use_default {
+            Some(Lenient(Ok(true))) => self.unsupported(
+                None,
+                "extend.useDefault",
+                "gitleaks' default rules are not imported; leakhound's own default pack runs in \
+                 their place unless --no-default-rules",
+            ),
+            Some(Lenient(Ok(false))) => self.unsupported(
+                None,
+                "extend.useDefault",
+                "leakhound's default pack still runs; add --no-default-rules to run only this \
+                 file's rules",
+            ),
+            Some(Lenient(Err(_))) => {
+                self.unsupported(None, "extend.useDefault", "not a gitleaks [extend] key")
+            }
+            None => {}
+        }
+        if extend.path.is_some() {
+            self.unsupported(
+                None,
+                "extend.path",
+                "the extended file is not loaded; pass it as another --rules",
+            );
+        }
+        if extend.disabled_rules.is_some() {
+            self.unsupported(
+                None,
+                "extend.disabledRules",
+                "these are ids of gitleaks' default rules, which are not imported",
+            );
+        }
+        for k in extend.other.keys() {
+            self.unsupported(None, &format!("extend.{k}"), "not a gitleaks [extend] key");
+        }
+        self.order(mark, "extend.", None);
+    }
+
     /// `[[allowlists]]` (or a rule's): an array of allowlist tables.
-    fn allowlists(&mut self, rule: Option<&str>, v: &Value, global: bool) -> Vec<Allowlist> {
-        let Some(arr) = v.as_array() else {
+    fn allowlists(
+        &mut self,
+        rule: Option<&str>,
+        lists: Lenient<Vec<Lenient<Table<AllowlistTable>>>>,
+        global: bool,
+    ) -> Vec<Allowlist> {
+        let Lenient(Ok(lists)) = lists else {
             self.warn(
                 rule,
                 "allowlists",
@@ -335,15 +547,16 @@ impl Cx<'_> {
             return Vec::new();
         };
         let mut out = Vec::new();
-        for (i, entry) in arr.iter().enumerate() {
-            let name = if arr.len() == 1 {
+        let n = lists.len();
+        for (i, entry) in lists.into_iter().enumerate() {
+            let name = if n == 1 {
                 "allowlists".to_owned()
             } else {
                 format!("allowlists[{}]", i + 1)
             };
-            match entry.as_table() {
-                Some(t) => out.extend(self.allowlist(rule, &name, t, global)),
-                None => self.warn(rule, &name, "expected a table, ignored"),
+            match entry {
+                Lenient(Ok(Table(t))) => out.extend(self.allowlist(rule, &name, t, global)),
+                Lenient(Err(_)) => self.warn(rule, &name, "expected a table, ignored"),
             }
         }
         out
@@ -356,115 +569,117 @@ impl Cx<'_> {
         &mut self,
         rule: Option<&str>,
         name: &str,
-        t: &toml::Table,
+        t: AllowlistTable,
         global: bool,
     ) -> Option<Allowlist> {
+        let mark = self.warnings.len();
+        let prefix = format!("{name}.");
+        let field = |k: &str| format!("{name}.{k}");
+        // A setting that cannot be read drops the allowlist; it is reported where its key comes.
+        let mut dropped: Option<&str> = None;
         let mut condition = Condition::Or;
-        let mut target = RegexTarget::Secret;
-        let (mut regexes, mut paths, mut stopwords, mut targets) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut commits = false;
-        // A check that had entries and lost them all (or an unusable setting): fatal under AND.
-        let mut lost = false;
         let mut condition_field = None;
-        for (k, v) in t {
-            let field = format!("{name}.{k}");
-            match k.as_str() {
-                "description" => {}
-                "condition" => match v.as_str().map(str::to_ascii_uppercase).as_deref() {
-                    Some("OR") => condition = Condition::Or,
-                    Some("AND") => {
-                        condition = Condition::And;
-                        condition_field = Some(field);
-                    }
-                    _ => {
-                        self.warn(
-                            rule,
-                            &field,
-                            format!("{v} is not \"OR\" or \"AND\": the allowlist is dropped"),
-                        );
-                        return None;
-                    }
-                },
-                "regexTarget" => match v.as_str() {
-                    Some("secret") => target = RegexTarget::Secret,
-                    Some("match") => target = RegexTarget::Match,
-                    Some("line") => target = RegexTarget::Line,
-                    _ => {
-                        self.warn(
-                            rule,
-                            &field,
-                            format!(
-                                "{v} is not \"secret\", \"match\" or \"line\": the allowlist is \
-                                 dropped"
-                            ),
-                        );
-                        return None;
-                    }
-                },
-                "regexes" | "paths" => {
-                    let list = self.strings(rule, &field, v);
-                    let had = !list.is_empty();
-                    let compiled: Vec<Regex> = list
-                        .iter()
-                        .filter_map(|r| match build_regex(r) {
-                            Ok(re) => Some(re),
-                            Err(e) => {
-                                self.warn(rule, &field, format!("{r:?} dropped: {e}"));
-                                None
-                            }
-                        })
-                        .collect();
-                    lost |= had && compiled.is_empty();
-                    if k == "regexes" {
-                        regexes = compiled;
-                    } else {
-                        paths = compiled;
-                    }
+        if let Some(v) = &t.condition {
+            match v.as_str().map(str::to_ascii_uppercase).as_deref() {
+                Some("OR") => {}
+                Some("AND") => {
+                    condition = Condition::And;
+                    condition_field = Some(field("condition"));
                 }
-                "stopwords" => {
-                    let list = self.strings(rule, &field, v);
-                    let had = !list.is_empty();
-                    stopwords = list
-                        .iter()
-                        .filter(|w| !w.is_empty())
-                        .map(|w| w.to_lowercase())
-                        .collect();
-                    if stopwords.len() < list.len() {
-                        self.warn(
-                            rule,
-                            &field,
-                            "an empty stopword would exempt every secret: dropped",
-                        );
-                    }
-                    lost |= had && stopwords.is_empty();
+                _ => {
+                    self.warn(
+                        rule,
+                        &field("condition"),
+                        format!("{v} is not \"OR\" or \"AND\": the allowlist is dropped"),
+                    );
+                    dropped = Some("condition");
                 }
-                "commits" => {
-                    commits = v.as_array().is_some_and(|a| !a.is_empty());
-                    if commits {
-                        self.unsupported(
-                            rule,
-                            &field,
-                            "findings are not filtered by commit; history findings in these \
-                             commits are reported",
-                        );
-                    }
-                }
-                "targetRules" if global => targets = self.strings(rule, &field, v),
-                _ => self.unsupported(rule, &field, "not a gitleaks allowlist key"),
             }
         }
-        if condition == Condition::And && (commits || lost) {
-            let field = condition_field.unwrap_or_else(|| format!("{name}.condition"));
+        let target = match t.regex_target.as_ref().map(|v| (v, v.as_str())) {
+            None | Some((_, Some("secret"))) => RegexTarget::Secret,
+            Some((_, Some("match"))) => RegexTarget::Match,
+            Some((_, Some("line"))) => RegexTarget::Line,
+            Some((v, _)) => {
+                self.warn(
+                    rule,
+                    &field("regexTarget"),
+                    format!(
+                        "{v} is not \"secret\", \"match\" or \"line\": the allowlist is dropped"
+                    ),
+                );
+                // Keys are taken in order: the first unreadable setting is the one reported.
+                dropped = Some(dropped.map_or("regexTarget", |d| d.min("regexTarget")));
+                RegexTarget::Secret
+            }
+        };
+        // A check that had entries and lost them all: fatal under AND.
+        let mut lost = false;
+        let mut regexes = |key: &str, list: Option<Lenient<Strings<true>>>| -> Vec<Regex> {
+            let list = self.strings(rule, &field(key), list);
+            let compiled: Vec<Regex> = list
+                .iter()
+                .filter_map(|r| match build_regex(r) {
+                    Ok(re) => Some(re),
+                    Err(e) => {
+                        self.warn(rule, &field(key), format!("{r:?} dropped: {e}"));
+                        None
+                    }
+                })
+                .collect();
+            lost |= !list.is_empty() && compiled.is_empty();
+            compiled
+        };
+        let regex_list = regexes("regexes", t.regexes);
+        let paths = regexes("paths", t.paths);
+        let words = self.strings(rule, &field("stopwords"), t.stopwords);
+        let stopwords: Vec<String> = words
+            .iter()
+            .filter(|w| !w.is_empty())
+            .map(|w| w.to_lowercase())
+            .collect();
+        if stopwords.len() < words.len() {
             self.warn(
                 rule,
-                &field,
+                &field("stopwords"),
+                "an empty stopword would exempt every secret: dropped",
+            );
+        }
+        lost |= !words.is_empty() && stopwords.is_empty();
+        let commits = matches!(&t.commits, Some(Lenient(Ok(c))) if !c.is_empty());
+        if commits {
+            self.unsupported(
+                rule,
+                &field("commits"),
+                "findings are not filtered by commit; history findings in these commits are \
+                 reported",
+            );
+        }
+        let targets = match t.target_rules {
+            Some(list) if global => self.strings(rule, &field("targetRules"), Some(list)),
+            Some(_) => {
+                self.unsupported(rule, &field("targetRules"), "not a gitleaks allowlist key");
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
+        for k in t.other.keys() {
+            self.unsupported(rule, &field(k), "not a gitleaks allowlist key");
+        }
+        self.order(mark, &prefix, dropped);
+        if dropped.is_some() {
+            return None;
+        }
+        if condition == Condition::And && (commits || lost) {
+            self.warn(
+                rule,
+                &condition_field.unwrap_or_else(|| field("condition")),
                 "an AND allowlist with a check leakhound cannot run could only exempt more than \
                  under gitleaks: the allowlist is dropped",
             );
             return None;
         }
-        let list = Allowlist::new(condition, target, regexes, paths, &stopwords, targets);
+        let list = Allowlist::new(condition, target, regex_list, paths, &stopwords, targets);
         if list.is_none() && !commits && !lost {
             self.warn(rule, name, "has no regexes, paths or stopwords: ignored");
         }
@@ -472,31 +687,26 @@ impl Cx<'_> {
     }
 
     /// An array of strings; a wrong type is reported and read as empty.
-    fn strings(&mut self, rule: Option<&str>, field: &str, v: &Value) -> Vec<String> {
-        match v.as_array().and_then(|a| {
-            a.iter()
-                .map(|x| x.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-        }) {
-            Some(list) => list,
-            None => {
-                self.warn(
-                    rule,
-                    field,
-                    format!(
-                        "expected an array of strings, found {}: ignored",
-                        v.type_str()
-                    ),
-                );
+    fn strings(
+        &mut self,
+        rule: Option<&str>,
+        field: &str,
+        list: Option<Lenient<Strings<true>>>,
+    ) -> Vec<String> {
+        match list {
+            None => Vec::new(),
+            Some(Lenient(Ok(Strings(list)))) => list,
+            Some(Lenient(Err(e))) => {
+                self.warn(rule, field, format!("{e}: ignored"));
                 Vec::new()
             }
         }
     }
 
     /// One `[[rules]]` table; `None` when the rule is skipped (with a warning saying why).
-    fn rule(&mut self, t: &toml::Table, index: usize) -> Option<Rule> {
-        let id = match t.get("id") {
-            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+    fn rule(&mut self, t: RuleTable, index: usize) -> Option<ImportedRule> {
+        let id = match t.id {
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => s,
             Some(v) => {
                 self.skip(
                     &format!("#{}", index + 1),
@@ -511,130 +721,97 @@ impl Cx<'_> {
             }
         };
         let rid = Some(id.as_str());
-        let mut spec = RuleSpec {
-            id: id.clone(),
-            description: id.clone(),
-            severity: "high".into(),
-            // gitleaks gates a rule on a keyword anywhere in a (100 kB) chunk of the file; the widest
-            // window leakhound allows comes closest.
-            window: Some(MAX_WINDOW),
-            ..RuleSpec::default()
-        };
-        let mut extra = Imported {
-            secret_group: SecretGroup::FirstNonEmpty,
-            ..Imported::default()
-        };
-        let (mut path, mut keywords) = (None, None);
-        let mut allowlists = Vec::new();
-        let wrong = |v: &Value, want: &str| format!("expected {want}, found {}", v.type_str());
-        for (k, v) in t {
-            let bad = match (k.as_str(), v) {
-                ("id" | "tags", _) => None,
-                ("description", Value::String(s)) => {
-                    if !s.trim().is_empty() {
-                        spec.description = s.clone();
-                    }
-                    None
-                }
-                ("regex", Value::String(s)) => {
-                    spec.regex = s.clone();
-                    None
-                }
-                ("secretGroup", Value::Integer(n)) if *n >= 0 => {
-                    if *n > 0 {
-                        extra.secret_group = SecretGroup::Index(*n as usize);
-                    }
-                    None
-                }
-                ("entropy", Value::Float(_) | Value::Integer(_)) => {
-                    let e = v
-                        .as_float()
-                        .unwrap_or_else(|| v.as_integer().unwrap_or(0) as f64);
-                    if e > 0.0 {
-                        // gitleaks drops a secret whose entropy is <= the value; leakhound's check drops
-                        // one below its value, so the threshold moves up by the smallest step.
-                        spec.entropy = Some(e.next_up());
-                    }
-                    None
-                }
-                ("path", Value::String(s)) => {
-                    path = Some(s.clone());
-                    None
-                }
-                ("keywords", Value::Array(a)) => {
-                    match a
-                        .iter()
-                        .map(|x| x.as_str().map(str::to_owned))
-                        .collect::<Option<Vec<_>>>()
-                    {
-                        Some(list) => {
-                            keywords = Some(list);
-                            None
-                        }
-                        None => Some("expected an array of strings".to_owned()),
-                    }
-                }
-                ("allowlist", Value::Table(a)) => {
-                    allowlists.extend(self.allowlist(rid, "allowlist", a, false));
-                    None
-                }
-                ("allowlists", _) => {
-                    allowlists.extend(self.allowlists(rid, v, false));
-                    None
-                }
-                ("required", _) => {
-                    self.unsupported(
-                        rid,
-                        k,
-                        "composite rules: this rule reports its own matches without requiring the \
-                         others nearby",
-                    );
-                    None
-                }
-                ("skipReport", Value::Boolean(true)) => {
-                    self.skip(
-                        &id,
-                        Some(k),
-                        "only a part of composite rules, which leakhound does not support; gitleaks \
-                         never reports its matches either",
-                    );
-                    return None;
-                }
-                ("skipReport", Value::Boolean(false)) => None,
-                ("description" | "regex" | "path", _) => Some(wrong(v, "a string")),
-                ("secretGroup", _) => Some(wrong(v, "a non-negative integer")),
-                ("entropy", _) => Some(wrong(v, "a number")),
-                ("keywords", _) => Some(wrong(v, "an array of strings")),
-                ("allowlist", _) => Some(wrong(v, "a table")),
-                ("skipReport", _) => Some(wrong(v, "a boolean")),
-                _ => {
-                    self.unsupported(rid, k, "not a gitleaks rule key");
-                    None
-                }
-            };
-            if let Some(message) = bad {
-                self.skip(&id, Some(k), &message);
-                return None;
+        let mark = self.warnings.len();
+        // The first key (in file order) whose value cannot be used, and why: the rule is skipped there.
+        let mut fatal: Option<(&str, String)> = None;
+        let mut fail = |key: &'static str, why: String| {
+            if fatal.as_ref().is_none_or(|(k, _)| key < *k) {
+                fatal = Some((key, why));
             }
+        };
+        let mut take = |key: &'static str, v: Option<Lenient<String>>| match v {
+            Some(Lenient(Ok(s))) => Some(s),
+            Some(Lenient(Err(e))) => {
+                fail(key, e);
+                None
+            }
+            None => None,
+        };
+        let description = take("description", t.description);
+        let regex = take("regex", t.regex);
+        let path = take("path", t.path);
+        let mut secret_group = SecretGroup::FirstNonEmpty;
+        match t.secret_group {
+            Some(Lenient(Ok(GroupNumber(0)))) | None => {}
+            Some(Lenient(Ok(GroupNumber(n)))) => secret_group = SecretGroup::Index(n),
+            Some(Lenient(Err(e))) => fail("secretGroup", e),
         }
-        if spec.regex.is_empty() && path.is_none() {
+        let mut entropy = None;
+        match t.entropy {
+            // gitleaks drops a secret whose entropy is <= the value; leakhound's check drops one
+            // below its value, so the threshold moves up by the smallest step.
+            Some(Lenient(Ok(Number(e)))) if e > 0.0 => entropy = Some(e.next_up()),
+            Some(Lenient(Ok(_))) | None => {}
+            Some(Lenient(Err(e))) => fail("entropy", e),
+        }
+        let mut keywords = Vec::new();
+        match t.keywords {
+            Some(Lenient(Ok(Strings(list)))) => keywords = list,
+            Some(Lenient(Err(e))) => fail("keywords", e),
+            None => {}
+        }
+        match t.skip_report {
+            Some(Lenient(Ok(true))) => fail(
+                "skipReport",
+                "only a part of composite rules, which leakhound does not support; gitleaks \
+                 never reports its matches either"
+                    .to_owned(),
+            ),
+            Some(Lenient(Ok(false))) | None => {}
+            Some(Lenient(Err(e))) => fail("skipReport", e),
+        }
+        let mut allowlists = Vec::new();
+        match t.allowlist {
+            Some(Lenient(Ok(Table(a)))) => {
+                allowlists.extend(self.allowlist(rid, "allowlist", a, false));
+            }
+            Some(Lenient(Err(e))) => fail("allowlist", e),
+            None => {}
+        }
+        if let Some(lists) = t.allowlists {
+            allowlists.extend(self.allowlists(rid, lists, false));
+        }
+        if t.required.is_some() {
+            self.unsupported(
+                rid,
+                "required",
+                "composite rules: this rule reports its own matches without requiring the others \
+                 nearby",
+            );
+        }
+        for k in t.other.keys() {
+            self.unsupported(rid, k, "not a gitleaks rule key");
+        }
+        let _ = t.tags;
+        self.order(mark, "", fatal.as_ref().map(|(k, _)| *k));
+        if let Some((key, why)) = fatal {
+            self.skip(&id, Some(key), &why);
+            return None;
+        }
+        let regex = regex.unwrap_or_default();
+        if regex.is_empty() && path.is_none() {
             self.skip(&id, Some("regex"), "neither `regex` nor `path` is set");
             return None;
         }
-        if let Some(p) = &path {
-            match build_regex(p) {
-                Ok(re) => extra.path = Some(re),
-                Err(e) => {
-                    self.skip(&id, Some("path"), &e);
-                    return None;
-                }
+        let path = match path.as_deref().map(build_regex) {
+            None => None,
+            Some(Ok(re)) => Some(re),
+            Some(Err(e)) => {
+                self.skip(&id, Some("path"), &e);
+                return None;
             }
-        }
-        let mut keywords: Vec<String> = keywords
-            .unwrap_or_default()
-            .into_iter()
-            .map(|k| k.to_lowercase())
-            .collect();
+        };
+        let mut keywords: Vec<String> = keywords.into_iter().map(|k| k.to_lowercase()).collect();
         if keywords.iter().any(String::is_empty) {
             self.warn(
                 rid,
@@ -643,11 +820,11 @@ impl Cx<'_> {
             );
             keywords.retain(|k| !k.is_empty());
         }
-        if keywords.is_empty() && !spec.regex.is_empty() {
-            match derive_keywords(&spec.regex) {
+        if keywords.is_empty() && !regex.is_empty() {
+            match derive_keywords(&regex) {
                 Some(derived) => keywords = derived,
                 // The regex's own error is reported below, when it is compiled.
-                None if build_regex(&spec.regex).is_ok() => {
+                None if build_regex(&regex).is_ok() => {
                     let scope = if path.is_some() {
                         "every file its `path` admits"
                     } else {
@@ -665,15 +842,34 @@ impl Cx<'_> {
                 None => {}
             }
         }
-        spec.keywords = keywords;
-        extra.allowlists = allowlists.into_iter().map(Arc::new).collect();
-        match Rule::imported(self.file, spec, extra) {
-            Ok(rule) => Some(rule),
-            Err(e) => {
-                self.skip(&id, e.field.as_deref(), &e.message);
-                None
+        // Checked as the rules module will compile it, so that a rule that cannot run is skipped here.
+        if !regex.is_empty() {
+            if let Err(e) = pattern::compile(&regex, secret_group) {
+                let (field, why) = pattern::field_of(&e);
+                self.skip(&id, Some(field), why);
+                return None;
             }
         }
+        let spec = RuleSpec {
+            description: description
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| id.clone()),
+            id,
+            severity: "high".into(),
+            keywords,
+            regex,
+            entropy,
+            // gitleaks gates a rule on a keyword anywhere in a (100 kB) chunk of the file; the widest
+            // window leakhound allows comes closest.
+            window: Some(MAX_WINDOW),
+            ..RuleSpec::default()
+        };
+        Some(ImportedRule {
+            spec,
+            secret_group,
+            path,
+            allowlists,
+        })
     }
 }
 

@@ -31,7 +31,7 @@ pub(crate) fn derive_keywords(regex: &str) -> Option<Vec<String>> {
 /// occurs in every match of `regex`, one set per part every match must contain (see
 /// [`derive_keywords`], which picks the most selective).
 pub(crate) fn required_literal_sets(regex: &str, max: usize) -> Vec<Vec<String>> {
-    let Some(hir) = super::syntax(regex) else {
+    let Some(hir) = super::pattern::syntax(regex) else {
         return Vec::new();
     };
     // The prefilter is case-insensitive, so `(?i)` classes like [Aa] become plain literals: extraction

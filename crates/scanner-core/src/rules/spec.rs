@@ -75,6 +75,36 @@ impl SpecError {
     }
 }
 
+/// Something in a rule file that was not applied as written: an unsupported field of an imported gitleaks
+/// configuration, or a rule of it that could not be loaded and was skipped. Shown to the user, one line
+/// each, as `file: rule `id`: field `name`: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleWarning {
+    /// The file the warning is about.
+    pub file: String,
+    /// The rule id, when the warning is about one rule.
+    pub rule: Option<String>,
+    /// The field, dotted for nested tables (`extend.useDefault`, `allowlists[2].commits`).
+    pub field: Option<String>,
+    /// What was done instead, and why.
+    pub message: String,
+    /// Whether the rule was dropped altogether (`rules check` fails on these).
+    pub rule_skipped: bool,
+}
+
+impl std::fmt::Display for RuleWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(r) = &self.rule {
+            write!(f, ": rule `{r}`")?;
+        }
+        if let Some(x) = &self.field {
+            write!(f, ": field `{x}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
 /// Severities accepted in `severity`.
 pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 
