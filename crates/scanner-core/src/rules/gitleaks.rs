@@ -1,6 +1,8 @@
 //! Imports a gitleaks (or Betterleaks) configuration, so a team's custom gitleaks rules run unchanged.
 //!
-//! [`translate`] turns the TOML into a [`RuleSet`] and reports, as [`RuleWarning`]s, every field that
+//! The importer reads the TOML through serde types and returns leakhound rule specs ([`RuleSpec`], with
+//! what leakhound's format has no field for beside them), which the rules module compiles like any rule
+//! file ([`translate`] does both, into a [`RuleSet`]). It reports, as [`RuleWarning`]s, every field that
 //! leakhound does not apply as written. Nothing is dropped silently: a warning names the file, the rule
 //! and the field. Where a field cannot be honoured, leakhound errs towards reporting more than gitleaks
 //! would, never less.
@@ -1179,5 +1181,54 @@ regex = '''acme_[a-z0-9]{16}'''
         };
         assert!(secrets(load(&rule("2.0")), "x", "ent_abcd").is_empty());
         assert_eq!(secrets(load(&rule("1.9")), "x", "ent_abcd"), ["abcd"]);
+    }
+
+    /// A table's warnings come in the order of its keys, and a table given up at a key (a rule skipped,
+    /// an allowlist dropped) reports nothing about the keys after it, as if the keys were read in turn.
+    #[test]
+    fn warnings_follow_the_keys_and_stop_where_a_table_is_given_up() {
+        let ignored = |w: &str| format!("not supported, ignored ({w})");
+        let commits = ignored(
+            "findings are not filtered by commit; history findings in these commits are reported",
+        );
+        let composite = ignored(
+            "composite rules: this rule reports its own matches without requiring the others nearby",
+        );
+        let rule_key = ignored("not a gitleaks rule key");
+        let list_key = ignored("not a gitleaks allowlist key");
+        let l = load(
+            "[[rules]]\nid = \"a\"\nregex = 'abcdef'\nskipReport = true\naaa = 1\nzzz = 2\nrequired = []\n\
+             [rules.allowlist]\ncommits = ['x']\n\
+             [[rules]]\nid = \"b\"\nregex = 'abcdef'\naaa = 1\nrequired = []\nzzz = 3\n\
+             [[rules.allowlists]]\ncommits = ['x']\nregexTarget = 'bad'\ncondition = 'nope'\nzz = 1\nbb = 2\n\
+             [[rules.allowlists]]\ncommits = ['x']\nregexTarget = 'bad'\npaths = ['(']\nstopwords = ['']\nbb = 1\n",
+        );
+        let expected = [
+            format!("rule `a`: field `aaa`: {rule_key}"),
+            format!("rule `a`: field `allowlist.commits`: {commits}"),
+            format!("rule `a`: field `required`: {composite}"),
+            "rule `a`: field `skipReport`: only a part of composite rules, which leakhound does not \
+             support; gitleaks never reports its matches either; the rule is skipped"
+                .to_owned(),
+            format!("rule `b`: field `aaa`: {rule_key}"),
+            format!("rule `b`: field `allowlists[1].bb`: {list_key}"),
+            format!("rule `b`: field `allowlists[1].commits`: {commits}"),
+            "rule `b`: field `allowlists[1].condition`: \"nope\" is not \"OR\" or \"AND\": the \
+             allowlist is dropped"
+                .to_owned(),
+            format!("rule `b`: field `allowlists[2].bb`: {list_key}"),
+            format!("rule `b`: field `allowlists[2].commits`: {commits}"),
+            "rule `b`: field `allowlists[2].paths`: \"(\" dropped: regex parse error: ( ^ error: \
+             unclosed group"
+                .to_owned(),
+            "rule `b`: field `allowlists[2].regexTarget`: \"bad\" is not \"secret\", \"match\" or \
+             \"line\": the allowlist is dropped"
+                .to_owned(),
+            format!("rule `b`: field `required`: {composite}"),
+            format!("rule `b`: field `zzz`: {rule_key}"),
+        ]
+        .map(|w| format!("gitleaks.toml: {w}"));
+        assert_eq!(warnings(&l), expected);
+        assert_eq!(l.rules.len(), 1);
     }
 }
