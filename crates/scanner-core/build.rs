@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 #[path = "src/rules/spec.rs"]
 #[allow(dead_code)]
 mod spec;
+/// `spec` reads the validator names as `super::validator_names`, in the crate as here.
+#[path = "src/validate/names.rs"]
+mod validator_names;
 
 fn main() {
     let manifest =
@@ -19,6 +22,8 @@ fn main() {
         .map_or_else(|| manifest.join("../../rules"), PathBuf::from);
     println!("cargo:rerun-if-changed={}", dir.display());
     println!("cargo:rerun-if-changed=src/rules/spec.rs");
+    println!("cargo:rerun-if-changed=src/rules/de.rs");
+    println!("cargo:rerun-if-changed=src/validate/names.rs");
 
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: cannot read the rule directory: {e}", dir.display()))

@@ -170,7 +170,8 @@ fn emit(a: &ScanArgs, report: &Report) -> anyhow::Result<()> {
     let stats = report.scan_stats();
     let mut stderr = anstream::stderr();
     // A repository's own config can switch detection off: said every time, except by the hook.
-    human::diagnostics(&mut stderr, report, !a.staged)?;
+    let changes = (!a.staged).then_some(&report.config_changes[..]);
+    human::diagnostics(&mut stderr, &report.stats, changes, &report.stale_baseline)?;
     let to_file = a.output.is_some();
     let mut out: Box<dyn Write> = match &a.output {
         Some(p) => Box::new(BufWriter::new(create_private(p)?)),

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::rules::Severity;
+use crate::severity::Severity;
 
 /// The kind of place a finding was made in. Findings outside [`Context::Code`] stay in the report, one
 /// severity step lower ([`Context::lower`]), and are listed apart in human output.

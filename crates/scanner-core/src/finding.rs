@@ -6,7 +6,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::context::{Context, Surface};
-use crate::rules::Severity;
+use crate::severity::Severity;
 
 /// `sha256:<hex>` of the secret's bytes. Content-based, so the same key found in two files, two commits or
 /// two repositories has one fingerprint, and an inventory or baseline can name it without holding it.

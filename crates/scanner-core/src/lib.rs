@@ -42,11 +42,11 @@ mod date;
 mod decode;
 pub mod filters;
 mod finding;
-pub mod gitleaks;
 mod matcher;
 mod prefilter;
 pub mod rules;
 mod scan;
+mod severity;
 mod shapes;
 pub mod validate;
 
@@ -76,6 +76,7 @@ pub use finding::{parse_fingerprint, FingerprintError};
 pub use inventory::{Inventory, InventoryEntry, InventoryError};
 pub use matcher::Scratch;
 pub use owners::CodeOwners;
+pub use rules::gitleaks;
 pub use rules::{LoadedRules, Rule, RuleError, RuleSet, RuleWarning, Severity};
 pub use scan::{
     effective_threads, ExampleFailure, Note, ScanStats, ScanWarning, Scanner, SkipReason,

@@ -16,8 +16,36 @@ use crate::finding::{fingerprint, Finding};
 use crate::prefilter::Prefilter;
 use crate::prefilter::{AGENT, ANSI, DOCUMENT, JOIN};
 use crate::rules::{allowlist, Rule, Severity};
-use crate::scan::Truncation;
 use crate::validate::Outcome;
+
+/// How the findings of one buffer were cut at the per-file cap ([`crate::Scanner::with_max_findings_per_file`]);
+/// see [`crate::Scratch::truncation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Truncation {
+    /// Findings reported: the first ones in offset order.
+    pub reported: usize,
+    /// Findings found beyond those and not reported. When the search stopped early (`complete` false)
+    /// this is a lower bound: there may be more.
+    pub more: usize,
+    /// The whole buffer was searched, so `more` is exact.
+    pub complete: bool,
+}
+
+impl std::fmt::Display for Truncation {
+    /// `truncated: the first 1000 findings are reported, at least 12 more are not`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "truncated: the first {} findings are reported, ",
+            self.reported
+        )?;
+        match (self.complete, self.more) {
+            (true, n) => write!(f, "{n} more are not"),
+            (false, 0) => write!(f, "the search stopped there and later ones are not"),
+            (false, n) => write!(f, "at least {n} more are not (the search stopped there)"),
+        }
+    }
+}
 
 /// Per-thread scratch space reused across buffers, so the hot loop allocates nothing in the common case.
 #[derive(Debug, Default, Clone)]

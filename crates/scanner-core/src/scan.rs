@@ -7,6 +7,7 @@ use regex::bytes::Regex;
 use serde::Serialize;
 
 use crate::finding::Finding;
+pub use crate::matcher::Truncation;
 use crate::matcher::{MatchContext, Scratch};
 use crate::prefilter::Prefilter;
 use crate::rules::RuleSet;
@@ -41,35 +42,6 @@ pub struct Scanner {
 /// of test data or a generated fixture, and its first thousand findings say what it is. The cap also
 /// bounds the time and memory one file can take: the search stops soon after it is reached.
 pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1000;
-
-/// How the findings of one buffer were cut at the per-file cap ([`Scanner::with_max_findings_per_file`]);
-/// see [`crate::Scratch::truncation`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Truncation {
-    /// Findings reported: the first ones in offset order.
-    pub reported: usize,
-    /// Findings found beyond those and not reported. When the search stopped early (`complete` false)
-    /// this is a lower bound: there may be more.
-    pub more: usize,
-    /// The whole buffer was searched, so `more` is exact.
-    pub complete: bool,
-}
-
-impl std::fmt::Display for Truncation {
-    /// `truncated: the first 1000 findings are reported, at least 12 more are not`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "truncated: the first {} findings are reported, ",
-            self.reported
-        )?;
-        match (self.complete, self.more) {
-            (true, n) => write!(f, "{n} more are not"),
-            (false, 0) => write!(f, "the search stopped there and later ones are not"),
-            (false, n) => write!(f, "at least {n} more are not (the search stopped there)"),
-        }
-    }
-}
 
 impl Scanner {
     /// A scanner over `rules`. Building the keyword automaton takes well under a millisecond for the

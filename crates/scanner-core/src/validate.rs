@@ -6,10 +6,11 @@
 use base64::Engine as _;
 
 use crate::date::Date;
-use crate::rules::Severity;
+use crate::severity::Severity;
 
 mod discord;
 mod keystore;
+pub(crate) mod names;
 mod ppk;
 
 /// A structural validator a rule can name in `validate`.
@@ -39,7 +40,7 @@ pub enum Validator {
 }
 
 /// Names accepted in a rule's `validate` field.
-pub use crate::rules::spec::VALIDATORS as VALIDATOR_NAMES;
+pub use names::VALIDATORS as VALIDATOR_NAMES;
 
 /// What a validator concluded about one secret that is still worth reporting.
 #[derive(Debug, Clone, PartialEq, Eq)]

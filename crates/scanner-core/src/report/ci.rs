@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::context::Context;
 use crate::credentials::Credential;
 use crate::finding::Finding;
-use crate::rules::Severity;
+use crate::severity::Severity;
 
 /// Escapes the message part of a workflow command (`%`, CR and LF), as the Actions runner expects.
 fn escape_data(s: &str) -> String {

@@ -6,6 +6,7 @@ use crate::context::Context;
 use crate::finding::Finding;
 use crate::rules::Severity;
 use crate::scan::ScanStats;
+use crate::source::Stats;
 #[cfg(feature = "git")]
 use crate::source::{git::HistoryStats, staged::StagedStats};
 use anstyle::{AnsiColor, Style};
@@ -412,13 +413,7 @@ pub fn governance(w: &mut dyn Write, g: &crate::Governance) -> io::Result<()> {
 }
 
 /// The summary line(s) of a scan for its source's counters.
-#[cfg(feature = "fs")]
-pub fn stats_summary(
-    w: &mut dyn Write,
-    findings: &[Finding],
-    stats: &crate::session::Stats,
-) -> io::Result<()> {
-    use crate::session::Stats;
+pub fn stats_summary(w: &mut dyn Write, findings: &[Finding], stats: &Stats) -> io::Result<()> {
     match stats {
         Stats::Files(s) => summary(w, findings, s),
         #[cfg(feature = "git")]
@@ -451,22 +446,22 @@ pub fn rule_warnings(w: &mut dyn Write, warnings: &[crate::rules::RuleWarning]) 
 }
 
 /// Everything a scan could not use or wants known, one line each, for stderr: staged files not
-/// scanned, the repository config's changes (unless `!config_changes`: the hook, run on every commit,
-/// does not repeat them), inputs skipped or lost, notes, capped files, stale baseline entries.
-#[cfg(feature = "fs")]
+/// scanned, the repository config's changes (`None` for the hook: run on every commit, it does not
+/// repeat them), inputs skipped or lost, notes, capped files, stale baseline entries.
 pub fn diagnostics(
     w: &mut dyn Write,
-    report: &crate::session::Report,
-    config_changes: bool,
+    stats: &Stats,
+    config_changes: Option<&[crate::config::ConfigChange]>,
+    stale_baseline: &[crate::baseline::BaselineEntry],
 ) -> io::Result<()> {
     #[cfg(feature = "git")]
-    if let crate::session::Stats::Staged(s) = &report.stats {
+    if let Stats::Staged(s) = stats {
         not_scanned(w, s)?;
     }
-    if config_changes {
-        config_warnings(w, &report.config_changes)?;
+    if let Some(changes) = config_changes {
+        config_warnings(w, changes)?;
     }
-    let stats = report.scan_stats();
+    let stats = stats.scan();
     for x in &stats.warnings {
         let reason = x.reason.as_str();
         writeln!(
@@ -484,7 +479,7 @@ pub fn diagnostics(
             "leakhound: warning: {path}: {t} (--max-findings-per-file N raises the cap, 0 lifts it)"
         )?;
     }
-    for e in &report.stale_baseline {
+    for e in stale_baseline {
         writeln!(
             w,
             "leakhound: note: stale baseline entry: {} {} {} matches nothing any more: remove it",

@@ -9,7 +9,7 @@ use serde_sarif::sarif::{
 };
 
 use crate::finding::Finding;
-use crate::rules::Severity;
+use crate::severity::Severity;
 
 /// The `partialFingerprints` key: the secret's SHA-256, so a result keeps its identity when the line
 /// moves (code scanning then does not reopen it as new).

@@ -168,7 +168,7 @@ impl PrefixGate {
     /// The gate of `regex` (the rule's source), if it has one that cannot lose a match given the rule's
     /// keywords: `counts(w)` says whether some keyword the rule counts begins `w`.
     pub fn of(regex: &str, counts: impl Fn(&[u8]) -> bool) -> Option<PrefixGate> {
-        let hir = super::syntax(regex)?;
+        let hir = super::pattern::syntax(regex)?;
         let mut items = Vec::new();
         flatten(&hir, &mut items);
         // What may precede the match: a lead item, then the steps.
@@ -322,7 +322,7 @@ fn before_set(lead: &Hir) -> Option<Before> {
 /// ([`crate::filters::named_hit_run`]): a rule given as `name` + `value` always qualifies; a
 /// hand-written rule with several such names (`elastic…api_key` or `es_api_key`) does too.
 pub(crate) fn name_gate(regex: &str, keywords: &[String]) -> bool {
-    let Some(hir) = super::syntax(regex) else {
+    let Some(hir) = super::pattern::syntax(regex) else {
         return false;
     };
     // The grammar as a rule holds it, outside or inside `(?i)`: parsed once for every rule.
@@ -333,7 +333,7 @@ pub(crate) fn name_gate(regex: &str, keywords: &[String]) -> bool {
             format!("(?i:{})", super::spec::ASSIGN),
         ]
         .iter()
-        .filter_map(|a| super::syntax(a))
+        .filter_map(|a| super::pattern::syntax(a))
         .collect()
     });
     let items = concat_items(&hir);
@@ -358,7 +358,7 @@ pub(crate) fn name_gate(regex: &str, keywords: &[String]) -> bool {
                 cut > 0
                     && branch[cut..].iter().zip(&tail).all(|(x, y)| x == y)
                     && name.iter().all(|h| identifier_only(h))
-                    && crate::gitleaks::required_literal_sets(
+                    && super::literals::required_literal_sets(
                         &Hir::concat(name.iter().map(|h| (*h).clone()).collect()).to_string(),
                         MAX_SPELLINGS,
                     )

@@ -6,6 +6,9 @@
 
 pub(crate) mod allowlist;
 mod gate;
+pub mod gitleaks;
+mod literals;
+mod pattern;
 pub(crate) mod spec;
 
 use std::borrow::Cow;
@@ -13,14 +16,16 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
+pub use crate::severity::Severity;
 use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
-use regex::bytes::{CaptureLocations, Regex, RegexBuilder};
-use serde::Serialize;
+use regex::bytes::Regex;
+pub use spec::{RuleSpec, RuleWarning};
 
-pub use spec::RuleSpec;
-
+use crate::validate::names as validator_names;
 use crate::validate::Validator;
 use allowlist::Allowlist;
+use pattern::compile;
+pub(crate) use pattern::{build_regex, syntax, Compiled, SecretGroup};
 
 /// A rule as embedded by `build.rs`: all `'static` data, so loading the default pack parses nothing.
 #[derive(Debug)]
@@ -47,43 +52,6 @@ pub(crate) struct EmbeddedRule {
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
-/// How bad a leak of this kind of secret is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Test-mode keys, expired tokens, values with little power.
-    Low,
-    /// Scoped or short-lived credentials.
-    Medium,
-    /// Credentials that grant access to an account or service.
-    High,
-    /// Credentials that grant broad production access (cloud root keys, live payment keys, private keys).
-    Critical,
-}
-
-impl Severity {
-    /// Parses `critical|high|medium|low`.
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "critical" => Some(Severity::Critical),
-            "high" => Some(Severity::High),
-            "medium" => Some(Severity::Medium),
-            "low" => Some(Severity::Low),
-            _ => None,
-        }
-    }
-
-    /// The lowercase name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-        }
-    }
-}
-
 /// A rule file that could not be loaded: names the file, and where known the rule and the field.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{file}{}{}: {message}",
@@ -101,7 +69,7 @@ pub struct RuleError {
 }
 
 impl RuleError {
-    fn from_spec(file: &str, e: spec::SpecError) -> RuleError {
+    pub(crate) fn from_spec(file: &str, e: spec::SpecError) -> RuleError {
         RuleError {
             file: file.to_owned(),
             rule: e.rule,
@@ -123,26 +91,6 @@ impl RuleError {
 /// Default bytes of context on each side of a keyword hit given to a rule's regex.
 pub const DEFAULT_WINDOW: usize = 512;
 
-/// Which capture group of a match is the reported secret.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) enum SecretGroup {
-    /// The group named `secret` (leakhound's own rules).
-    #[default]
-    Named,
-    /// A group by number, 0 being the whole match (gitleaks' `secretGroup`).
-    Index(usize),
-    /// The first group that matched something, else the whole match (gitleaks without `secretGroup`).
-    FirstNonEmpty,
-}
-
-/// The compiled, ready-to-run parts of a rule.
-#[derive(Debug)]
-pub(crate) struct Compiled {
-    pub regex: Regex,
-    /// The secret's group number; `None`: the first group that matched something, else the whole match.
-    pub secret_group: Option<usize>,
-}
-
 /// A rule's `allow` and `allow_match` regexes, compiled when the rule first has a candidate to filter:
 /// most rules whose keyword occurs in a scan never match, and a scan of a source tree hits a few hundred
 /// rules (231 of 780 in 201 MB of source), so compiling only what filters a candidate saves ~5 ms of
@@ -151,20 +99,6 @@ pub(crate) struct Compiled {
 pub(crate) struct Filters {
     pub allow: Vec<Regex>,
     pub allow_match: Vec<Regex>,
-}
-
-impl Compiled {
-    /// The secret's byte range in a match whose groups are in `loc`; `None` when the secret group did
-    /// not take part in the match.
-    pub fn secret(&self, loc: &CaptureLocations) -> Option<(usize, usize)> {
-        match self.secret_group {
-            Some(i) => loc.get(i),
-            None => (1..loc.len())
-                .filter_map(|i| loc.get(i))
-                .find(|(s, e)| e > s)
-                .or_else(|| loc.get(0)),
-        }
-    }
 }
 
 /// A rule's examples: borrowed from the embedded pack, or owned (rules read from files).
@@ -193,18 +127,6 @@ struct Parts {
     regex: Cow<'static, str>,
     examples: Texts,
     negative_examples: Texts,
-}
-
-/// What rules imported from another tool's format need beyond leakhound's own fields (see
-/// [`crate::gitleaks`]). The default is what a leakhound rule has.
-#[derive(Debug, Default)]
-pub(crate) struct Imported {
-    /// Which group is the secret.
-    pub secret_group: SecretGroup,
-    /// A regex the file's path must match for the rule to run.
-    pub path: Option<Regex>,
-    /// Allowlists with gitleaks' semantics.
-    pub allowlists: Vec<Arc<Allowlist>>,
 }
 
 /// One detection rule: a keyword gate, a regex with a `secret` group, and the filters applied to the secret.
@@ -335,18 +257,15 @@ impl Rule {
         Ok(rule)
     }
 
-    /// Builds an imported rule: a spec plus what leakhound's format has no field for. The regex is
-    /// compiled now, so an error names the rule at load time. An empty `regex` with a `path` makes a
-    /// rule that reports matching files themselves.
-    pub(crate) fn imported(file: &str, s: RuleSpec, extra: Imported) -> Result<Rule, RuleError> {
-        let mut rule = Rule::from_spec(file, s, false)?;
-        rule.secret_group = extra.secret_group;
-        rule.path = extra.path;
-        rule.allowlists = extra.allowlists;
+    /// Builds an imported rule: a spec plus what leakhound's format has no field for. The importer has
+    /// checked the regex as [`compile`] reads it, so it is compiled on first use like the default
+    /// pack's. An empty `regex` with a `path` makes a rule that reports matching files themselves.
+    fn imported(file: &str, r: gitleaks::ImportedRule) -> Result<Rule, RuleError> {
+        let mut rule = Rule::from_spec(file, r.spec, false)?;
+        rule.secret_group = r.secret_group;
+        rule.path = r.path;
+        rule.allowlists = r.allowlists.into_iter().map(Arc::new).collect();
         rule.imported = true;
-        if !rule.is_path_only() {
-            rule.check()?;
-        }
         Ok(rule)
     }
 
@@ -389,10 +308,7 @@ impl Rule {
         match self.compiled().and_then(|_| self.filters().map(|_| ())) {
             Ok(_) => Ok(()),
             Err(msg) => {
-                let (field, msg) = match msg.split_once(": ") {
-                    Some((f @ ("allow" | "allow_match" | "secretGroup"), rest)) => (f, rest),
-                    _ => ("regex", msg),
-                };
+                let (field, msg) = pattern::field_of(msg);
                 Err(RuleError::field(&self.file, &self.id, field, msg))
             }
         }
@@ -637,45 +553,6 @@ impl Rule {
     }
 }
 
-/// Compiles with Unicode off first (ASCII classes are faster and tokens are ASCII); rules that need
-/// Unicode, such as imported gitleaks rules with `\p{L}`, fall back to a Unicode-aware build.
-fn compile(src: &str, group: SecretGroup) -> Result<Compiled, String> {
-    let regex = build_regex(src)?;
-    let secret_group = match group {
-        SecretGroup::Named => Some(
-            regex
-                .capture_names()
-                .position(|n| n == Some("secret"))
-                .ok_or_else(|| "needs a named group `secret`".to_owned())?,
-        ),
-        SecretGroup::Index(i) if i >= regex.captures_len() => {
-            return Err(format!(
-                "secretGroup: {i}, but the regex has {} capture groups",
-                regex.captures_len() - 1
-            ))
-        }
-        SecretGroup::Index(i) => Some(i),
-        SecretGroup::FirstNonEmpty => None,
-    };
-    Ok(Compiled {
-        regex,
-        secret_group,
-    })
-}
-
-/// A regex's syntax as the matcher compiles it (see [`build_regex`]): Unicode off, then on when the
-/// regex needs it (`\p{L}`); `None` when it does not parse. What the gates, the shortest-secret check
-/// and keyword derivation read.
-pub(crate) fn syntax(regex: &str) -> Option<regex_syntax::hir::Hir> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(regex)
-        .ok()
-        .or_else(|| regex_syntax::Parser::new().parse(regex).ok())
-}
-
 /// The minimum length of the group named `secret` in `hir`, if it has one.
 fn secret_min_len(hir: &regex_syntax::hir::Hir) -> Option<usize> {
     use regex_syntax::hir::HirKind;
@@ -733,24 +610,6 @@ fn shared_regex(src: &str) -> Result<Regex, String> {
     Ok(r)
 }
 
-/// Compiles one regex the way rules are compiled (see [`compile`]); the error is one line.
-pub(crate) fn build_regex(s: &str) -> Result<Regex, String> {
-    RegexBuilder::new(s)
-        .unicode(false)
-        .size_limit(32 << 20)
-        .build()
-        .or_else(|_| RegexBuilder::new(s).size_limit(32 << 20).build())
-        .map_err(|e| one_line(&e.to_string()))
-}
-
-fn one_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// An ordered collection of rules with unique ids.
 ///
 /// # Example
@@ -768,36 +627,6 @@ pub struct RuleSet {
     /// Allowlists that apply to every rule of the scan, whichever file it came from (an imported gitleaks
     /// configuration's global allowlists). Every rule in `rules` already carries those that apply to it.
     global: Vec<Arc<Allowlist>>,
-}
-
-/// Something in a rule file that was not applied as written: an unsupported field of an imported gitleaks
-/// configuration, or a rule of it that could not be loaded and was skipped. Shown to the user, one line
-/// each, as `file: rule `id`: field `name`: message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleWarning {
-    /// The file the warning is about.
-    pub file: String,
-    /// The rule id, when the warning is about one rule.
-    pub rule: Option<String>,
-    /// The field, dotted for nested tables (`extend.useDefault`, `allowlists[2].commits`).
-    pub field: Option<String>,
-    /// What was done instead, and why.
-    pub message: String,
-    /// Whether the rule was dropped altogether (`rules check` fails on these).
-    pub rule_skipped: bool,
-}
-
-impl std::fmt::Display for RuleWarning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(r) = &self.rule {
-            write!(f, ": rule `{r}`")?;
-        }
-        if let Some(x) = &self.field {
-            write!(f, ": field `{x}`")?;
-        }
-        write!(f, ": {}", self.message)
-    }
 }
 
 /// Rules loaded from files, with what could not be applied as written.
@@ -854,18 +683,53 @@ impl RuleSet {
         })
     }
 
-    /// A set of imported rules and the global allowlists of their file; `hash` covers the whole file.
-    pub(crate) fn imported(rules: Vec<Rule>, global: Vec<Arc<Allowlist>>, hash: u64) -> RuleSet {
+    /// Compiles an imported gitleaks configuration (see [`gitleaks`]) like a rule file, and adds the
+    /// warnings that need the whole scan's rules: a global allowlist's `targetRules` entry that names
+    /// no rule of the file nor of the default pack. `text` is the file's, for the content hash.
+    ///
+    /// # Errors
+    /// A [`RuleError`] should a rule the importer kept not compile.
+    pub(crate) fn from_import(
+        file: &str,
+        text: &str,
+        import: gitleaks::Import,
+    ) -> Result<LoadedRules, RuleError> {
+        let mut warnings = import.warnings;
+        let rules = import
+            .rules
+            .into_iter()
+            .map(|r| Rule::imported(file, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        for id in import.global.iter().flat_map(|a| a.target_rules.iter()) {
+            if !rules.iter().any(|r| r.id() == id) && !RuleSet::embedded_has(id) {
+                warnings.push(RuleWarning {
+                    file: file.to_owned(),
+                    rule: None,
+                    field: Some("allowlists.targetRules".to_owned()),
+                    message: format!(
+                        "no rule `{id}` in this file or leakhound's default pack: that entry targets nothing"
+                    ),
+                    rule_skipped: false,
+                });
+            }
+        }
+        let mut hash = spec::Fnv1a::new();
+        hash.write(file.as_bytes());
+        hash.write(text.as_bytes());
+        let global: Vec<Arc<Allowlist>> = import.global.into_iter().map(Arc::new).collect();
         let mut set = RuleSet {
             rules,
-            hash,
+            hash: hash.finish(),
             global: Vec::new(),
         };
         for r in &mut set.rules {
             r.attach(&global);
         }
         set.global = global;
-        set
+        Ok(LoadedRules {
+            rules: set,
+            warnings,
+        })
     }
 
     /// Whether the embedded default pack has a rule `id`.
@@ -874,7 +738,7 @@ impl RuleSet {
     }
 
     /// Loads a rule file, or every `*.toml` file in a directory (sorted by name). Each file is either in
-    /// leakhound's format or a gitleaks configuration, told apart by [`crate::gitleaks::is_gitleaks`];
+    /// leakhound's format or a gitleaks configuration, told apart by [`gitleaks::is_gitleaks`];
     /// what a gitleaks file asks for that leakhound does not do comes back as warnings.
     ///
     /// # Errors
@@ -922,8 +786,10 @@ impl RuleSet {
                 field: None,
                 message: spec::one_line(&e.to_string()),
             })?;
-            if crate::gitleaks::is_gitleaks(&doc) {
-                return crate::gitleaks::from_table(&name, &doc, &text);
+            if gitleaks::is_gitleaks(&doc) {
+                let import =
+                    gitleaks::import(&name, &doc).map_err(|e| RuleError::from_spec(&name, e))?;
+                return RuleSet::from_import(&name, &text, import);
             }
             let specs =
                 spec::parse_rule_tables(&doc).map_err(|e| RuleError::from_spec(&name, e))?;

@@ -1,7 +1,17 @@
-//! The on-disk rule format, parsed field by field so that every error names the rule and the field.
+//! The on-disk rule format: serde types for a `[[rule]]` table, and the checks that need no regex engine.
+//! Every error names the rule and the field.
 //!
 //! This file is also compiled into `build.rs` (via `#[path]`), so the embedded pack and a user's rule file
-//! go through the same checks. It depends only on `toml`.
+//! go through the same checks. It depends only on `serde` and `toml` (and on `validator_names`, a sibling
+//! of this module in the crate and in `build.rs`).
+
+use std::fmt;
+
+use serde::de::{SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+#[path = "de.rs"]
+pub(crate) mod de;
 
 /// One `[[rule]]` table as written, before regexes are compiled.
 #[derive(Debug, Clone, Default)]
@@ -65,22 +75,38 @@ impl SpecError {
     }
 }
 
+/// Something in a rule file that was not applied as written: an unsupported field of an imported gitleaks
+/// configuration, or a rule of it that could not be loaded and was skipped. Shown to the user, one line
+/// each, as `file: rule `id`: field `name`: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleWarning {
+    /// The file the warning is about.
+    pub file: String,
+    /// The rule id, when the warning is about one rule.
+    pub rule: Option<String>,
+    /// The field, dotted for nested tables (`extend.useDefault`, `allowlists[2].commits`).
+    pub field: Option<String>,
+    /// What was done instead, and why.
+    pub message: String,
+    /// Whether the rule was dropped altogether (`rules check` fails on these).
+    pub rule_skipped: bool,
+}
+
+impl std::fmt::Display for RuleWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(r) = &self.rule {
+            write!(f, ": rule `{r}`")?;
+        }
+        if let Some(x) = &self.field {
+            write!(f, ": field `{x}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
 /// Severities accepted in `severity`.
 pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
-
-/// Validators accepted in `validate`.
-pub const VALIDATORS: [&str; 10] = [
-    "github-checksum",
-    "npm-checksum",
-    "jwt",
-    "aws-key-id",
-    "private-key",
-    "mode",
-    "discord-bot-token",
-    "keystore",
-    "basic-auth",
-    "base64-password",
-];
 
 /// The keys a rule table may hold.
 pub const FIELDS: [&str; 19] = [
@@ -117,6 +143,8 @@ pub fn parse_rules(text: &str) -> Result<Vec<RuleSpec>, SpecError> {
 }
 
 /// Reads the `[[rule]]` array of an already parsed document (a config file embeds rules the same way).
+/// Each table is deserialized on its own, so that an error names its rule: by id, or by position
+/// (`#2`) when the id cannot be read.
 pub fn parse_rule_tables(doc: &toml::Table) -> Result<Vec<RuleSpec>, SpecError> {
     let Some(value) = doc.get("rule").or_else(|| doc.get("rules")) else {
         return Ok(Vec::new());
@@ -137,7 +165,16 @@ pub fn parse_rule_tables(doc: &toml::Table) -> Result<Vec<RuleSpec>, SpecError> 
                 format!("entry #{} is not a table", i + 1),
             ));
         };
-        specs.push(parse_rule(table, i)?);
+        let name = match table.get("id").and_then(toml::Value::as_str) {
+            Some(id) => id.to_owned(),
+            None => format!("#{}", i + 1),
+        };
+        let raw = RawRule::deserialize(de::Value::new(entry.clone())).map_err(|e| SpecError {
+            rule: Some(name.clone()),
+            field: e.field,
+            message: e.message,
+        })?;
+        specs.push(raw.into_spec(&name)?);
     }
     let mut seen = std::collections::HashSet::new();
     for spec in &specs {
@@ -152,134 +189,197 @@ pub fn parse_rule_tables(doc: &toml::Table) -> Result<Vec<RuleSpec>, SpecError> 
     Ok(specs)
 }
 
-fn parse_rule(table: &toml::Table, index: usize) -> Result<RuleSpec, SpecError> {
-    let fallback = format!("#{}", index + 1);
-    let id_for_errors = table
-        .get("id")
-        .and_then(|v| v.as_str())
-        .unwrap_or(&fallback)
-        .to_owned();
-    let rid = Some(id_for_errors.as_str());
-    let err = |field: &str, msg: String| SpecError::new(rid, Some(field), msg);
-    let string = |field: &str, v: &toml::Value| -> Result<String, SpecError> {
-        v.as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| err(field, format!("expected a string, found {}", v.type_str())))
-    };
-    let boolean = |field: &str, v: &toml::Value| -> Result<bool, SpecError> {
-        v.as_bool()
-            .ok_or_else(|| err(field, format!("expected a boolean, found {}", v.type_str())))
-    };
-    let strings = |field: &str, v: &toml::Value| -> Result<Vec<String>, SpecError> {
-        let arr = v.as_array().ok_or_else(|| {
-            err(
-                field,
-                format!("expected an array of strings, found {}", v.type_str()),
-            )
-        })?;
-        arr.iter()
-            .map(|x| {
-                x.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| err(field, format!("expected strings, found {}", x.type_str())))
-            })
-            .collect()
-    };
+/// One `[[rule]]` table as written. The fields are in [`FIELDS`] order, which the message for an unknown
+/// field lists.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Option<String>,
+    description: Option<String>,
+    severity: Option<String>,
+    keywords: Option<Strings>,
+    regex: Option<String>,
+    name: Option<String>,
+    value: Option<String>,
+    #[serde(default, deserialize_with = "entropy")]
+    entropy: Option<f64>,
+    validate: Option<String>,
+    #[serde(default)]
+    allow: Strings,
+    #[serde(default)]
+    allow_match: Strings,
+    #[serde(default)]
+    paths_allow: Strings,
+    #[serde(default)]
+    paths: Strings,
+    #[serde(default, deserialize_with = "window")]
+    window: Option<usize>,
+    #[serde(default)]
+    generic: bool,
+    lazy: Option<bool>,
+    #[serde(default)]
+    exact_keywords: bool,
+    #[serde(default)]
+    examples: Strings,
+    #[serde(default)]
+    negative_examples: Strings,
+}
 
-    let mut spec = RuleSpec::default();
-    let (mut name, mut value_re) = (None, None);
-    for (key, value) in table {
-        match key.as_str() {
-            "id" => spec.id = string(key, value)?,
-            "name" => name = Some(string(key, value)?),
-            "value" => value_re = Some(string(key, value)?),
-            "description" => spec.description = string(key, value)?,
-            "severity" => spec.severity = string(key, value)?,
-            "keywords" => spec.keywords = strings(key, value)?,
-            "regex" => spec.regex = string(key, value)?,
-            "entropy" => {
-                let e = value
-                    .as_float()
-                    .or_else(|| value.as_integer().map(|i| i as f64))
-                    .ok_or_else(|| {
-                        err(
-                            key,
-                            format!("expected a number, found {}", value.type_str()),
-                        )
-                    })?;
-                if !(0.0..=8.0).contains(&e) {
-                    return Err(err(key, format!("{e} is outside 0..=8 bits per byte")));
-                }
-                spec.entropy = Some(e);
-            }
-            "validate" => spec.validate = Some(string(key, value)?),
-            "allow" => spec.allow = strings(key, value)?,
-            "allow_match" => spec.allow_match = strings(key, value)?,
-            "paths_allow" => spec.paths_allow = strings(key, value)?,
-            "paths" => spec.paths = strings(key, value)?,
-            "window" => {
-                let w = value.as_integer().ok_or_else(|| {
-                    err(
-                        key,
-                        format!("expected an integer, found {}", value.type_str()),
-                    )
-                })?;
-                if w < 16 || w as usize > MAX_WINDOW {
-                    return Err(err(key, format!("{w} is outside 16..={MAX_WINDOW}")));
-                }
-                spec.window = Some(w as usize);
-            }
-            "generic" => spec.generic = boolean(key, value)?,
-            "lazy" => spec.lazy = Some(boolean(key, value)?),
-            "exact_keywords" => spec.exact_keywords = boolean(key, value)?,
-            "examples" => spec.examples = strings(key, value)?,
-            "negative_examples" => spec.negative_examples = strings(key, value)?,
-            other => {
+impl RawRule {
+    /// The spec, once the fields that depend on each other agree (`name` with `value`, not with
+    /// `regex`), the required ones are there and [`check_spec`] passes. `name` names the rule in errors.
+    fn into_spec(self, name: &str) -> Result<RuleSpec, SpecError> {
+        let err = |field: &str, msg: &str| SpecError::new(Some(name), Some(field), msg);
+        let regex = match (self.name, self.value) {
+            (None, None) => self.regex.clone().unwrap_or_default(),
+            (Some(_), None) => return Err(err("value", "`name` needs a `value` regex")),
+            (None, Some(_)) => return Err(err("name", "`value` needs a `name` regex")),
+            (Some(_), Some(_)) if self.regex.is_some() => {
                 return Err(err(
-                    other,
-                    format!("unknown field (known: {})", FIELDS.join(", ")),
+                    "regex",
+                    "give either `regex` or `name` and `value`, not both",
                 ));
             }
+            (Some(n), Some(v)) => {
+                if n.contains("(?P<secret>")
+                    || v.contains("(?P<secret>")
+                    || v.contains("(?<secret>")
+                {
+                    return Err(err(
+                        "value",
+                        "`value` is the secret already: no `secret` group in `name` or `value`",
+                    ));
+                }
+                named_regex(&n, &v)
+            }
+        };
+        let missing = [
+            ("id", self.id.is_none()),
+            ("description", self.description.is_none()),
+            ("severity", self.severity.is_none()),
+            // A rule limited to file names may read whole files instead of keyword windows.
+            (
+                "keywords",
+                self.keywords.is_none() && self.paths.0.is_empty(),
+            ),
+        ];
+        if let Some((field, _)) = missing.iter().find(|(_, missing)| *missing) {
+            return Err(err(field, "missing required field"));
         }
-    }
-    match (name, value_re) {
-        (None, None) => {}
-        (Some(_), None) => return Err(err("value", "`name` needs a `value` regex".to_owned())),
-        (None, Some(_)) => return Err(err("name", "`value` needs a `name` regex".to_owned())),
-        (Some(_), Some(_)) if table.contains_key("regex") => {
+        if regex.is_empty() {
             return Err(err(
                 "regex",
-                "give either `regex` or `name` and `value`, not both".to_owned(),
+                "missing required field (or give `name` and `value`)",
             ));
         }
-        (Some(n), Some(v)) => {
-            if n.contains("(?P<secret>") || v.contains("(?P<secret>") || v.contains("(?<secret>") {
-                return Err(err(
-                    "value",
-                    "`value` is the secret already: no `secret` group in `name` or `value`"
-                        .to_owned(),
-                ));
+        let spec = RuleSpec {
+            id: self.id.unwrap_or_default(),
+            description: self.description.unwrap_or_default(),
+            severity: self.severity.unwrap_or_default(),
+            keywords: self.keywords.unwrap_or_default().0,
+            regex,
+            entropy: self.entropy,
+            validate: self.validate,
+            allow: self.allow.0,
+            allow_match: self.allow_match.0,
+            paths_allow: self.paths_allow.0,
+            paths: self.paths.0,
+            window: self.window,
+            generic: self.generic,
+            lazy: self.lazy,
+            exact_keywords: self.exact_keywords,
+            examples: self.examples.0,
+            negative_examples: self.negative_examples.0,
+        };
+        check_spec(&spec)?;
+        Ok(spec)
+    }
+}
+
+/// A list of strings, worded in errors as rule files always have been: `expected an array of strings`
+/// for another value, `expected strings` for an element of another type.
+#[derive(Default)]
+struct Strings(Vec<String>);
+
+impl<'de> Deserialize<'de> for Strings {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strings, D::Error> {
+        struct List;
+        impl<'de> Visitor<'de> for List {
+            type Value = Strings;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of strings")
             }
-            spec.regex = named_regex(&n, &v);
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strings, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(Element(s)) = seq.next_element()? {
+                    out.push(s);
+                }
+                Ok(Strings(out))
+            }
+        }
+        d.deserialize_seq(List)
+    }
+}
+
+/// An element of [`Strings`].
+struct Element(String);
+
+impl<'de> Deserialize<'de> for Element {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Element, D::Error> {
+        struct Str;
+        impl Visitor<'_> for Str {
+            type Value = Element;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Element, E> {
+                Ok(Element(s.to_owned()))
+            }
+        }
+        d.deserialize_string(Str)
+    }
+}
+
+/// `entropy`: a number of bits per byte, 0 to 8.
+fn entropy<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    struct Number;
+    impl Visitor<'_> for Number {
+        type Value = f64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number")
+        }
+        fn visit_f64<E: serde::de::Error>(self, e: f64) -> Result<f64, E> {
+            if (0.0..=8.0).contains(&e) {
+                Ok(e)
+            } else {
+                Err(E::custom(format_args!(
+                    "{e} is outside 0..=8 bits per byte"
+                )))
+            }
+        }
+        fn visit_i64<E: serde::de::Error>(self, i: i64) -> Result<f64, E> {
+            self.visit_f64(i as f64)
         }
     }
-    for required in ["id", "description", "severity", "keywords"] {
-        // A rule limited to file names may read whole files instead of keyword windows.
-        if required == "keywords" && !spec.paths.is_empty() {
-            continue;
+    d.deserialize_f64(Number).map(Some)
+}
+
+/// `window`: bytes on each side of a keyword hit, 16 to [`MAX_WINDOW`].
+fn window<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    struct Bytes;
+    impl Visitor<'_> for Bytes {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer")
         }
-        if !table.contains_key(required) {
-            return Err(err(required, "missing required field".to_owned()));
+        fn visit_i64<E: serde::de::Error>(self, w: i64) -> Result<usize, E> {
+            match usize::try_from(w) {
+                Ok(w) if (16..=MAX_WINDOW).contains(&w) => Ok(w),
+                _ => Err(E::custom(format_args!("{w} is outside 16..={MAX_WINDOW}"))),
+            }
         }
     }
-    if spec.regex.is_empty() {
-        return Err(err(
-            "regex",
-            "missing required field (or give `name` and `value`)".to_owned(),
-        ));
-    }
-    check_spec(&spec)?;
-    Ok(spec)
+    d.deserialize_i64(Bytes).map(Some)
 }
 
 /// Checks everything about a spec that does not need the regex engine.
@@ -340,10 +440,13 @@ fn check_spec(spec: &RuleSpec) -> Result<(), SpecError> {
         );
     }
     if let Some(v) = &spec.validate {
-        if !VALIDATORS.contains(&v.as_str()) {
+        if !super::validator_names::VALIDATORS.contains(&v.as_str()) {
             return err(
                 "validate",
-                format!("{v:?} is not one of {}", VALIDATORS.join(", ")),
+                format!(
+                    "{v:?} is not one of {}",
+                    super::validator_names::VALIDATORS.join(", ")
+                ),
             );
         }
     }
@@ -433,5 +536,245 @@ pub fn one_line(msg: &str) -> String {
             format!("{first}: {reason}")
         }
         _ => first,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(text: &str) -> String {
+        let e = parse_rules(text).expect_err("should be rejected");
+        let mut s = String::new();
+        if let Some(r) = &e.rule {
+            s.push_str(&format!("rule `{r}`: "));
+        }
+        if let Some(f) = &e.field {
+            s.push_str(&format!("field `{f}`: "));
+        }
+        s + &e.message
+    }
+
+    /// Every message of the format, word for word: the rule by id or position, the field, and for a
+    /// value of the wrong type the TOML names of both types.
+    #[test]
+    fn errors_name_the_rule_and_the_field() {
+        let cases = [
+            (
+                "rule = 3\n",
+                "field `rule`: expected an array of tables ([[rule]])",
+            ),
+            (
+                "rule = [1]\n",
+                "field `rule`: entry #1 is not a table",
+            ),
+            (
+                "rules = \"x\"\n",
+                "field `rule`: expected an array of tables ([[rule]])",
+            ),
+            (
+                "[[rule]]\nid = 3\n",
+                "rule `#1`: field `id`: expected a string, found integer",
+            ),
+            (
+                "[[rule]]\nid = \"a\"\n",
+                "rule `a`: field `description`: missing required field",
+            ),
+            (
+                "[[rule]]\ndescription = \"d\"\n",
+                "rule `#1`: field `id`: missing required field",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"ab\"]\n",
+                "rule `a-b`: field `regex`: missing required field (or give `name` and `value`)",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = 3\n",
+                "rule `a-b`: field `description`: expected a string, found integer",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nkeywords = \"ab\"\n",
+                "rule `a-b`: field `keywords`: expected an array of strings, found string",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nkeywords = [\"ab\", 3]\n",
+                "rule `a-b`: field `keywords`: expected strings, found integer",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nkeywords = [[\"ab\"]]\n",
+                "rule `a-b`: field `keywords`: expected strings, found array",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nentropy = \"x\"\n",
+                "rule `a-b`: field `entropy`: expected a number, found string",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nentropy = 9\n",
+                "rule `a-b`: field `entropy`: 9 is outside 0..=8 bits per byte",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nentropy = -0.5\n",
+                "rule `a-b`: field `entropy`: -0.5 is outside 0..=8 bits per byte",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nwindow = 4\n",
+                "rule `a-b`: field `window`: 4 is outside 16..=65536",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nwindow = 1.5\n",
+                "rule `a-b`: field `window`: expected an integer, found float",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nwindow = 100000\n",
+                "rule `a-b`: field `window`: 100000 is outside 16..=65536",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ngeneric = \"yes\"\n",
+                "rule `a-b`: field `generic`: expected a boolean, found string",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nlazy = 1\n",
+                "rule `a-b`: field `lazy`: expected a boolean, found integer",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nexact_keywords = 1\n",
+                "rule `a-b`: field `exact_keywords`: expected a boolean, found integer",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nkeyword = [\"x\"]\n",
+                "rule `a-b`: field `keyword`: unknown field (known: id, description, severity, keywords, regex, name, value, entropy, validate, allow, allow_match, paths_allow, paths, window, generic, lazy, exact_keywords, examples, negative_examples)",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nseverity = 1979-05-27\n",
+                "rule `a-b`: field `severity`: expected a string, found datetime",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nallow = [{a = 1}]\n",
+                "rule `a-b`: field `allow`: expected strings, found table",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nexamples = {a = 1}\n",
+                "rule `a-b`: field `examples`: expected an array of strings, found table",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nname = \"x\"\n",
+                "rule `a-b`: field `value`: `name` needs a `value` regex",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nvalue = \"x\"\n",
+                "rule `a-b`: field `name`: `value` needs a `name` regex",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nname = \"x\"\nvalue = \"y\"\nregex = \"z\"\n",
+                "rule `a-b`: field `regex`: give either `regex` or `name` and `value`, not both",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nname = \"x\"\nvalue = \"(?P<secret>y)\"\n",
+                "rule `a-b`: field `value`: `value` is the secret already: no `secret` group in `name` or `value`",
+            ),
+            (
+                "[[rule]]\nid = \"A_b\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"ab\"]\nregex = \"(?P<secret>a)\"\n",
+                "rule `A_b`: field `id`: \"A_b\" is not kebab-case (a-z, 0-9, '-')",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = \" \"\nseverity = \"high\"\nkeywords = [\"ab\"]\nregex = \"(?P<secret>a)\"\n",
+                "rule `a-b`: field `description`: must not be empty",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"urgent\"\nkeywords = [\"ab\"]\nregex = \"(?P<secret>a)\"\n",
+                "rule `a-b`: field `severity`: \"urgent\" is not one of critical, high, medium, low",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = []\nregex = \"(?P<secret>a)\"\n",
+                "rule `a-b`: field `keywords`: at least one keyword is required (or `paths`): it gates the regex",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"a\"]\nregex = \"(?P<secret>a)\"\n",
+                "rule `a-b`: field `keywords`: \"a\" must be ASCII and at least 2 bytes long",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"high\"\npaths = [\" \"]\nregex = \"(?P<secret>a)\"\n",
+                "rule `a-b`: field `paths`: an empty glob would match nothing",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"ab\"]\nregex = \" \"\n",
+                "rule `a-b`: field `regex`: must not be empty",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"ab\"]\nregex = \"(a)\"\n",
+                "rule `a-b`: field `regex`: needs a named group `secret` marking the reported bytes",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"ab\"]\nregex = \"(?P<secret>a)\"\nvalidate = \"luhn\"\n",
+                "rule `a-b`: field `validate`: \"luhn\" is not one of github-checksum, npm-checksum, jwt, aws-key-id, private-key, mode, discord-bot-token, keystore, basic-auth, base64-password",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"ab\"]\nregex = \"(?P<secret>a)\"\n[[rule]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"ab\"]\nregex = \"(?P<secret>a)\"\n",
+                "rule `a-b`: field `id`: duplicate rule id",
+            ),
+            (
+                "[[rule]]\nid = \"a-b\"\nzzz = 1\nentropy = \"x\"\n",
+                "rule `a-b`: field `entropy`: expected a number, found string",
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(message(text), expected, "{text}");
+        }
+    }
+
+    /// The unknown-field message lists [`FIELDS`], which `is_gitleaks` reads: the two cannot drift.
+    #[test]
+    fn fields_are_the_fields_serde_knows() {
+        let e = parse_rules("[[rule]]\nid = \"a\"\nbogus = 1\n").expect_err("unknown field");
+        assert_eq!(
+            e.message,
+            format!("unknown field (known: {})", FIELDS.join(", "))
+        );
+    }
+
+    #[test]
+    fn every_field_is_read() {
+        let specs = parse_rules(
+            "[[rules]]\nid = \"a-b\"\ndescription = \"d\"\nseverity = \"low\"\nkeywords = [\"ab\"]\n\
+             regex = '(?P<secret>ab[0-9])'\nentropy = 3\nwindow = 16\nlazy = true\ngeneric = true\n\
+             exact_keywords = true\nvalidate = \"jwt\"\nallow = [\"x\"]\nallow_match = [\"y\"]\n\
+             paths_allow = [\"z\"]\npaths = [\"p\"]\nexamples = [\"ab1\"]\nnegative_examples = [\"ab\"]\n\
+             [[rules]]\nid = \"c-d\"\ndescription = \"d\"\nseverity = \"high\"\nkeywords = [\"ab\"]\n\
+             name = 'x_y'\nvalue = '[0-9]{4}'\n",
+        )
+        .expect("valid");
+        let s = &specs[0];
+        assert_eq!(
+            (
+                &s.id[..],
+                &s.description[..],
+                &s.severity[..],
+                &s.keywords[..]
+            ),
+            ("a-b", "d", "low", &["ab".to_owned()][..])
+        );
+        assert_eq!(
+            (s.entropy, s.window, s.lazy, s.generic, s.exact_keywords),
+            (Some(3.0), Some(16), Some(true), true, true)
+        );
+        assert_eq!(s.validate.as_deref(), Some("jwt"));
+        let list = |v: &[String]| v.join(",");
+        assert_eq!(
+            [
+                &s.allow,
+                &s.allow_match,
+                &s.paths_allow,
+                &s.paths,
+                &s.examples,
+                &s.negative_examples
+            ]
+            .map(|v| list(v)),
+            ["x", "y", "z", "p", "ab1", "ab"]
+        );
+        assert_eq!(specs[1].regex, named_regex("x_y", "[0-9]{4}"));
+        assert_eq!(
+            (specs[1].entropy, specs[1].lazy, specs[1].generic),
+            (None, None, false)
+        );
     }
 }

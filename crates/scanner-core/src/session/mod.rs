@@ -39,8 +39,9 @@ use crate::scan::{ScanStats, Scanner};
 use crate::source::fs::{FsError, FsOptions};
 use crate::source::{Collect, Progress};
 
+pub use crate::source::Stats;
 pub use configs::rule_pack;
-pub use outcome::{Report, Scanned, Stats, Verdict};
+pub use outcome::{Report, Scanned, Verdict};
 pub use paths::repo_root;
 use paths::RootPaths;
 pub use rule_check::{check_rules, RuleCheck};

@@ -17,7 +17,9 @@ pub mod message;
 mod sink;
 #[cfg(feature = "git")]
 pub mod staged;
+mod stats;
 #[cfg(feature = "fs")]
 mod walk;
 
 pub use sink::{order, Collect, Progress, Sink};
+pub use stats::Stats;
