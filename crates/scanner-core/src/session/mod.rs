@@ -35,7 +35,7 @@ use crate::finding::Finding;
 use crate::inventory::{Inventory, InventoryError};
 use crate::owners::CodeOwners;
 use crate::rules::RuleError;
-use crate::scan::{ScanStats, Scanner};
+use crate::scan::Scanner;
 use crate::source::fs::{FsError, FsOptions};
 use crate::source::{Collect, Progress};
 
@@ -492,18 +492,7 @@ impl ScanSession {
                 (Stats::Files(stats), RootPaths::as_is())
             }
             Source::Bytes { name, bytes } => {
-                let started = std::time::Instant::now();
-                let mut stats = ScanStats::default();
-                let mut scratch = crate::Scratch::new();
-                let mut found = Vec::new();
-                scanner.scan_bytes_into(name, bytes, &mut scratch, &mut found);
-                stats.files = 1;
-                stats.bytes = bytes.len() as u64;
-                stats.count_limits(&scratch, || name.clone());
-                stats.elapsed = started.elapsed();
-                found
-                    .into_iter()
-                    .for_each(|f| crate::source::Sink::finding(&sink, f));
+                let stats = scanner.scan_named(name, bytes, self.fs.max_file_size, &sink);
                 (Stats::Files(stats), RootPaths::as_is())
             }
         };

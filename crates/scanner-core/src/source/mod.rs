@@ -2,6 +2,7 @@
 //! pushes what it finds into a [`Sink`] and counts what it skipped in a [`ScanStats`](crate::ScanStats)
 //! (history and staged changes wrap it with their own counters).
 
+mod bytes;
 #[cfg(feature = "git")]
 pub mod commit_msg;
 #[cfg(feature = "fs")]
