@@ -1,7 +1,8 @@
 //! The owner inventory (`leakhound-inventory.toml`): who owns each credential, what for, until when.
 //!
 //! Entries are keyed by fingerprint only; the file never holds a secret and is meant to be committed next
-//! to the code. Editing goes through `toml_edit`, so a team's comments and ordering survive `inventory add`.
+//! to the code. Editing goes through `toml_edit` (cargo feature `edit`), so a team's comments and ordering survive
+//! `inventory add`.
 
 use std::path::Path;
 
@@ -374,6 +375,7 @@ impl Inventory {
 ///
 /// # Errors
 /// [`InventoryError`] naming the file when it cannot be read, parsed or written.
+#[cfg(feature = "edit")]
 pub fn add_entry(path: &Path, entry: &InventoryEntry) -> Result<(), InventoryError> {
     use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
     let file = path.display().to_string();
@@ -481,6 +483,7 @@ mod tests {
         assert!(Inventory::parse("inv.toml", short).is_err());
     }
 
+    #[cfg(feature = "edit")]
     #[test]
     fn add_entry_refuses_a_value_that_is_not_a_fingerprint() {
         let dir = tempfile::tempdir().unwrap();
