@@ -327,8 +327,19 @@ fn expect<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     T::deserialize(d).map_err(|_| D::Error::custom(message))
 }
 
+/// An array of strings. A TOML date or time in it is taken as written (`2026-01-01`), as toml's own
+/// reader of a parsed document handed one to a string.
 fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    expect(d, "expected an array of strings")
+    const MESSAGE: &str = "expected an array of strings";
+    let values: Vec<toml::Value> = expect(d, MESSAGE)?;
+    values
+        .into_iter()
+        .map(|v| match v {
+            toml::Value::String(s) => Ok(s),
+            toml::Value::Datetime(t) => Ok(t.to_string()),
+            _ => Err(D::Error::custom(MESSAGE)),
+        })
+        .collect()
 }
 
 fn true_or_false<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
