@@ -28,7 +28,8 @@ use serde::de::{Deserializer, Error as _, IgnoredAny};
 use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
-use crate::rules::{spec, RuleError, RuleSet};
+use crate::rules::spec::{self, de};
+use crate::rules::{RuleError, RuleSet};
 
 /// A parsed `.leakhound.toml`, its globs and regexes compiled.
 #[derive(Debug, Default)]
@@ -116,9 +117,9 @@ impl Config {
         {
             return Err(field(section, "expected a table".into()));
         }
-        let written: File = serde_path_to_error::deserialize(toml::Value::Table(doc.clone()))
-            .map_err(|e| {
-                let (name, message) = field_error(&e);
+        let written =
+            File::deserialize(de::Value::new(toml::Value::Table(doc.clone()))).map_err(|e| {
+                let (name, message) = field_error(e);
                 field(&name, message)
             })?;
         let mut config = Config {
@@ -298,13 +299,13 @@ const KNOWN: [(&str, &[&str]); 4] = [
 /// The dotted field and the message of a deserialization error. Every known field's value is read by
 /// one of the functions below, whose messages are the config's own; so an error on a field that is
 /// not known is serde's unknown-field error, worded here with the table's fields.
-fn field_error(e: &serde_path_to_error::Error<toml::de::Error>) -> (String, String) {
+fn field_error(e: de::FieldError) -> (String, String) {
     let keys: Vec<&str> = e
-        .path()
+        .path
         .iter()
         .filter_map(|s| match s {
-            serde_path_to_error::Segment::Map { key } => Some(key.as_str()),
-            _ => None,
+            de::Segment::Key(key) => Some(key.as_str()),
+            de::Segment::Index(_) => None,
         })
         .collect();
     let (last, parents) = keys.split_last().unwrap_or((&"", &[]));
@@ -313,7 +314,7 @@ fn field_error(e: &serde_path_to_error::Error<toml::de::Error>) -> (String, Stri
         Some((_, names)) if !names.contains(last) => {
             format!("unknown field (known: {})", names.join(", "))
         }
-        _ => e.inner().message().to_owned(),
+        _ => e.message.clone(),
     };
     (keys.join("."), message)
 }
@@ -326,8 +327,19 @@ fn expect<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
     T::deserialize(d).map_err(|_| D::Error::custom(message))
 }
 
+/// An array of strings. A TOML date or time in it is taken as written (`2026-01-01`), as toml's own
+/// reader of a parsed document handed one to a string.
 fn strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    expect(d, "expected an array of strings")
+    const MESSAGE: &str = "expected an array of strings";
+    let values: Vec<toml::Value> = expect(d, MESSAGE)?;
+    values
+        .into_iter()
+        .map(|v| match v {
+            toml::Value::String(s) => Ok(s),
+            toml::Value::Datetime(t) => Ok(t.to_string()),
+            _ => Err(D::Error::custom(MESSAGE)),
+        })
+        .collect()
 }
 
 fn true_or_false<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {

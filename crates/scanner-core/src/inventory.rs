@@ -1,17 +1,17 @@
 //! The owner inventory (`leakhound-inventory.toml`): who owns each credential, what for, until when.
 //!
 //! Entries are keyed by fingerprint only; the file never holds a secret and is meant to be committed next
-//! to the code. Editing goes through `toml_edit`, so a team's comments and ordering survive `inventory add`.
+//! to the code. Editing goes through `toml_edit` (cargo feature `edit`), so a team's comments and ordering survive
+//! `inventory add`.
 
 use std::path::Path;
 
 use serde::de::{Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
-use serde_path_to_error::Segment;
-
 use crate::date::Date;
 use crate::finding::parse_fingerprint;
+use crate::rules::spec::de::{self, Segment};
 
 /// What an inventory says about a credential's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -218,19 +218,15 @@ fn entry_name(doc: &toml::Table, i: usize) -> String {
 /// The inventory error for a deserialization error of `doc`. Every known field's value is read by one
 /// of the functions above, whose messages are the inventory's own; the other errors are worded here
 /// from where they are: an unknown key or field, a `credential` that is not a list, a missing field.
-fn deserialize_error(
-    file: &str,
-    doc: &toml::Table,
-    e: &serde_path_to_error::Error<toml::de::Error>,
-) -> InventoryError {
-    let mut keys = e.path().iter().filter_map(|s| match s {
-        Segment::Map { key } => Some(key.as_str()),
-        _ => None,
+fn deserialize_error(file: &str, doc: &toml::Table, e: &de::FieldError) -> InventoryError {
+    let mut keys = e.path.iter().filter_map(|s| match s {
+        Segment::Key(key) => Some(key.as_str()),
+        Segment::Index(_) => None,
     });
     let (key, field) = (keys.next().unwrap_or_default(), keys.next());
-    let index = e.path().iter().find_map(|s| match s {
-        Segment::Seq { index } => Some(*index),
-        _ => None,
+    let index = e.path.iter().find_map(|s| match s {
+        Segment::Index(i) => Some(*i),
+        Segment::Key(_) => None,
     });
     let (entry, field, message) = match (index, field) {
         _ if key != "credential" => (
@@ -244,7 +240,7 @@ fn deserialize_error(
             Some(f),
             format!("unknown field (known: {})", FIELDS.join(", ")),
         ),
-        (Some(i), Some(f)) => (Some(i), Some(f), e.inner().message().to_owned()),
+        (Some(i), Some(f)) => (Some(i), Some(f), e.message.clone()),
         // Not a field's value: a required field is missing.
         (Some(i), None) => {
             let entry = doc.get("credential").and_then(|list| list.get(i));
@@ -314,7 +310,7 @@ impl Inventory {
         if let Some(i) = entries.and_then(|list| list.iter().position(|e| !e.is_table())) {
             return Err(err(Some(entry_name(&doc, i)), None, "not a table".into()));
         }
-        let written: File = serde_path_to_error::deserialize(toml::Value::Table(doc.clone()))
+        let written = File::deserialize(de::Value::new(toml::Value::Table(doc.clone())))
             .map_err(|e| deserialize_error(file, &doc, &e))?;
         Ok(Inventory {
             entries: written.credential,
@@ -374,6 +370,7 @@ impl Inventory {
 ///
 /// # Errors
 /// [`InventoryError`] naming the file when it cannot be read, parsed or written.
+#[cfg(feature = "edit")]
 pub fn add_entry(path: &Path, entry: &InventoryEntry) -> Result<(), InventoryError> {
     use toml_edit::{value, ArrayOfTables, DocumentMut, Item, Table};
     let file = path.display().to_string();
@@ -481,6 +478,7 @@ mod tests {
         assert!(Inventory::parse("inv.toml", short).is_err());
     }
 
+    #[cfg(feature = "edit")]
     #[test]
     fn add_entry_refuses_a_value_that_is_not_a_fingerprint() {
         let dir = tempfile::tempdir().unwrap();

@@ -2,37 +2,55 @@
 //! expected in the words of leakhound's messages (`expected a string, found integer`).
 //!
 //! toml's own deserializer words type errors as serde does (``invalid type: integer `3`, expected a
-//! string``) and does not say which field failed. Rule files are parsed into a [`toml::Table`] first
-//! anyway (to tell leakhound's format from gitleaks', and to name each rule in errors by its id), so each
-//! rule table is handed to serde through [`Value`], whose error type is [`FieldError`].
+//! string``) and does not say which field failed. Rule files, configs and inventories are parsed into a
+//! [`toml::Table`] first anyway (to tell leakhound's format from gitleaks', to name each rule or entry
+//! in errors), so the table is handed to serde through [`Value`], whose error type is [`FieldError`]:
+//! one mechanism words every format's errors.
 //!
 //! Part of `rules::spec` (declared there), so `build.rs` compiles it too: it depends only on serde and
 //! toml.
 
 use std::fmt;
 
-use serde::de::value::{MapDeserializer, SeqDeserializer};
-use serde::de::{self, Deserializer, Expected, IntoDeserializer, Unexpected, Visitor};
+use serde::de::value::MapDeserializer;
+use serde::de::{
+    self, DeserializeSeed, Deserializer, Expected, IntoDeserializer, MapAccess, SeqAccess,
+    Unexpected, Visitor,
+};
 
 /// The key under which toml passes a datetime through serde (`toml_datetime`'s private field name; a
 /// test checks that a datetime still reads back as one).
 const DATETIME_FIELD: &str = "$__toml_private_datetime";
 
-/// Why a value did not deserialize, and the top-level field it sits in.
+/// One step on the way from the top of the document to the value at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// A key of a table.
+    Key(String),
+    /// An element of an array, from 0.
+    Index(usize),
+}
+
+/// Why a value did not deserialize, and where it sits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldError {
-    /// The key of the table being deserialized that holds the bad value (or the unknown key itself).
+    /// The innermost key that holds the bad value (or the unknown key itself, or the missing field).
     pub field: Option<String>,
+    /// The keys and indexes from the top down to the value at fault, the unknown key included (a
+    /// missing field is not: the path ends at the table that lacks it).
+    pub path: Vec<Segment>,
     /// What is wrong.
     pub message: String,
 }
 
 impl FieldError {
-    /// `self`, attributed to `field` unless an inner key already was.
-    fn within(mut self, field: &str) -> FieldError {
-        if self.field.is_none() {
-            self.field = Some(field.to_owned());
+    /// `self`, met on its way out of `at`: the path gains `at`, and the field is `at` unless an inner
+    /// key already was.
+    fn within(mut self, at: Segment) -> FieldError {
+        if let (None, Segment::Key(key)) = (&self.field, &at) {
+            self.field = Some(key.clone());
         }
+        self.path.insert(0, at);
         self
     }
 }
@@ -49,6 +67,7 @@ impl de::Error for FieldError {
     fn custom<T: fmt::Display>(msg: T) -> FieldError {
         FieldError {
             field: None,
+            path: Vec::new(),
             message: msg.to_string(),
         }
     }
@@ -60,6 +79,7 @@ impl de::Error for FieldError {
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> FieldError {
         FieldError {
             field: Some(field.to_owned()),
+            path: Vec::new(),
             message: format!("unknown field (known: {})", expected.join(", ")),
         }
     }
@@ -67,6 +87,7 @@ impl de::Error for FieldError {
     fn missing_field(field: &'static str) -> FieldError {
         FieldError {
             field: Some(field.to_owned()),
+            path: Vec::new(),
             message: "missing required field".to_owned(),
         }
     }
@@ -86,19 +107,86 @@ pub fn type_name(u: &Unexpected<'_>) -> String {
     }
 }
 
-/// A TOML value to deserialize from. Inside a table, each value names its key in errors (see
-/// [`FieldError::field`]).
+/// A TOML value to deserialize from. An error inside a table or an array says where it sits (see
+/// [`FieldError::path`]), whichever code raised it: the tables and arrays attribute what comes out of
+/// each of their values, so a `deserialize_with` function's own message is placed too.
 #[derive(Debug, Clone)]
 pub struct Value {
     value: toml::Value,
-    /// The key this value sits under, for errors; `None` at the top.
-    key: Option<String>,
 }
 
 impl Value {
     /// The whole of `value`.
     pub fn new(value: toml::Value) -> Value {
-        Value { value, key: None }
+        Value { value }
+    }
+}
+
+/// A table's entries, each value's errors attributed to its key.
+struct Table {
+    entries: toml::map::IntoIter<String, toml::Value>,
+    /// The entry whose key was just read, and its value.
+    next: Option<(String, toml::Value)>,
+}
+
+impl<'de> MapAccess<'de> for Table {
+    type Error = FieldError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, FieldError> {
+        let Some((key, value)) = self.entries.next() else {
+            return Ok(None);
+        };
+        // A key that is refused (an unknown field) is where the error is.
+        let read = seed
+            .deserialize(key.clone().into_deserializer())
+            .map_err(|e: FieldError| e.within(Segment::Key(key.clone())))?;
+        self.next = Some((key, value));
+        Ok(Some(read))
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, FieldError> {
+        let (key, value) = self
+            .next
+            .take()
+            .ok_or_else(|| de::Error::custom("a value asked for before its key"))?;
+        seed.deserialize(Value::new(value))
+            .map_err(|e| e.within(Segment::Key(key)))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+/// An array's elements, each one's errors attributed to its index.
+struct Array {
+    elements: std::iter::Enumerate<std::vec::IntoIter<toml::Value>>,
+}
+
+impl<'de> SeqAccess<'de> for Array {
+    type Error = FieldError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, FieldError> {
+        match self.elements.next() {
+            None => Ok(None),
+            Some((i, value)) => seed
+                .deserialize(Value::new(value))
+                .map(Some)
+                .map_err(|e| e.within(Segment::Index(i))),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.elements.len())
     }
 }
 
@@ -125,12 +213,11 @@ impl<'de> Deserializer<'de> for Value {
     type Error = FieldError;
 
     fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, FieldError> {
-        let result = match self.value {
+        match self.value {
             toml::Value::String(s) => v.visit_string(s),
             toml::Value::Integer(i) => v.visit_i64(i),
             toml::Value::Float(f) => v.visit_f64(f),
             toml::Value::Boolean(b) => v.visit_bool(b),
-            // serde has no date type: a datetime is a type error wherever it sits.
             // serde has no date type: a datetime goes over as toml's own deserializer hands it over
             // (a one-entry map under a private key), which a `toml::Value` reads back as a datetime
             // and an ignored value skips; every typed read refuses it first (see `typed`).
@@ -138,19 +225,13 @@ impl<'de> Deserializer<'de> for Value {
                 DATETIME_FIELD,
                 d.to_string(),
             )))),
-            toml::Value::Array(a) => {
-                v.visit_seq(SeqDeserializer::new(a.into_iter().map(Value::new)))
-            }
-            toml::Value::Table(t) => {
-                v.visit_map(MapDeserializer::new(t.into_iter().map(|(k, value)| {
-                    let key = Some(k.clone());
-                    (k, Value { value, key })
-                })))
-            }
-        };
-        match &self.key {
-            Some(key) => result.map_err(|e| e.within(key)),
-            None => result,
+            toml::Value::Array(a) => v.visit_seq(Array {
+                elements: a.into_iter().enumerate(),
+            }),
+            toml::Value::Table(t) => v.visit_map(Table {
+                entries: t.into_iter(),
+                next: None,
+            }),
         }
     }
 
@@ -222,11 +303,7 @@ impl Value {
     /// date), anything else goes to the visitor, which says what it expected.
     fn typed<'de, V: Visitor<'de>>(self, v: V) -> Result<V::Value, FieldError> {
         if self.value.is_datetime() {
-            let e: FieldError = de::Error::invalid_type(Unexpected::Other("datetime"), &v);
-            return Err(match &self.key {
-                Some(key) => e.within(key),
-                None => e,
-            });
+            return Err(de::Error::invalid_type(Unexpected::Other("datetime"), &v));
         }
         self.deserialize_any(v)
     }

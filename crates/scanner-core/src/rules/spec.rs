@@ -530,6 +530,10 @@ pub fn one_line(msg: &str) -> String {
     let first = lines.first().copied().unwrap_or("invalid TOML").to_owned();
     // toml's message is "TOML parse error at line L, column C" then a snippet then the reason.
     match lines.get(1..).and_then(<[&str]>::last) {
+        Some(&"duplicate key") => match underlined(msg) {
+            Some(key) => format!("{first}: duplicate key `{key}`"),
+            None => format!("{first}: duplicate key"),
+        },
         Some(&reason)
             if reason != first && !reason.starts_with('|') && !reason.starts_with('^') =>
         {
@@ -539,9 +543,51 @@ pub fn one_line(msg: &str) -> String {
     }
 }
 
+/// The text a parser's snippet underlines (`2 | a = 2` over `  | ^`): for toml's duplicate key, the key,
+/// which its reason no longer names. Never used for other reasons: the snippet may show a value, and a
+/// value may be a secret.
+fn underlined(msg: &str) -> Option<String> {
+    // Each snippet line is a gutter (`2 | `, `  | `) then the text: a source line, then its carets.
+    let mut source: Option<&str> = None;
+    for line in msg
+        .lines()
+        .filter_map(|l| l.split_once("| ").map(|(_, text)| text))
+    {
+        match source {
+            Some(src) if line.trim_start().starts_with('^') => {
+                let start = line.len() - line.trim_start().len();
+                let width = line.trim().chars().take_while(|&c| c == '^').count();
+                let key: String = src.chars().skip(start).take(width).collect();
+                return Some(key).filter(|k| !k.trim().is_empty());
+            }
+            _ => source = Some(line),
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// toml 1 says `duplicate key` without the key: the message names it again, as toml 0.8's did, and
+    /// no other snippet text (a value may be a secret) comes through.
+    #[test]
+    fn a_duplicate_key_is_named_and_no_value_is_echoed() {
+        let e = parse_rules("[[rule]]\nid = 'a'\nid = 'b'\n").expect_err("duplicate");
+        assert_eq!(
+            e.message,
+            "TOML parse error at line 3, column 1: duplicate key `id`"
+        );
+        let e = parse_rules("[rule]\n[rule]\n").expect_err("duplicate");
+        assert_eq!(
+            e.message,
+            "TOML parse error at line 2, column 2: duplicate key `rule`"
+        );
+        let e = parse_rules("[[rule]]\nid = glpat-Hq3Zr8xK2mVb7NcT1pWd\n").expect_err("bare value"); // leakhound:allow (test token)
+        assert!(!e.message.contains("Hq3Zr8"), "{}", e.message);
+        assert!(!e.message.contains('\n'), "{}", e.message);
+    }
 
     fn message(text: &str) -> String {
         let e = parse_rules(text).expect_err("should be rejected");
