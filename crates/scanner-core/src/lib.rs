@@ -26,7 +26,8 @@
 //!   changes and commit messages (feature `git`), each pushing its findings into one
 //!   [`source::Sink`]; and the [`session`] (feature `fs`) that runs a whole scan.
 //! - **governance** (always built): [`config`], [`baseline`], [`inventory`], [`credentials`] and
-//!   CODEOWNERS: who owns a credential, whether it is accepted, expired or revoked.
+//!   CODEOWNERS: who owns a credential, whether it is accepted, expired or revoked (feature `edit`:
+//!   format-preserving edits of the inventory file).
 //! - **reports** ([`report`]): the JSON summary and redaction, and with feature `reports` SARIF,
 //!   CI annotations and the human printer.
 //!
