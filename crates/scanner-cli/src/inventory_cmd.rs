@@ -127,7 +127,7 @@ fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<Exit
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
             let scanned = ScanSession::paths([root]).collect()?;
-            crate::scan_cmd::print_rule_warnings(&scanned.warnings);
+            crate::scan_cmd::print_rule_warnings(&scanned.rule_warnings);
             scanned
                 .findings
                 .into_iter()

@@ -31,12 +31,9 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
     } else if a.staged {
         leakhound_hook::pre_commit(&first)
     } else if a.history {
-        let range = a
-            .range
-            .clone()
-            .or_else(|| a.since_commit.as_ref().map(|rev| format!("{rev}..HEAD")));
         let session = ScanSession::history(&first)
-            .with_range(range)
+            .with_range(a.range.clone())
+            .with_since_commit(a.since_commit.as_deref())
             .with_incremental(a.incremental)
             .with_incremental_state(a.incremental_state.clone())
             .with_allow_partial(a.allow_partial);
@@ -85,7 +82,7 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
 
 pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     let mut report = session(&a)?.run()?;
-    print_rule_warnings(&report.warnings);
+    print_rule_warnings(&report.rule_warnings);
     // The hook's message is always redacted: it is read over a shoulder and pasted into chats.
     // CI formats end up in public logs and dashboards: redacted unless asked otherwise, explicitly.
     let ci_format = matches!(a.format, Format::Sarif | Format::Github | Format::Gitlab);
@@ -103,7 +100,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
 /// `leakhound baseline create`: the same scan, every finding recorded as accepted.
 pub fn create_baseline(a: ScanArgs, output: &Path) -> anyhow::Result<ExitCode> {
     let scanned = session(&a)?.collect()?;
-    print_rule_warnings(&scanned.warnings);
+    print_rule_warnings(&scanned.rule_warnings);
     // What is accepted depends on what the repository's config let through: say it here too.
     human::config_warnings(&mut io::stderr(), &scanned.config_changes)?;
     // Entries are recorded relative to the repository root, however the path was spelled, so that

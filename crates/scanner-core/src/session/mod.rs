@@ -338,13 +338,13 @@ impl ScanSession {
         self
     }
 
-    /// History: only the commits since `rev` (the range `rev..HEAD`).
+    /// History: only the commits since `rev` (the range `rev..HEAD`), unless a range is set.
     #[cfg(feature = "git")]
-    pub fn with_since_commit(self, rev: Option<&str>) -> Self {
-        match rev {
-            Some(rev) => self.with_range(Some(format!("{rev}..HEAD"))),
-            None => self,
+    pub fn with_since_commit(mut self, rev: Option<&str>) -> Self {
+        if self.history.range.is_none() {
+            self.history.range = rev.map(|rev| format!("{rev}..HEAD"));
         }
+        self
     }
 
     /// History: skip the objects this state file lists as scanned, and update it.
@@ -426,8 +426,8 @@ impl ScanSession {
             first.map(PathBuf::as_path),
             self.repo_config,
         )?;
-        let (mut rules, mut warnings) = rule_pack(self.default_rules, &self.rule_files)?;
-        warnings.append(&mut configs.warnings);
+        let (mut rules, mut rule_warnings) = rule_pack(self.default_rules, &self.rule_files)?;
+        rule_warnings.append(&mut configs.warnings);
         let config_changes = configs::apply(&mut rules, &mut configs);
         if rules.is_empty() {
             return Err(SessionError::NoRules);
@@ -506,7 +506,7 @@ impl ScanSession {
             stats,
             root,
             config_changes,
-            warnings,
+            rule_warnings,
             fail_on_context: configs.fail_on_context(),
             paths,
         })
@@ -529,7 +529,7 @@ impl ScanSession {
             stats,
             root,
             config_changes,
-            warnings,
+            rule_warnings,
             fail_on_context,
             paths,
         } = scanned;
@@ -568,7 +568,7 @@ impl ScanSession {
             stats,
             stale_baseline,
             config_changes,
-            warnings,
+            rule_warnings,
             root,
             fail_on: self.fail_on.clone(),
             fail_on_context,

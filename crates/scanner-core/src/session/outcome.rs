@@ -28,7 +28,7 @@ pub struct Scanned {
     /// What the configs changed in the rule pack.
     pub config_changes: Vec<ConfigChange>,
     /// Warnings about the rule files and configs (unsupported gitleaks fields, ignored keys).
-    pub warnings: Vec<RuleWarning>,
+    pub rule_warnings: Vec<RuleWarning>,
     pub(crate) fail_on_context: Option<Vec<Context>>,
     pub(crate) paths: RootPaths,
 }
@@ -69,7 +69,7 @@ pub struct Report {
     /// What the configs changed in the rule pack.
     pub config_changes: Vec<ConfigChange>,
     /// Warnings about the rule files and configs.
-    pub warnings: Vec<RuleWarning>,
+    pub rule_warnings: Vec<RuleWarning>,
     /// The root the baseline, inventory and CODEOWNERS were looked up at.
     pub root: PathBuf,
     pub(crate) fail_on: Vec<Status>,
