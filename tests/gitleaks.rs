@@ -321,3 +321,20 @@ regex = '''acme_live_[A-Za-z0-9]{32}'''
         stderr(&out)
     );
 }
+
+#[test]
+fn a_warning_quoting_a_multi_line_value_stays_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = "[[rules]]\nid = \"acme\"\nregex = '''acme_[a-z0-9]{16}'''\n[[rules.allowlists]]\ncondition = \"\"\"AND\nOR\"\"\"\nstopwords = [\"sandbox\"]\n";
+    write(dir.path(), "gitleaks.toml", config);
+    let out = leakhound(dir.path(), &["rules", "check", "gitleaks.toml"]);
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].starts_with(
+            "leakhound: warning: gitleaks.toml: rule `acme`: field `allowlists.condition`"
+        ) && lines[0].contains("AND\\nOR"),
+        "{err}"
+    );
+}

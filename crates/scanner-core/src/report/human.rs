@@ -437,10 +437,15 @@ pub fn config_warnings(
     Ok(())
 }
 
-/// One line per warning about a rule file or config (a gitleaks configuration's unsupported fields).
+/// One line per warning about a rule file or config (a gitleaks configuration's unsupported fields);
+/// a quoted value that spans lines is shown with `\n`, so that each warning stays one line.
 pub fn rule_warnings(w: &mut dyn Write, warnings: &[crate::rules::RuleWarning]) -> io::Result<()> {
     for warning in warnings {
-        writeln!(w, "leakhound: warning: {warning}")?;
+        let text = warning
+            .to_string()
+            .replace('\r', "\\r")
+            .replace('\n', "\\n");
+        writeln!(w, "leakhound: warning: {text}")?;
     }
     Ok(())
 }
