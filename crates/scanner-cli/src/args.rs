@@ -34,6 +34,16 @@ pub enum Command {
     /// The owner inventory: who owns each credential.
     #[command(subcommand)]
     Inventory(InventoryCommand),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to standard output.
+    #[command(
+        after_help = "Examples:\n  leakhound completions bash > ~/.local/share/bash-completion/completions/leakhound\n  leakhound completions zsh > \"${fpath[1]}/_leakhound\"\n  leakhound completions fish > ~/.config/fish/completions/leakhound.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output: `leakhound man | man -l -`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -148,8 +158,18 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan (default: the current directory); with --history, the repository.
+    /// Files or directories to scan (default: the current directory); with --history, the repository;
+    /// `-` reads standard input (`kubectl get secret -o yaml | leakhound scan -`).
     pub paths: Vec<PathBuf>,
+
+    /// The name standard input's findings carry as their path (with `scan -`).
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_name: String,
+
+    /// No summary, notes or progress on stderr: findings, warnings about input that was not scanned, and
+    /// errors only.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 
     /// Scan git history: every blob in the repository's object database, once, attributed to the
     /// commit that introduced it.

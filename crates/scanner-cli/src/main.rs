@@ -65,5 +65,15 @@ fn run() -> anyhow::Result<ExitCode> {
             baseline_output,
             scan,
         }) => scan_cmd::create_baseline(scan, &baseline_output),
+        args::Command::Completions { shell } => {
+            let mut cmd = <args::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "leakhound", &mut std::io::stdout().lock());
+            Ok(ExitCode::SUCCESS)
+        }
+        args::Command::Man => {
+            let cmd = <args::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd).render(&mut std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -2,11 +2,11 @@
 //! chosen format → exit code.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, Read as _, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context as _;
+use anyhow::{bail, Context as _};
 use leakhound_core::config::parse_contexts;
 use leakhound_core::report::{self, human};
 use leakhound_core::session::{Report, ScanSession, Verdict};
@@ -26,6 +26,10 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
         .first()
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
+    let stdin = a.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && (a.history || a.staged) {
+        bail!("`-` (standard input) is not a repository: --history and --staged scan one");
+    }
     let session = if let Some(file) = &a.commit_msg {
         leakhound_hook::commit_msg(&first, file)
     } else if a.staged {
@@ -37,10 +41,20 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
             .with_incremental(a.incremental)
             .with_incremental_state(a.incremental_state.clone())
             .with_allow_partial(a.allow_partial);
-        match progress_bar() {
+        match progress_bar().filter(|_| !a.quiet) {
             Some(bar) => session.with_progress(progress(bar)),
             None => session,
         }
+    } else if stdin {
+        if a.paths.len() > 1 {
+            bail!("`-` (standard input) cannot be scanned together with other paths");
+        }
+        let mut bytes = Vec::new();
+        io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("standard input: cannot read")?;
+        ScanSession::bytes(a.stdin_name.clone(), bytes)
     } else {
         ScanSession::paths(&a.paths)
     };
@@ -57,7 +71,7 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
         ),
     };
     let threads = leakhound_core::effective_threads(a.threads);
-    if a.threads > threads {
+    if a.threads > threads && !a.quiet {
         eprintln!(
             "leakhound: note: --threads {} is more than this machine can use: {threads} (four per core)",
             a.threads
@@ -108,13 +122,15 @@ pub fn create_baseline(a: ScanArgs, output: &Path) -> anyhow::Result<ExitCode> {
     let baseline = Baseline::from_findings_at(&scanned.findings, &|f| scanned.root_relative(f));
     baseline.save(output)?;
     let stats = scanned.stats.scan();
-    writeln!(
-        io::stderr(),
-        "leakhound: recorded {} accepted findings ({} files scanned) in {}",
-        baseline.entries.len(),
-        stats.files,
-        output.display()
-    )?;
+    if !a.quiet {
+        writeln!(
+            io::stderr(),
+            "leakhound: recorded {} accepted findings ({} files scanned) in {}",
+            baseline.entries.len(),
+            stats.files,
+            output.display()
+        )?;
+    }
     Ok(ExitCode::from(if stats.had_errors() { 2 } else { 0 }))
 }
 
@@ -168,13 +184,22 @@ fn emit(a: &ScanArgs, report: &Report) -> anyhow::Result<()> {
     let mut stderr = anstream::stderr();
     // A repository's own config can switch detection off: said every time, except by the hook.
     let changes = (!a.staged).then_some(&report.config_changes[..]);
-    human::diagnostics(&mut stderr, &report.stats, changes, &report.stale_baseline)?;
+    human::diagnostics(
+        &mut stderr,
+        &report.stats,
+        changes,
+        &report.stale_baseline,
+        a.quiet,
+    )?;
     let to_file = a.output.is_some();
     let mut out: Box<dyn Write> = match &a.output {
         Some(p) => Box::new(BufWriter::new(create_private(p)?)),
         None => Box::new(anstream::AutoStream::auto(io::stdout().lock())),
     };
-    let summary = |w: &mut dyn Write| human::stats_summary(w, findings, &report.stats);
+    let summary = |w: &mut dyn Write| match a.quiet {
+        true => Ok(()),
+        false => human::stats_summary(w, findings, &report.stats),
+    };
     match a.format {
         Format::Human if a.staged => human::blocking(&mut stderr, findings)?,
         Format::Human if a.commit_msg.is_some() => human::blocking_message(
@@ -186,7 +211,9 @@ fn emit(a: &ScanArgs, report: &Report) -> anyhow::Result<()> {
             human::findings(&mut out, findings, !to_file)?;
             human::credentials(&mut out, &report.credentials, !to_file)?;
             summary(&mut stderr)?;
-            human::governance(&mut stderr, &report.governance)?;
+            if !a.quiet {
+                human::governance(&mut stderr, &report.governance)?;
+            }
         }
         Format::Json => {
             report::write_json(&mut out, findings, &report.credentials, &report.summary())?

@@ -452,12 +452,14 @@ pub fn rule_warnings(w: &mut dyn Write, warnings: &[crate::rules::RuleWarning]) 
 
 /// Everything a scan could not use or wants known, one line each, for stderr: staged files not
 /// scanned, the repository config's changes (`None` for the hook: run on every commit, it does not
-/// repeat them), inputs skipped or lost, notes, capped files, stale baseline entries.
+/// repeat them), inputs skipped or lost, notes, capped files, stale baseline entries. `quiet` leaves
+/// out the notes and stale entries, never what was not scanned.
 pub fn diagnostics(
     w: &mut dyn Write,
     stats: &Stats,
     config_changes: Option<&[crate::config::ConfigChange]>,
     stale_baseline: &[crate::baseline::BaselineEntry],
+    quiet: bool,
 ) -> io::Result<()> {
     #[cfg(feature = "git")]
     if let Stats::Staged(s) = stats {
@@ -475,7 +477,7 @@ pub fn diagnostics(
             x.path, x.message
         )?;
     }
-    for n in &stats.notes {
+    for n in stats.notes.iter().filter(|_| !quiet) {
         writeln!(w, "leakhound: note: {}: {}", n.path, n.message)?;
     }
     for (path, t) in &stats.truncated {
@@ -484,7 +486,7 @@ pub fn diagnostics(
             "leakhound: warning: {path}: {t} (--max-findings-per-file N raises the cap, 0 lifts it)"
         )?;
     }
-    for e in stale_baseline {
+    for e in stale_baseline.iter().filter(|_| !quiet) {
         writeln!(
             w,
             "leakhound: note: stale baseline entry: {} {} {} matches nothing any more: remove it",

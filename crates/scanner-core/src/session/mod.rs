@@ -420,12 +420,13 @@ impl ScanSession {
         if let Some(p) = given.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
             return Err(FsError::Missing(p.clone()).into());
         }
-        let first = self.first_path();
-        let mut configs = configs::load(
-            self.config.as_deref(),
-            first.map(PathBuf::as_path),
-            self.repo_config,
-        )?;
+        // Caller bytes have no place of their own: the current directory's repository is theirs.
+        let anchor = self
+            .first_path()
+            .cloned()
+            .or_else(|| std::env::current_dir().ok());
+        let mut configs =
+            configs::load(self.config.as_deref(), anchor.as_deref(), self.repo_config)?;
         let (mut rules, mut rule_warnings) = rule_pack(self.default_rules, &self.rule_files)?;
         rule_warnings.append(&mut configs.warnings);
         let config_changes = configs::apply(&mut rules, &mut configs);
@@ -438,10 +439,7 @@ impl ScanSession {
         let scanner = Scanner::new(rules)
             .with_allow_regexes(configs.allow_regexes())
             .with_max_findings_per_file(self.max_findings_per_file);
-        let root = match first {
-            Some(p) => repo_root(p),
-            None => std::env::current_dir().unwrap_or_default(),
-        };
+        let root = anchor.as_deref().map(repo_root).unwrap_or_default();
         let sink = match &self.progress {
             Some(p) => {
                 let p = Arc::clone(p);
