@@ -1,5 +1,9 @@
 //! Embeds the default rule pack (`rules/*.toml` at the workspace root) as static Rust data.
 //!
+//! The pack is read from `rules/` next to this manifest: in the repository a symlink to the workspace's
+//! `rules/` (the one place rules are edited), in the published crate a copy (`cargo package` follows the
+//! link), so the packaged crate builds on its own.
+//!
 //! Parsing and checking happen here, once, at build time: the binary starts without parsing TOML, which
 //! keeps `leakhound scan --staged` start-up in the low milliseconds. A broken rule file fails the build
 //! with a message naming the file, the rule and the field.
@@ -19,7 +23,9 @@ fn main() {
     // LEAKHOUND_RULES_DIR embeds another pack (e.g. a trimmed one for a size-constrained build).
     println!("cargo:rerun-if-env-changed=LEAKHOUND_RULES_DIR");
     let dir = std::env::var_os("LEAKHOUND_RULES_DIR")
-        .map_or_else(|| manifest.join("../../rules"), PathBuf::from);
+        .map_or_else(|| default_rules_dir(&manifest), PathBuf::from);
+    // The resolved path: cargo then watches the rule files themselves, not the symlink.
+    let dir = dir.canonicalize().unwrap_or(dir);
     println!("cargo:rerun-if-changed={}", dir.display());
     println!("cargo:rerun-if-changed=src/rules/spec.rs");
     println!("cargo:rerun-if-changed=src/rules/de.rs");
@@ -69,6 +75,17 @@ fn main() {
     let dest =
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
     std::fs::write(&dest, out).expect("write embedded_rules.rs");
+}
+
+/// `rules/` next to the manifest; failing that (a checkout without symlinks, such as git's default on
+/// Windows, leaves a small text file in the link's place), the workspace's own `rules/`.
+fn default_rules_dir(manifest: &Path) -> PathBuf {
+    let local = manifest.join("rules");
+    if local.is_dir() {
+        local
+    } else {
+        manifest.join("../../rules")
+    }
 }
 
 fn describe(file: &str, e: &spec::SpecError) -> String {
