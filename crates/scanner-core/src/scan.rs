@@ -628,7 +628,7 @@ mod tests {
     /// Every `[[rule]]` of `rules/*.toml` is embedded, and the pack keeps the size issue 12 set.
     #[test]
     fn default_pack_holds_every_rule_of_the_rule_files() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
         let written: usize = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
