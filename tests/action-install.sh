@@ -96,10 +96,12 @@ expect_exit 2 install badsum 9.9.1
 grep -q "checksum mismatch for leakhound-9.9.1-$target.tar.gz" "$work/badsum/err" || fail "$(cat "$work/badsum/err")"
 [ ! -e "$(installed badsum)" ] && [ ! -s "$work/badsum/path" ] || fail "a refused archive was installed"
 [ ! -e "$work/badsum/cargo-args" ] || fail "a refused archive fell back to the build"
+echo "refused: $(cat "$work/badsum/err")"
 
 echo "== no asset for the version: the build from the checkout"
 install unreleased 9.9.2 || fail "fallback failed: $(cat "$work/unreleased/err")"
 grep -q "no leakhound-9.9.2-$target.tar.gz in release v9.9.2" "$work/unreleased/out" || fail "$(cat "$work/unreleased/out")"
+head -n 1 "$work/unreleased/out"
 [ "$(cat "$work/unreleased/path")" = "$work/unreleased/leakhound/bin" ] || fail "fallback: GITHUB_PATH"
 if [ "$cargo_for_fallback" = cargo ]; then
   "$(installed unreleased)" --version | grep -q "$version" || fail "the built binary does not run"

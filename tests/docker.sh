@@ -16,6 +16,7 @@ chmod 755 "$work"
 # the same command only as long as this holds.
 grep -qx 'RUN scripts/build-static.sh /out' Dockerfile || fail "Dockerfile no longer builds with scripts/build-static.sh /out"
 grep -qx 'COPY --from=build /out/leakhound /usr/local/bin/leakhound' Dockerfile || fail "Dockerfile no longer ships /out/leakhound"
+grep -q "git config --system --add safe.directory '\*'" Dockerfile || fail "Dockerfile no longer sets safe.directory"
 
 make_leaky_repo "$work/repo"
 mkdir -p "$work/clean" && echo 'print("hello")' > "$work/clean/main.py"
@@ -59,4 +60,8 @@ rt() { GIT_CONFIG_SYSTEM="$work/gitconfig" "${as_user[@]}" "$bin" "$@"; }
 expect_exit 0 rt scan "$work/clean"
 expect_exit 0 rt scan "$work/repo"
 expect_exit 1 rt scan --history "$work/repo"
+# leakhound reads history itself, but runs git for some settings (and people run git in the image):
+# git, too, must accept the repository it does not own.
+GIT_CONFIG_SYSTEM="$work/gitconfig" "${as_user[@]}" git -C "$work/repo" rev-parse -q HEAD >/dev/null ||
+  fail "git refuses the repository despite safe.directory=*"
 echo "docker (builder command line, static binary, runtime conditions): ok"

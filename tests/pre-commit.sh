@@ -31,7 +31,7 @@ YAML
 echo 'print("hello")' > "$work/project/main.py"
 fgit -C "$work/project" add .
 fgit -C "$work/project" commit -qm 'start'
-(cd "$work/project" && "$pc" install -q)
+(cd "$work/project" && "$pc" install > /dev/null)
 
 echo "== pre-commit run --all-files (builds the hook: cargo install in the framework's cache)"
 start=$(date +%s)
