@@ -75,6 +75,16 @@ install() {
 }
 installed() { echo "$work/$1/leakhound/bin/leakhound"; }
 
+# action.yml must parse (GitHub rejects the action otherwise) and hand the version input to install.sh.
+if python3 -c 'import yaml' 2>/dev/null; then
+  python3 - <<'PY' || fail "action.yml"
+import yaml
+steps = yaml.safe_load(open("action.yml"))["runs"]["steps"]
+install = next(s for s in steps if "install.sh" in s.get("run", ""))
+assert install["env"]["INPUT_VERSION"] == "${{ inputs.version }}", install
+PY
+fi
+
 echo "== the action's own version (Cargo.toml: $version) from its release"
 install own || fail "install failed: $(cat "$work/own/err")"
 [ "$(cat "$work/own/path")" = "$work/own/leakhound/bin" ] || fail "GITHUB_PATH: $(cat "$work/own/path")"

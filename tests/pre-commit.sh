@@ -13,6 +13,7 @@ trap 'rm -rf "$work"' EXIT
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install -q pre-commit
 pc="$work/venv/bin/pre-commit"
+"$pc" validate-manifest .pre-commit-hooks.yaml
 export PRE_COMMIT_HOME="$work/cache"
 
 # The hook repository: this checkout's committed HEAD (the framework clones repo: at rev:).
