@@ -117,7 +117,9 @@ actual=$(sha256_of "$tmp/$archive")
 mkdir -p "$tmp/x" "$bin_dir"
 if [ "$ext" = zip ]; then
   if command -v unzip >/dev/null 2>&1; then unzip -q "$tmp/$archive" -d "$tmp/x"
-  else powershell -NoProfile -Command "Expand-Archive -LiteralPath '$tmp/$archive' -DestinationPath '$tmp/x'"; fi
+  else  # Git Bash on Windows without unzip: PowerShell, which wants Windows paths
+    powershell -NoProfile -Command "Expand-Archive -LiteralPath '$(cygpath -w "$tmp/$archive")' -DestinationPath '$(cygpath -w "$tmp/x")'"
+  fi
 else
   tar -xzf "$tmp/$archive" -C "$tmp/x"
 fi

@@ -104,7 +104,7 @@ echo "== a checksum that does not match: refused, one line, exit 2, nothing inst
 expect_exit 2 install badsum 9.9.1
 [ "$(wc -l < "$work/badsum/err")" -eq 1 ] || fail "not one line: $(cat "$work/badsum/err")"
 grep -q "checksum mismatch for leakhound-9.9.1-$target.tar.gz" "$work/badsum/err" || fail "$(cat "$work/badsum/err")"
-[ ! -e "$(installed badsum)" ] && [ ! -s "$work/badsum/path" ] || fail "a refused archive was installed"
+if [ -e "$(installed badsum)" ] || [ -s "$work/badsum/path" ]; then fail "a refused archive was installed"; fi
 [ ! -e "$work/badsum/cargo-args" ] || fail "a refused archive fell back to the build"
 echo "refused: $(cat "$work/badsum/err")"
 
