@@ -158,6 +158,11 @@ pub fn effective_threads(requested: usize) -> usize {
     }
 }
 
+/// The message of a [`SkipReason::TooLarge`] skip, the same for every source.
+pub(crate) fn too_large(size: u64, max: u64) -> String {
+    format!("{size} bytes is over the maximum file size of {max} bytes")
+}
+
 /// Why a file or blob was not scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]

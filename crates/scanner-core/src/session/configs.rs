@@ -128,12 +128,7 @@ pub(crate) fn load(
 /// repository only the scanned directory itself is looked at: a config in some parent directory (a
 /// shared `/tmp`, a home directory) is not the scanned tree's to give.
 fn discover(first: &Path) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(first).unwrap_or_else(|_| first.to_path_buf());
-    let start = if start.is_dir() {
-        start
-    } else {
-        start.parent().map(Path::to_path_buf).unwrap_or(start)
-    };
+    let start = super::paths::dir_of(first);
     let in_repo = start.ancestors().any(|d| d.join(".git").exists());
     for dir in start.ancestors() {
         let candidate = dir.join(".leakhound.toml");

@@ -297,7 +297,8 @@ impl ScanSession {
         self
     }
 
-    /// Files (and blobs) larger than this are skipped and counted (0: no limit).
+    /// Files (and blobs) larger than this are skipped and counted (history, staged changes and caller
+    /// bytes: 0 lifts the limit).
     pub fn with_max_file_size(mut self, bytes: u64) -> Self {
         self.fs.max_file_size = bytes;
         #[cfg(feature = "git")]
@@ -475,11 +476,7 @@ impl ScanSession {
             }
             #[cfg(feature = "git")]
             Source::Staged(repo) => {
-                let max = match self.fs.max_file_size {
-                    0 => u64::MAX,
-                    n => n,
-                };
-                let stats = scanner.scan_staged(repo, max, &sink)?;
+                let stats = scanner.scan_staged(repo, self.fs.max_file_size, &sink)?;
                 // Staged paths are relative to the repository root already.
                 (Stats::Staged(stats), RootPaths::as_is())
             }
@@ -495,8 +492,15 @@ impl ScanSession {
             }
         };
         let mut findings = sink.into_sorted();
-        if !matches!(self.source, Source::Paths(_)) {
-            // The file walker skips allowlisted paths; other sources' findings are dropped here.
+        // The file walker and the history source skip allowlisted paths themselves; the staged
+        // source's and caller bytes' findings are dropped here (a commit message has no path).
+        let filters_itself = match &self.source {
+            Source::Paths(_) => true,
+            #[cfg(feature = "git")]
+            Source::History(_) => true,
+            _ => false,
+        };
+        if !filters_itself {
             findings.retain(|f| f.path.is_empty() || !allowed(f));
         }
         Ok(Scanned {

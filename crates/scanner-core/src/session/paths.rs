@@ -13,16 +13,21 @@ use std::path::{Component, Path, PathBuf};
 /// assert_eq!(root, std::fs::canonicalize(dir.path()).unwrap());
 /// ```
 pub fn repo_root(path: &Path) -> PathBuf {
-    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let dir = if abs.is_dir() {
-        abs
-    } else {
-        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
-    };
+    let dir = dir_of(path);
     dir.ancestors()
         .find(|d| d.join(".git").exists())
         .map(Path::to_path_buf)
         .unwrap_or(dir)
+}
+
+/// `path` made absolute (symbolic links resolved where it exists), or its directory when it is a file.
+pub(crate) fn dir_of(path: &Path) -> PathBuf {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    if abs.is_dir() {
+        abs
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs)
+    }
 }
 
 /// Maps the paths a file scan displays (as the user spelled the scanned path: `/abs/repo/svc/a.env`,

@@ -33,10 +33,7 @@ impl Scanner {
         let started = Instant::now();
         let mut stats = ScanStats::default();
         if max_size > 0 && bytes.len() as u64 > max_size {
-            let msg = format!(
-                "{} bytes is over the maximum file size of {max_size} bytes",
-                bytes.len()
-            );
+            let msg = crate::scan::too_large(bytes.len() as u64, max_size);
             stats.skip(name, SkipReason::TooLarge, msg);
         } else {
             let mut text = Vec::new();

@@ -236,10 +236,7 @@ impl Worker<'_> {
             Err(e) => return io_skip(&mut self.stats, e),
         };
         if len > self.opts.max_file_size {
-            let msg = format!(
-                "{len} bytes is over the maximum file size of {} bytes",
-                self.opts.max_file_size
-            );
+            let msg = crate::scan::too_large(len, self.opts.max_file_size);
             self.stats.skip(path, SkipReason::TooLarge, msg);
             return;
         }

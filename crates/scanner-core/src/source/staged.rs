@@ -90,8 +90,8 @@ impl Scanner {
     /// Scans what `git commit` would record in the repository at (or above) `repo`: the staged version of
     /// every added, modified, renamed or copied file, reporting only findings that span an added line.
     /// Works on a repository without commits (everything staged is added). Deleted and submodule entries
-    /// are skipped; content that cannot be read as text (binary) and files over `max_file_size` are
-    /// skipped and counted, and binary ones are listed in [`StagedStats::not_scanned`].
+    /// are skipped; content that cannot be read as text (binary) and files over `max_file_size` (0: no
+    /// limit) are skipped and counted, and binary ones are listed in [`StagedStats::not_scanned`].
     ///
     /// # Errors
     /// [`StagedError`] when there is no repository or its index cannot be read.
@@ -101,7 +101,13 @@ impl Scanner {
         max_file_size: u64,
         sink: &dyn Sink,
     ) -> Result<StagedStats, StagedError> {
-        staged(self, repo, max_file_size, sink)
+        // 0 lifts the limit, as for history.
+        let max = if max_file_size == 0 {
+            u64::MAX
+        } else {
+            max_file_size
+        };
+        staged(self, repo, max, sink)
     }
 }
 
@@ -194,10 +200,7 @@ fn staged(
             .detach();
         let data = &new.data;
         if data.len() as u64 > max_file_size {
-            let msg = format!(
-                "{} bytes is over the maximum file size of {max_file_size} bytes",
-                data.len()
-            );
+            let msg = crate::scan::too_large(data.len() as u64, max_file_size);
             stats.skip(&path, SkipReason::TooLarge, msg);
             continue;
         }

@@ -163,11 +163,7 @@ impl<'a> Worker<'a> {
         }
         let stats = &mut self.local.stats;
         if data.len() as u64 > self.shared.max_size {
-            let msg = format!(
-                "{} bytes is over the maximum file size of {} bytes",
-                data.len(),
-                self.shared.max_size
-            );
+            let msg = crate::scan::too_large(data.len() as u64, self.shared.max_size);
             // Not recorded as scanned: a later run with a higher limit must see it.
             stats.skip(&format!("blob {oid}"), SkipReason::TooLarge, msg);
             return;
