@@ -119,7 +119,7 @@ fn emit(out: &mut String, file: &str, s: &spec::RuleSpec) {
     writeln!(
         out,
         "    EmbeddedRule {{ file: {file:?}, id: {:?}, description: {:?}, severity: {:?}, keywords: {}, regex: {:?}, \
-         entropy: {}, validate: {}, allow: {}, allow_match: {}, paths_allow: {}, paths: {}, window: {}, generic: {}, lazy: {}, exact_keywords: {}, examples: {}, negative_examples: {} }},",
+         entropy: {}, validate: {}, allow: {}, allow_match: {}, paths_allow: {}, paths: {}, window: {}, generic: {}, lazy: {}, exact_keywords: {}, examples: {}, negative_examples: {}, verify: {} }},",
         s.id,
         s.description,
         s.severity,
@@ -137,6 +137,7 @@ fn emit(out: &mut String, file: &str, s: &spec::RuleSpec) {
         s.exact_keywords,
         list(&s.examples),
         list(&s.negative_examples),
+        opt_s(&s.verify),
     )
     .expect("writing to a String");
 }

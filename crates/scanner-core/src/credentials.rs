@@ -79,6 +79,9 @@ pub struct Credential {
     pub ai_agent: bool,
     /// Found in places belonging to more than one environment (e.g. a staging key in prod config).
     pub cross_environment: bool,
+    /// What its provider said when asked (`--validate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<crate::liveness::Liveness>,
 }
 
 /// The governance metrics of `summary.governance`.
@@ -263,6 +266,7 @@ pub fn link_at(
             environments: envs.into_iter().collect(),
             contexts: contexts.into_iter().collect(),
             ai_agent,
+            liveness: None,
         };
         with_expiry += usize::from(entry.is_some_and(|e| e.expires.is_some()));
         gov.credentials += 1;

@@ -219,6 +219,14 @@ pub struct Finding {
     /// Anything notable about where the finding was made (an unreachable blob).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// What the provider said about the credential (`--validate`), the same for all its findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<crate::liveness::Liveness>,
+    /// Values a validator needs besides the secret: the rule regex's other groups (`capture.NAME`) and
+    /// the parts of a multi-part credential found near it (`pair.NAME`). Filled only when the scan was
+    /// asked to ([`crate::Scanner::with_validation_parts`]); never serialised.
+    #[serde(skip)]
+    pub captures: Vec<(String, String)>,
     /// Byte offset of the secret in the scanned content.
     #[serde(skip)]
     pub offset: usize,

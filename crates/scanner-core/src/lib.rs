@@ -43,6 +43,7 @@ mod date;
 mod decode;
 pub mod filters;
 mod finding;
+pub mod liveness;
 mod matcher;
 mod prefilter;
 pub mod rules;
@@ -75,6 +76,7 @@ pub use filters::{entropy, inline_allowed, is_placeholder, looks_like_assignment
 pub use finding::{fingerprint, redact, Finding, Owner};
 pub use finding::{parse_fingerprint, FingerprintError};
 pub use inventory::{Inventory, InventoryEntry, InventoryError};
+pub use liveness::{LiveStatus, Liveness};
 pub use matcher::Scratch;
 pub use owners::CodeOwners;
 pub use rules::gitleaks;

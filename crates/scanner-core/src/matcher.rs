@@ -1030,6 +1030,8 @@ impl MatchContext<'_> {
                 note: None,
                 owner: None,
                 status: None,
+                liveness: None,
+                captures: Vec::new(),
                 offset: c.start,
             });
         }
@@ -1140,6 +1142,8 @@ pub(crate) fn file_finding(rule: &Rule, path: &str) -> Finding {
         note: Some("file detected: its path matches the rule's `path`".to_owned()),
         owner: None,
         status: None,
+        liveness: None,
+        captures: Vec::new(),
         offset: 0,
     }
 }

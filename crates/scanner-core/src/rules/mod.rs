@@ -48,6 +48,7 @@ pub(crate) struct EmbeddedRule {
     pub exact_keywords: bool,
     pub examples: &'static [&'static str],
     pub negative_examples: &'static [&'static str],
+    pub verify: Option<&'static str>,
 }
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
@@ -127,6 +128,7 @@ struct Parts {
     regex: Cow<'static, str>,
     examples: Texts,
     negative_examples: Texts,
+    verify: Option<Cow<'static, str>>,
 }
 
 /// One detection rule: a keyword gate, a regex with a `secret` group, and the filters applied to the secret.
@@ -158,6 +160,8 @@ pub struct Rule {
     password: bool,
     examples: Texts,
     negative_examples: Texts,
+    /// The `[rule.verify]` table as TOML text, checked when the rule was read ([`Rule::verify_text`]).
+    verify: Option<Cow<'static, str>>,
     file: String,
     secret_group: SecretGroup,
     path: Option<Regex>,
@@ -178,6 +182,7 @@ impl Rule {
             regex: Cow::Owned(std::mem::take(&mut s.regex)),
             examples: Texts::Owned(std::mem::take(&mut s.examples)),
             negative_examples: Texts::Owned(std::mem::take(&mut s.negative_examples)),
+            verify: s.verify.take().map(Cow::Owned),
         };
         Rule::from_parts(file, s, texts, eager)
     }
@@ -241,6 +246,7 @@ impl Rule {
             lazy: s.lazy.unwrap_or(s.generic),
             examples: t.examples,
             negative_examples: t.negative_examples,
+            verify: t.verify,
             file: file.to_owned(),
             secret_group: SecretGroup::Named,
             path: None,
@@ -289,6 +295,7 @@ impl Rule {
             exact_keywords: e.exact_keywords,
             examples: Vec::new(),
             negative_examples: Vec::new(),
+            verify: None,
         };
         // The large texts stay where the binary has them: a hook that scans three lines does not
         // copy 783 rules' examples first.
@@ -297,6 +304,7 @@ impl Rule {
             regex: Cow::Borrowed(e.regex),
             examples: Texts::Static(e.examples),
             negative_examples: Texts::Static(e.negative_examples),
+            verify: e.verify.map(Cow::Borrowed),
         };
         let file = format!("<embedded>/{}", e.file);
         // build.rs ran the same checks, and the rule-pack test compiles every regex.
@@ -455,7 +463,13 @@ impl Rule {
     pub fn examples(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         self.examples.iter()
     }
-    /// Inputs that must not produce a finding of this rule.
+    /// The rule's `[rule.verify]` table as TOML text, if it has one: how to check a secret with its
+    /// provider (read by `leakhound_core::live`, feature `live`).
+    pub fn verify_text(&self) -> Option<&str> {
+        self.verify.as_deref()
+    }
+
+    /// Inputs that must not yield a finding of this rule.
     pub fn negative_examples(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         self.negative_examples.iter()
     }

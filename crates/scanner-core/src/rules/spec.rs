@@ -12,6 +12,8 @@ use serde::{Deserialize, Deserializer};
 
 #[path = "de.rs"]
 pub(crate) mod de;
+#[path = "verify.rs"]
+pub mod verify;
 
 /// One `[[rule]]` table as written, before regexes are compiled.
 #[derive(Debug, Clone, Default)]
@@ -52,6 +54,9 @@ pub struct RuleSpec {
     pub examples: Vec<String>,
     /// Inputs that must not yield a finding of this rule.
     pub negative_examples: Vec<String>,
+    /// The `[rule.verify]` table, checked, as TOML text: read again only when validating
+    /// ([`verify::VerifySpec`]).
+    pub verify: Option<String>,
 }
 
 /// What is wrong with a rule, before the file name is attached.
@@ -109,7 +114,7 @@ impl std::fmt::Display for RuleWarning {
 pub const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
 
 /// The keys a rule table may hold.
-pub const FIELDS: [&str; 19] = [
+pub const FIELDS: [&str; 20] = [
     "id",
     "description",
     "severity",
@@ -129,6 +134,7 @@ pub const FIELDS: [&str; 19] = [
     "exact_keywords",
     "examples",
     "negative_examples",
+    "verify",
 ];
 
 /// Largest `window` a rule may ask for: it bounds the bytes one keyword hit can make the regex read.
@@ -223,6 +229,7 @@ struct RawRule {
     examples: Strings,
     #[serde(default)]
     negative_examples: Strings,
+    verify: Option<toml::Value>,
 }
 
 impl RawRule {
@@ -272,6 +279,15 @@ impl RawRule {
                 "missing required field (or give `name` and `value`)",
             ));
         }
+        let verify = match self.verify {
+            None => None,
+            Some(v) => {
+                let groups = group_names(&regex);
+                verify::VerifySpec::from_value(v.clone(), &groups)
+                    .map_err(|m| err("verify", m.strip_prefix("verify.").unwrap_or(&m)))?;
+                Some(toml::to_string(&v).map_err(|e| err("verify", &e.to_string()))?)
+            }
+        };
         let spec = RuleSpec {
             id: self.id.unwrap_or_default(),
             description: self.description.unwrap_or_default(),
@@ -290,10 +306,28 @@ impl RawRule {
             exact_keywords: self.exact_keywords,
             examples: self.examples.0,
             negative_examples: self.negative_examples.0,
+            verify,
         };
         check_spec(&spec)?;
         Ok(spec)
     }
+}
+
+/// The names of a regex's groups (`(?P<name>` and `(?<name>`), read from its text.
+pub fn group_names(regex: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, _) in regex.match_indices("(?") {
+        let rest = &regex[i + 2..];
+        let rest = rest.strip_prefix('P').unwrap_or(rest);
+        if let Some(name) = rest.strip_prefix('<') {
+            if let Some(end) = name.find('>') {
+                if !name.starts_with(['=', '!']) {
+                    out.push(name[..end].to_owned());
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A list of strings, worded in errors as rule files always have been: `expected an array of strings`
@@ -688,7 +722,7 @@ mod tests {
             ),
             (
                 "[[rule]]\nid = \"a-b\"\nkeyword = [\"x\"]\n",
-                "rule `a-b`: field `keyword`: unknown field (known: id, description, severity, keywords, regex, name, value, entropy, validate, allow, allow_match, paths_allow, paths, window, generic, lazy, exact_keywords, examples, negative_examples)",
+                "rule `a-b`: field `keyword`: unknown field (known: id, description, severity, keywords, regex, name, value, entropy, validate, allow, allow_match, paths_allow, paths, window, generic, lazy, exact_keywords, examples, negative_examples, verify)",
             ),
             (
                 "[[rule]]\nid = \"a-b\"\nseverity = 1979-05-27\n",
