@@ -43,6 +43,8 @@ mod date;
 mod decode;
 pub mod filters;
 mod finding;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod liveness;
 mod matcher;
 mod prefilter;
