@@ -102,12 +102,15 @@ fn every_validator_reads_its_documented_answers() {
     let mut failures: Vec<String> = cases
         .iter()
         .filter(|c| {
-            let has = |s: LiveStatus| c.spec.example.iter().any(|e| e.expect == s);
-            !has(LiveStatus::Live) || !has(LiveStatus::Dead)
+            // A live answer, and one that is not (dead, or an answer that proves nothing: some
+            // providers answer a revoked key and a key without the scope alike).
+            let live = c.spec.example.iter().any(|e| e.expect == LiveStatus::Live);
+            let other = c.spec.example.iter().any(|e| e.expect != LiveStatus::Live);
+            !(live && other)
         })
         .map(|c| {
             format!(
-                "{}: needs at least one live and one dead documented answer",
+                "{}: needs a live and a not-live documented answer",
                 c.rule.id()
             )
         })
