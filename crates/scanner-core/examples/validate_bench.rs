@@ -103,6 +103,7 @@ fn main() {
     }
     let n: u64 = arg.and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let scanner = Scanner::new(RuleSet::from_toml("bench.toml", RULES).expect("rules"))
+        .with_max_findings_per_file(0)
         .with_validation_parts(true);
     let text: String = (0..n)
         .map(|i| format!("TOKEN_{i}={}\n", token(i)))
