@@ -77,6 +77,10 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
             a.threads
         );
     }
+    #[cfg(feature = "validate")]
+    let session = session.with_validation(crate::validate_cmd::options(&a.validate, a.quiet)?);
+    #[cfg(not(feature = "validate"))]
+    crate::validate_cmd::options(&a.validate, a.quiet)?;
     Ok(session
         .with_default_rules(!a.no_default_rules)
         .with_rule_files(a.rules.iter().cloned())
@@ -97,6 +101,10 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
 pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     let mut report = session(&a)?.run()?;
     print_rule_warnings(&report.rule_warnings);
+    #[cfg(feature = "validate")]
+    if let Some(v) = &report.validation {
+        crate::validate_cmd::warn(v);
+    }
     // The hook's message is always redacted: it is read over a shoulder and pasted into chats.
     // CI formats end up in public logs and dashboards: redacted unless asked otherwise, explicitly.
     let ci_format = matches!(a.format, Format::Sarif | Format::Github | Format::Gitlab);
