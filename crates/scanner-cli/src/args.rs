@@ -238,7 +238,8 @@ pub struct ScanArgs {
     pub inventory: Option<PathBuf>,
 
     /// Statuses that make the exit code 1, comma-separated (owned, expired, revoked-still-present,
-    /// honeytoken, unknown-origin; default: any finding).
+    /// honeytoken, unknown-origin, live-unowned, revoked-but-live), or `live`: any credential a
+    /// provider said is live (--validate); default: any finding.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub fail_on: Vec<String>,
 
