@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
 use leakhound_core::config::parse_contexts;
+use leakhound_core::credentials::FailOn;
 use leakhound_core::report::{self, human};
 use leakhound_core::session::{Report, ScanSession, Verdict};
-use leakhound_core::credentials::FailOn;
 use leakhound_core::{Baseline, Progress, RuleWarning};
 
 use crate::args::{Format, ScanArgs};

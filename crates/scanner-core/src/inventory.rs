@@ -437,8 +437,8 @@ pub fn set_revoked(path: &Path, fingerprint: &str, date: Date) -> Result<(), Set
         field: field.map(str::to_owned),
         message,
     };
-    let fingerprint = parse_fingerprint(fingerprint)
-        .map_err(|why| fail(Some("fingerprint"), why.to_string()))?;
+    let fingerprint =
+        parse_fingerprint(fingerprint).map_err(|why| fail(Some("fingerprint"), why.to_string()))?;
     let not_there = || SetRevokedError::NotInInventory {
         file: file.clone(),
         fingerprint: fingerprint.clone(),
@@ -484,8 +484,7 @@ pub fn set_revoked(path: &Path, fingerprint: &str, date: Date) -> Result<(), Set
             }
         }
     }
-    std::fs::write(path, doc.to_string())
-        .map_err(|e| fail(None, format!("cannot write: {e}")))?;
+    std::fs::write(path, doc.to_string()).map_err(|e| fail(None, format!("cannot write: {e}")))?;
     Ok(())
 }
 

@@ -40,7 +40,11 @@ fn dead() -> Liveness {
 }
 
 fn unknown() -> Liveness {
-    Liveness::new(LiveStatus::Unknown, AT.into(), Some("provider error".into()))
+    Liveness::new(
+        LiveStatus::Unknown,
+        AT.into(),
+        Some("provider error".into()),
+    )
 }
 
 /// One finding per token, in `app/N.env` (N = the token's index).
@@ -248,13 +252,19 @@ fn json_and_jsonl_carry_liveness() {
     assert_eq!(f["status"], "live-unowned");
     assert_eq!(f["liveness"]["status"], "live");
     assert_eq!(f["liveness"]["identity"], "octo-dev");
-    assert_eq!(f["liveness"]["scopes"], serde_json::json!(["api", "read_user"]));
+    assert_eq!(
+        f["liveness"]["scopes"],
+        serde_json::json!(["api", "read_user"])
+    );
     assert_eq!(f["liveness"]["checked_at"], AT);
     assert_eq!(v["findings"][1]["liveness"]["status"], "dead");
     assert_eq!(v["findings"][1]["liveness"]["reason"], "401 Unauthorized");
     assert_eq!(v["findings"][1]["status"], "unknown-origin");
     let c = &v["credentials"][0];
-    assert_eq!((&c["status"], &c["liveness"]["identity"]), (&"live-unowned".into(), &"octo-dev".into()));
+    assert_eq!(
+        (&c["status"], &c["liveness"]["identity"]),
+        (&"live-unowned".into(), &"octo-dev".into())
+    );
     let l = &v["summary"]["governance"]["liveness"];
     assert_eq!(
         l,
@@ -272,7 +282,12 @@ fn json_and_jsonl_carry_liveness() {
 
     // Not validated: no `liveness` anywhere.
     let mut plain = scan(&[&token(9)]);
-    let (creds, gov) = credentials::link(&mut plain, &Inventory::default(), &CodeOwners::default(), today());
+    let (creds, gov) = credentials::link(
+        &mut plain,
+        &Inventory::default(),
+        &CodeOwners::default(),
+        today(),
+    );
     let mut summary = report::Summary::new(&plain, &stats, &stats);
     summary.governance = Some(gov);
     let mut out = Vec::new();
@@ -290,7 +305,10 @@ fn sarif_carries_liveness() {
     assert_eq!(live["properties"]["liveness"]["identity"], "octo-dev");
     assert_eq!(live["properties"]["status"], "live-unowned");
     let msg = live["message"]["text"].as_str().unwrap();
-    assert!(msg.contains("live (identity octo-dev, scopes api, read_user)"), "{msg}");
+    assert!(
+        msg.contains("live (identity octo-dev, scopes api, read_user)"),
+        "{msg}"
+    );
     let dead = &results[1];
     assert_eq!(dead["properties"]["liveness"]["status"], "dead");
     let msg = dead["message"]["text"].as_str().unwrap();
@@ -305,22 +323,41 @@ fn ci_formats_say_live_or_dead() {
     let out = ci::github_annotations(&findings);
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("::error "), "{}", lines[0]);
-    assert!(lines[0].contains("LIVE (identity octo-dev%2C scopes api%2C read_user)") || lines[0].contains("LIVE (identity octo-dev, scopes api, read_user)"), "{}", lines[0]);
+    assert!(
+        lines[0].contains(": glpat-… · LIVE (identity octo-dev, scopes api, read_user)"),
+        "{}",
+        lines[0]
+    );
     assert!(lines[0].contains("status: live-unowned"), "{}", lines[0]);
     assert!(lines[1].contains("DEAD (401 Unauthorized)"), "{}", lines[1]);
 
     let md = ci::github_step_summary(&findings, &creds);
-    assert!(md.contains("| credential | rule | status | liveness | owner | locations |"), "{md}");
-    assert!(md.contains("| live-unowned | live (identity octo-dev, scopes api, read_user) |"), "{md}");
+    assert!(
+        md.contains("| credential | rule | status | liveness | owner | locations |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| live-unowned | live (identity octo-dev, scopes api, read_user) |"),
+        "{md}"
+    );
 
     let v = ci::gitlab_report(&findings, "2026-03-01T10:00:00", "2026-03-01T10:00:01");
     let vulns = &v["vulnerabilities"];
     let d = vulns[0]["description"].as_str().unwrap();
-    assert!(d.contains("The provider says: LIVE (identity octo-dev"), "{d}");
+    assert!(
+        d.contains("The provider says: LIVE (identity octo-dev"),
+        "{d}"
+    );
     assert!(d.contains("status: live-unowned"), "{d}");
-    assert!(vulns[0]["message"].as_str().unwrap().ends_with("· LIVE (identity octo-dev, scopes api, read_user)"));
+    assert!(vulns[0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("· LIVE (identity octo-dev, scopes api, read_user)"));
     assert_eq!(vulns[0]["details"]["liveness"]["name"], "liveness");
-    assert!(vulns[1]["description"].as_str().unwrap().contains("DEAD (401 Unauthorized)"));
+    assert!(vulns[1]["description"]
+        .as_str()
+        .unwrap()
+        .contains("DEAD (401 Unauthorized)"));
     // Not validated: nothing said.
     let mut plain = scan(&[&token(9)]);
     plain.iter_mut().for_each(Finding::redact);
@@ -340,7 +377,10 @@ fn human_lists_live_first_with_tags_and_counts() {
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("app/0.env:1:3"), "{text}");
-    assert!(lines[0].ends_with("  [live: identity octo-dev, scopes api, read_user]"), "{text}");
+    assert!(
+        lines[0].ends_with("  [live: identity octo-dev, scopes api, read_user]"),
+        "{text}"
+    );
     assert!(lines[1].ends_with("  [dead: 401 Unauthorized]"), "{text}");
 
     let mut out = Vec::new();
@@ -348,21 +388,35 @@ fn human_lists_live_first_with_tags_and_counts() {
     let text = String::from_utf8(out).unwrap();
     let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("  ")).collect();
     assert!(lines[0].contains("live-unowned"), "{text}");
-    assert!(lines[0].contains(&fingerprint(tokens[0].as_bytes())[..19]), "{text}");
-    assert!(lines[0].ends_with("[live: identity octo-dev, scopes api, read_user]"), "{text}");
+    assert!(
+        lines[0].contains(&fingerprint(tokens[0].as_bytes())[..19]),
+        "{text}"
+    );
+    assert!(
+        lines[0].ends_with("[live: identity octo-dev, scopes api, read_user]"),
+        "{text}"
+    );
     assert!(lines[1].ends_with("[dead: 401 Unauthorized]"), "{text}");
 
     let mut out = Vec::new();
     human::summary(&mut out, &findings, &leakhound_core::ScanStats::default()).unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert!(text.contains(" · validated: 1 live, 1 dead, 0 unknown"), "{text}");
+    assert!(
+        text.contains(" · validated: 1 live, 1 dead, 0 unknown"),
+        "{text}"
+    );
 
     gov.median_time_to_revoke_days = Some(4);
     let mut out = Vec::new();
     human::governance(&mut out, &gov).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains(" · median time to revoke 4 days"), "{text}");
-    assert!(text.contains(" · validated 2: 1 live, 1 dead, 0 unknown · 1 live-unowned · 0 revoked-but-live"), "{text}");
+    assert!(
+        text.contains(
+            " · validated 2: 1 live, 1 dead, 0 unknown · 1 live-unowned · 0 revoked-but-live"
+        ),
+        "{text}"
+    );
 
     // Not validated: no tag, no count.
     let plain = scan(&[&token(9)]);
@@ -370,7 +424,10 @@ fn human_lists_live_first_with_tags_and_counts() {
     human::findings(&mut out, &plain, false).unwrap();
     human::summary(&mut out, &plain, &leakhound_core::ScanStats::default()).unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert!(!text.contains("validated") && !text.contains("[live"), "{text}");
+    assert!(
+        !text.contains("validated") && !text.contains("[live"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -385,12 +442,28 @@ fn redaction_scrubs_a_reason_that_quotes_the_secret() {
     );
     said.account = Some(format!("acct for {a}"));
     report.apply_liveness(&BTreeMap::from([(fingerprint(a.as_bytes()), said)]));
-    assert!(report.findings[0].liveness.as_ref().unwrap().reason.as_ref().unwrap().contains(&a));
+    assert!(report.findings[0]
+        .liveness
+        .as_ref()
+        .unwrap()
+        .reason
+        .as_ref()
+        .unwrap()
+        .contains(&a));
     report.redact();
     let json = serde_json::to_string(&(&report.findings, &report.credentials)).unwrap();
     assert!(!json.contains(&a) && !json.contains(&a[10..]), "{json}");
-    let reason = report.credentials[0].liveness.as_ref().unwrap().reason.clone().unwrap();
-    assert_eq!(reason, format!("invalid token {} (revoked)", leakhound_core::redact(&a)));
+    let reason = report.credentials[0]
+        .liveness
+        .as_ref()
+        .unwrap()
+        .reason
+        .clone()
+        .unwrap();
+    assert_eq!(
+        reason,
+        format!("invalid token {} (revoked)", leakhound_core::redact(&a))
+    );
     assert_eq!(report.findings[0].liveness, report.credentials[0].liveness);
 }
 
@@ -404,20 +477,31 @@ fn inventory_revoked_dates() {
     .unwrap();
     assert_eq!(inv.entries[0].revoked.as_deref(), Some("2026-02-01"));
     // A revocation date on an active entry (the default status) is an error naming file, entry and field.
-    for extra in ["revoked = 2026-02-01\n", "status = \"active\"\nrevoked = 2026-02-01\n"] {
+    for extra in [
+        "revoked = 2026-02-01\n",
+        "status = \"active\"\nrevoked = 2026-02-01\n",
+    ] {
         let err = Inventory::parse("inv.toml", &entry(&fp, extra))
             .unwrap_err()
             .to_string();
         assert!(
-            err.starts_with(&format!("inv.toml: credential #1 ({fp}): field `revoked`: ")),
+            err.starts_with(&format!(
+                "inv.toml: credential #1 ({fp}): field `revoked`: "
+            )),
             "{err}"
         );
         assert!(err.contains("status = \"revoked\""), "{err}");
     }
-    let err = Inventory::parse("inv.toml", &entry(&fp, "status = \"revoked\"\nrevoked = \"soon\"\n"))
-        .unwrap_err()
-        .to_string();
-    assert!(err.ends_with("field `revoked`: \"soon\" is not a date (YYYY-MM-DD)"), "{err}");
+    let err = Inventory::parse(
+        "inv.toml",
+        &entry(&fp, "status = \"revoked\"\nrevoked = \"soon\"\n"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.ends_with("field `revoked`: \"soon\" is not a date (YYYY-MM-DD)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -430,8 +514,14 @@ fn time_to_revoke_from_first_exposure() {
     findings[0].date = Some("2026-01-05T08:00:00Z".into());
     let fps: Vec<String> = tokens.iter().map(|t| fingerprint(t.as_bytes())).collect();
     let text = [
-        entry(&fps[0], "status = \"revoked\"\ncreated = 2025-12-01\nrevoked = 2026-01-11\n"),
-        entry(&fps[1], "status = \"revoked\"\ncreated = 2026-01-01\nrevoked = 2026-01-21\n"),
+        entry(
+            &fps[0],
+            "status = \"revoked\"\ncreated = 2025-12-01\nrevoked = 2026-01-11\n",
+        ),
+        entry(
+            &fps[1],
+            "status = \"revoked\"\ncreated = 2026-01-01\nrevoked = 2026-01-21\n",
+        ),
         entry(&fps[2], "status = \"revoked\"\nrevoked = 2026-01-21\n"),
     ]
     .concat();
@@ -439,12 +529,22 @@ fn time_to_revoke_from_first_exposure() {
     let (creds, gov) = credentials::link(&mut findings, &inv, &CodeOwners::default(), today());
     let days: Vec<Option<i64>> = fps
         .iter()
-        .map(|fp| creds.iter().find(|c| &c.fingerprint == fp).unwrap().time_to_revoke_days)
+        .map(|fp| {
+            creds
+                .iter()
+                .find(|c| &c.fingerprint == fp)
+                .unwrap()
+                .time_to_revoke_days
+        })
         .collect();
     assert_eq!(days, [Some(6), Some(20), None]);
     assert_eq!(gov.median_time_to_revoke_days, Some(13));
-    let c = serde_json::to_value(&creds[0]).unwrap();
-    assert!(c.get("revoked").is_some() && c.get("time_to_revoke_days").is_some(), "{c}");
+    let first = creds.iter().find(|c| c.fingerprint == fps[0]).unwrap();
+    let c = serde_json::to_value(first).unwrap();
+    assert!(
+        c.get("revoked").is_some() && c.get("time_to_revoke_days").is_some(),
+        "{c}"
+    );
 }
 
 #[test]
@@ -492,12 +592,17 @@ fn set_revoked_keeps_comments_and_formatting() {
     // Again, a later date: updated in place, nothing else moves.
     set_revoked(&path, &a, Date::parse("2026-03-05").unwrap()).unwrap();
     let again = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(again, want.replace("revoked = 2026-03-01", "revoked = 2026-03-05"));
+    assert_eq!(
+        again,
+        want.replace("revoked = 2026-03-01", "revoked = 2026-03-05")
+    );
 
     // No entry: a typed error telling to add it first; the file is untouched.
     let c = fingerprint(b"c");
     let err = set_revoked(&path, &c, Date::today()).unwrap_err();
-    assert!(matches!(&err, SetRevokedError::NotInInventory { fingerprint, .. } if *fingerprint == c));
+    assert!(
+        matches!(&err, SetRevokedError::NotInInventory { fingerprint, .. } if *fingerprint == c)
+    );
     assert!(err.to_string().contains("add it first"), "{err}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), again);
     // No file at all: the same, and no file is created.
@@ -508,6 +613,8 @@ fn set_revoked_keeps_comments_and_formatting() {
     ));
     assert!(!missing.exists());
     // A value that is not a fingerprint is refused without being echoed.
-    let err = set_revoked(&path, &token(1), Date::today()).unwrap_err().to_string();
+    let err = set_revoked(&path, &token(1), Date::today())
+        .unwrap_err()
+        .to_string();
     assert!(!err.contains(&token(1)[6..]), "{err}");
 }

@@ -226,7 +226,10 @@ fn summary_of(
         write!(w, " · {} in AI agent configuration", agent)?;
     }
     if let Some((live, dead, unknown)) = crate::report::liveness_counts(findings) {
-        write!(w, " · validated: {live} live, {dead} dead, {unknown} unknown")?;
+        write!(
+            w,
+            " · validated: {live} live, {dead} dead, {unknown} unknown"
+        )?;
     }
     if stats.ignored > 0 {
         write!(w, " · {} ignored", stats.ignored)?;

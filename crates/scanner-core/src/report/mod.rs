@@ -91,7 +91,11 @@ pub fn liveness_counts(findings: &[Finding]) -> Option<(usize, usize, usize)> {
         return None;
     }
     let n = |s: LiveStatus| seen.values().filter(|x| **x == s).count();
-    Some((n(LiveStatus::Live), n(LiveStatus::Dead), n(LiveStatus::Unknown)))
+    Some((
+        n(LiveStatus::Live),
+        n(LiveStatus::Dead),
+        n(LiveStatus::Unknown),
+    ))
 }
 
 /// The `summary` object of a JSON report: counts of findings, then the source's own counters
