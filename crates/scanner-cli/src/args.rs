@@ -288,7 +288,8 @@ pub struct ScanArgs {
     pub inventory: Option<PathBuf>,
 
     /// Statuses that make the exit code 1, comma-separated (owned, expired, revoked-still-present,
-    /// honeytoken, unknown-origin; default: any finding).
+    /// honeytoken, unknown-origin, live-unowned, revoked-but-live), or `live`: any credential a
+    /// provider said is live (--validate); default: any finding.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub fail_on: Vec<String>,
 
@@ -366,7 +367,12 @@ pub struct ValidateArgs {
     pub validate_rate: f64,
 
     /// Timeout of one request, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, requires = "validate")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10.0,
+        requires = "validate"
+    )]
     pub validate_timeout: f64,
 
     /// The validation cache (default: $XDG_CACHE_HOME/leakhound/validation.json, else

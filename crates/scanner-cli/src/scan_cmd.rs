@@ -8,9 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
 use leakhound_core::config::parse_contexts;
+use leakhound_core::credentials::FailOn;
 use leakhound_core::report::{self, human};
 use leakhound_core::session::{Report, ScanSession, Verdict};
-use leakhound_core::{Baseline, Progress, RuleWarning, Status};
+use leakhound_core::{Baseline, Progress, RuleWarning};
 
 use crate::args::{Format, ScanArgs};
 
@@ -58,11 +59,8 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
     } else {
         ScanSession::paths(&a.paths)
     };
-    let fail_on = a
-        .fail_on
-        .iter()
-        .map(|s| Status::parse(s.trim()).ok_or_else(|| anyhow::anyhow!("--fail-on: {s:?} is not one of owned, expired, revoked-still-present, honeytoken, unknown-origin")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let fail_on = FailOn::parse_list(a.fail_on.iter().map(String::as_str))
+        .map_err(|m| anyhow::anyhow!("--fail-on: {m}"))?;
     let fail_on_context = match a.fail_on_context.is_empty() {
         true => None,
         false => Some(
@@ -88,7 +86,7 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
         .with_repo_config(!a.no_repo_config)
         .with_baseline(a.baseline.clone())
         .with_inventory(a.inventory.clone())
-        .with_fail_on(fail_on)
+        .with_fail_on_any(fail_on)
         .with_fail_on_context(fail_on_context)
         .with_threads(a.threads)
         .with_max_file_size(a.max_file_size)

@@ -36,13 +36,22 @@ mod enabled {
             bail!("--validate: validation is turned off on this machine (LEAKHOUND_NO_VALIDATE is set)");
         }
         if !(a.validate_timeout > 0.0 && a.validate_timeout <= 600.0) {
-            bail!("--validate-timeout: {} is not between 0 and 600 seconds", a.validate_timeout);
+            bail!(
+                "--validate-timeout: {} is not between 0 and 600 seconds",
+                a.validate_timeout
+            );
         }
         if !(a.validate_rate >= 0.0 && a.validate_rate.is_finite()) {
-            bail!("--validate-rate: {} is not a rate (requests per second, 0 for no limit)", a.validate_rate);
+            bail!(
+                "--validate-rate: {} is not a rate (requests per second, 0 for no limit)",
+                a.validate_rate
+            );
         }
         if a.validate_concurrency == 0 || a.validate_concurrency > 256 {
-            bail!("--validate-concurrency: {} is not between 1 and 256", a.validate_concurrency);
+            bail!(
+                "--validate-concurrency: {} is not between 1 and 256",
+                a.validate_concurrency
+            );
         }
         let cache = match (&a.validate_cache, a.no_validate_cache) {
             (_, true) => None,
@@ -95,7 +104,9 @@ mod enabled {
 pub fn options(a: &ValidateArgs, _quiet: bool) -> anyhow::Result<Option<()>> {
     let _ = base_url();
     if a.validate {
-        anyhow::bail!("--validate: this leakhound was built without validation (cargo feature `validate`)");
+        anyhow::bail!(
+            "--validate: this leakhound was built without validation (cargo feature `validate`)"
+        );
     }
     Ok(None)
 }
@@ -115,6 +126,7 @@ mod revoke {
     use std::process::ExitCode;
 
     use anyhow::{anyhow, bail};
+    use leakhound_core::inventory::SetRevokedError;
     use leakhound_core::live::{self, RevokeState};
     use leakhound_core::session::{ScanSession, INVENTORY_FILE};
     use leakhound_core::{Date, Finding, LiveStatus};
@@ -138,7 +150,11 @@ mod revoke {
             base_url: super::base_url(),
             ..live::Options::default()
         };
-        let first = a.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+        let first = a
+            .paths
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."));
         let session = if a.history {
             ScanSession::history(&first)
         } else {
@@ -177,7 +193,18 @@ mod revoke {
                     || "with the provider's console".to_owned(),
                     |r| format!("at {r}"),
                 );
-                report(json, &fp, f, p, "no-api", Some(&format!("{p} has no self-service revocation API: revoke or rotate it by hand {how}")), None, None)?;
+                report(
+                    json,
+                    &fp,
+                    f,
+                    p,
+                    "no-api",
+                    Some(&format!(
+                        "{p} has no self-service revocation API: revoke or rotate it by hand {how}"
+                    )),
+                    None,
+                    None,
+                )?;
                 return Ok(ExitCode::from(1));
             }
             None => {
@@ -202,10 +229,21 @@ mod revoke {
             RevokeState::Failed => "failed",
         };
         let reason = match (&outcome.reason, outcome.state, &rotate) {
-            (Some(r), RevokeState::Failed, Some(url)) => Some(format!("{r}; revoke or rotate it by hand at {url}")),
+            (Some(r), RevokeState::Failed, Some(url)) => {
+                Some(format!("{r}; revoke or rotate it by hand at {url}"))
+            }
             (r, _, _) => r.clone(),
         };
-        report(json, &fp, f, &provider, state, reason.as_deref(), outcome.after.as_ref(), recorded.as_deref())?;
+        report(
+            json,
+            &fp,
+            f,
+            &provider,
+            state,
+            reason.as_deref(),
+            outcome.after.as_ref(),
+            recorded.as_deref(),
+        )?;
         let dead = outcome
             .after
             .as_ref()
@@ -246,16 +284,25 @@ mod revoke {
         let today = Date::today();
         match leakhound_core::inventory::set_revoked(path, fp, today) {
             Ok(()) => Ok(format!("recorded in {}", path.display())),
-            Err(e) if e.is_missing_entry() => match owner {
+            Err(SetRevokedError::NotInInventory { .. }) => match owner {
                 Some(owner) => {
                     let entry = leakhound_core::InventoryEntry {
                         fingerprint: fp.to_owned(),
                         owner: owner.to_owned(),
-                        ..Default::default()
+                        purpose: None,
+                        environment: None,
+                        created: None,
+                        expires: None,
+                        status: leakhound_core::inventory::EntryStatus::Active,
+                        revoked: None,
+                        ticket: None,
                     };
                     leakhound_core::inventory::add_entry(path, &entry)?;
                     leakhound_core::inventory::set_revoked(path, fp, today)?;
-                    Ok(format!("added to {} as revoked (owner {owner})", path.display()))
+                    Ok(format!(
+                        "added to {} as revoked (owner {owner})",
+                        path.display()
+                    ))
                 }
                 None => Ok(format!(
                     "not recorded: {} has no entry for it (pass --owner TEAM to add one)",
@@ -296,10 +343,17 @@ mod revoke {
             writeln!(out, "  {r}")?;
         }
         if let Some(l) = after {
-            let why = l.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+            let why = l
+                .reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
             match l.status {
                 LiveStatus::Dead => writeln!(out, "  checked again: dead{why}")?,
-                LiveStatus::Live => writeln!(out, "  checked again: STILL LIVE: the revocation did not take effect")?,
+                LiveStatus::Live => writeln!(
+                    out,
+                    "  checked again: STILL LIVE: the revocation did not take effect"
+                )?,
                 LiveStatus::Unknown => writeln!(out, "  checked again: unknown{why}")?,
             }
         }

@@ -360,14 +360,7 @@ impl Validator {
         governance: &mut crate::Governance,
     ) -> Summary {
         let (results, summary) = self.check(findings);
-        // TEMP until governance learns liveness (credentials::apply_liveness).
-        let _ = governance;
-        for c in credentials.iter_mut() {
-            c.liveness = results.get(&c.fingerprint).cloned();
-        }
-        for f in findings.iter_mut() {
-            f.liveness = results.get(&f.fingerprint).cloned();
-        }
+        crate::credentials::apply_liveness(findings, credentials, governance, &results);
         summary
     }
 

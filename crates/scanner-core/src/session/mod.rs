@@ -148,7 +148,7 @@ pub struct ScanSession {
     repo_config: bool,
     baseline: Option<PathBuf>,
     inventory: Option<PathBuf>,
-    fail_on: Vec<Status>,
+    fail_on: Vec<crate::credentials::FailOn>,
     fail_on_context: Option<Vec<Context>>,
     fs: FsOptions,
     max_findings_per_file: usize,
@@ -284,8 +284,14 @@ impl ScanSession {
     }
 
     /// Only findings with these statuses fail the scan (empty, the default: any finding does).
-    pub fn with_fail_on(mut self, statuses: Vec<Status>) -> Self {
-        self.fail_on = statuses;
+    pub fn with_fail_on(self, statuses: Vec<Status>) -> Self {
+        self.with_fail_on_any(statuses.into_iter().map(Into::into).collect())
+    }
+
+    /// Only findings these select fail the scan: statuses, or `live` ([`crate::credentials::FailOn`],
+    /// `--fail-on`); empty, the default: any finding does.
+    pub fn with_fail_on_any(mut self, selectors: Vec<crate::credentials::FailOn>) -> Self {
+        self.fail_on = selectors;
         self
     }
 

@@ -1,13 +1,15 @@
 //! What a session produces: the findings of a source ([`Scanned`]) and, with the baseline and the
 //! inventory applied, the [`Report`] and its [`Verdict`].
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::baseline::BaselineEntry;
 use crate::config::ConfigChange;
 use crate::context::Context;
-use crate::credentials::{Credential, Governance, Status};
+use crate::credentials::{Credential, FailOn, Governance};
 use crate::finding::Finding;
+use crate::liveness::Liveness;
 use crate::report::{Redactor, Summary};
 use crate::rules::RuleWarning;
 use crate::scan::ScanStats;
@@ -83,7 +85,7 @@ pub struct Report {
     pub root: PathBuf,
     /// What validation asked and heard (`--validate`), when it ran.
     pub validation: Option<crate::liveness::ValidationSummary>,
-    pub(crate) fail_on: Vec<Status>,
+    pub(crate) fail_on: Vec<FailOn>,
     pub(crate) fail_on_context: Vec<Context>,
     pub(crate) paths: RootPaths,
 }
@@ -102,7 +104,18 @@ impl Report {
     /// Whether `f` fails the scan under the policy (`--fail-on`, `--fail-on-context`, the configs').
     pub fn fails(&self, f: &Finding) -> bool {
         self.fail_on_context.contains(&f.context)
-            && (self.fail_on.is_empty() || f.status.is_some_and(|s| self.fail_on.contains(&s)))
+            && (self.fail_on.is_empty() || self.fail_on.iter().any(|x| x.selects(f)))
+    }
+
+    /// Applies what the providers said (keyed by fingerprint) to the findings, the credentials and
+    /// governance: [`crate::credentials::apply_liveness`]. Call it before [`Report::redact`].
+    pub fn apply_liveness(&mut self, results: &BTreeMap<String, Liveness>) {
+        crate::credentials::apply_liveness(
+            &mut self.findings,
+            &mut self.credentials,
+            &mut self.governance,
+            results,
+        );
     }
 
     /// Lost input first (a scan that lost input never says clean), then findings the policy fails on.
