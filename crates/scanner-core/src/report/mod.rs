@@ -54,6 +54,9 @@ pub struct Summary<'a, S: Serialize> {
     /// What the configs of the scan change in the rule pack (replaced or added rules, allowlisted
     /// regexes and paths), each with its file and origin; always present.
     pub config_changes: Vec<ConfigChange>,
+    /// Live validation's counts (`--validate`), when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<crate::liveness::ValidationSummary>,
 }
 
 impl<'a, S: Serialize> Summary<'a, S> {
@@ -70,6 +73,7 @@ impl<'a, S: Serialize> Summary<'a, S> {
             aws_accounts: aws_accounts(findings),
             warnings: scanned.warnings.clone(),
             config_changes: Vec::new(),
+            validation: None,
         }
     }
 }

@@ -128,6 +128,10 @@ pub enum SessionError {
     #[cfg(feature = "git")]
     #[error(transparent)]
     Message(#[from] MessageError),
+    /// Validation cannot start (a test base URL that is not loopback).
+    #[cfg(feature = "live")]
+    #[error(transparent)]
+    Validation(#[from] crate::live::LiveError),
 }
 
 /// A progress callback, shared with the source's threads.
@@ -155,6 +159,9 @@ pub struct ScanSession {
     incremental: bool,
     today: Option<Date>,
     progress: Option<ProgressFn>,
+    /// Live validation (`--validate`): off unless asked for.
+    #[cfg(feature = "live")]
+    validation: Option<crate::live::Options>,
 }
 
 impl std::fmt::Debug for ScanSession {
@@ -192,6 +199,8 @@ impl ScanSession {
             incremental: false,
             today: None,
             progress: None,
+            #[cfg(feature = "live")]
+            validation: None,
         }
     }
 
@@ -305,6 +314,16 @@ impl ScanSession {
         {
             self.history.max_file_size = bytes;
         }
+        self
+    }
+
+    /// Asks each credential's provider whether it still works (feature `live`; never the default):
+    /// the scan collects the parts validators need, the report's credentials and findings get
+    /// `liveness`, statuses move to `live-unowned` and `revoked-but-live`, and
+    /// [`Report::validation`] counts the answers. Findings a baseline accepts are not checked.
+    #[cfg(feature = "live")]
+    pub fn with_validation(mut self, options: Option<crate::live::Options>) -> Self {
+        self.validation = options;
         self
     }
 
@@ -440,6 +459,13 @@ impl ScanSession {
         let scanner = Scanner::new(rules)
             .with_allow_regexes(configs.allow_regexes())
             .with_max_findings_per_file(self.max_findings_per_file);
+        #[cfg(feature = "live")]
+        let scanner = scanner.with_validation_parts(self.validation.is_some());
+        #[cfg(feature = "live")]
+        let validator = match &self.validation {
+            Some(o) => Some(crate::live::Validator::new(scanner.rules(), o.clone())?),
+            None => None,
+        };
         let root = anchor.as_deref().map(repo_root).unwrap_or_default();
         let sink = match &self.progress {
             Some(p) => {
@@ -511,6 +537,8 @@ impl ScanSession {
             rule_warnings,
             fail_on_context: configs.fail_on_context(),
             paths,
+            #[cfg(feature = "live")]
+            validator,
         })
     }
 
@@ -534,6 +562,8 @@ impl ScanSession {
             rule_warnings,
             fail_on_context,
             paths,
+            #[cfg(feature = "live")]
+            validator,
         } = scanned;
         let rel = |f: &Finding| paths.rel(&f.path);
         let hook = self.is_hook();
@@ -556,8 +586,15 @@ impl ScanSession {
         };
         let owners = CodeOwners::discover(&root);
         let today = self.today.unwrap_or_else(Date::today);
-        let (credentials, governance) =
+        #[allow(unused_mut)]
+        let (mut credentials, mut governance) =
             credentials::link_at(&mut findings, &inventory, &owners, today, &rel);
+        #[allow(unused_mut)]
+        let mut validation = None;
+        #[cfg(feature = "live")]
+        if let Some(v) = &validator {
+            validation = Some(v.validate(&mut findings, &mut credentials, &mut governance));
+        }
         let fail_on_context = self
             .fail_on_context
             .clone()
@@ -575,6 +612,7 @@ impl ScanSession {
             fail_on: self.fail_on.clone(),
             fail_on_context,
             paths,
+            validation,
         })
     }
 }

@@ -31,6 +31,8 @@ pub struct Scanned {
     pub rule_warnings: Vec<RuleWarning>,
     pub(crate) fail_on_context: Option<Vec<Context>>,
     pub(crate) paths: RootPaths,
+    #[cfg(feature = "live")]
+    pub(crate) validator: Option<crate::live::Validator>,
 }
 
 impl Scanned {
@@ -38,6 +40,13 @@ impl Scanned {
     /// what baseline entries and CODEOWNERS patterns are matched against.
     pub fn root_relative(&self, f: &Finding) -> String {
         self.paths.rel(&f.path)
+    }
+
+    /// The validator of a session with validation ([`crate::ScanSession::with_validation`]): nothing has
+    /// been asked yet; [`crate::live::Validator::revoke`] and [`crate::live::Validator::check`] use it.
+    #[cfg(feature = "live")]
+    pub fn validator(&self) -> Option<&crate::live::Validator> {
+        self.validator.as_ref()
     }
 }
 
@@ -72,6 +81,8 @@ pub struct Report {
     pub rule_warnings: Vec<RuleWarning>,
     /// The root the baseline, inventory and CODEOWNERS were looked up at.
     pub root: PathBuf,
+    /// What validation asked and heard (`--validate`), when it ran.
+    pub validation: Option<crate::liveness::ValidationSummary>,
     pub(crate) fail_on: Vec<Status>,
     pub(crate) fail_on_context: Vec<Context>,
     pub(crate) paths: RootPaths,
@@ -134,6 +145,7 @@ impl Report {
         let mut summary = Summary::new(&self.findings, &self.stats, self.scan_stats());
         summary.governance = Some(self.governance.clone());
         summary.config_changes = self.config_changes.clone();
+        summary.validation = self.validation.clone();
         summary
     }
 }
