@@ -29,7 +29,10 @@ pub(super) fn request(s: &Subject<'_>, now: jiff::Timestamp) -> Result<Request, 
         return Err("no access key id".into());
     }
     let secret = part(s, "pair.secret", "secret access key")?;
-    let session = s.value("pair.session").map(str::trim).filter(|t| !t.is_empty());
+    let session = s
+        .value("pair.session")
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
     if key_id.starts_with("ASIA") && session.is_none() {
         return Err(
             "a temporary (ASIA) key id needs its session token (`{pair.session}`), none found near it"
@@ -111,7 +114,11 @@ fn canonical_request(r: &Signable<'_>) -> (String, String) {
         })
         .collect();
     hs.sort();
-    let signed = hs.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>().join(";");
+    let signed = hs
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .collect::<Vec<_>>()
+        .join(";");
     let canonical_headers: String = hs.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
     let payload = hex(&Sha256::digest(r.body));
     (
@@ -172,6 +179,13 @@ mod tests {
     /// AWS's documented example key pair (not a credential).
     const DOC_KEY_ID: &str = "AKIDEXAMPLE"; // leakhound:allow (AWS documentation example)
     const DOC_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"; // leakhound:allow (AWS documentation example)
+    /// The rule's made-up examples.
+    const KEY_ID: &str = "AKIA3VEGNNRNYZH6PXKD"; // leakhound:allow (rule example)
+    const SECRET: &str = "5bBJuolMzHzO0NSBPTY9ibaOf+hvbHHLNxtSeam/"; // leakhound:allow (rule example)
+    const OTHER_SECRET: &str = "AdvmVPbJL5WcUO1f01wsNJJHEYlCKxPsZcGFwsVX"; // leakhound:allow (rule example)
+    const TEMP_KEY_ID: &str = "ASIAO5BQ2TMUA5KANWTY"; // leakhound:allow (rule example)
+    const TEMP_SECRET: &str = "P+F8S5GCT/IZV0ij1d1pugwv3csFDHomxxyh5Mwg"; // leakhound:allow (rule example)
+    const SESSION: &str = "IQoJb3JpZ2luX2VjEAU6IMd76HpGpkl7pCeCZN2BLw"; // leakhound:allow (truncated rule example)
 
     fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -255,17 +269,17 @@ mod tests {
 
     #[test]
     fn builds_get_caller_identity() {
-        let secret = "5bBJuolMzHzO0NSBPTY9ibaOf+hvbHHLNxtSeam/"; // leakhound:allow (rule example)
+        let secret = SECRET;
         let v = vec![("pair.secret".to_owned(), secret.to_owned())];
-        let r = sts(&v, "AKIA3VEGNNRNYZH6PXKD").unwrap(); // leakhound:allow (rule example)
+        let r = sts(&v, KEY_ID).unwrap();
         assert_eq!(r.method, "POST");
         assert_eq!(r.url, "https://sts.amazonaws.com/");
         assert_eq!(r.body.as_deref(), Some(BODY.as_bytes()));
         assert_eq!(header(&r, "x-amz-date"), Some("20261206T073302Z"));
         assert_eq!(header(&r, "content-type"), Some(CONTENT_TYPE));
         let auth = header(&r, "authorization").unwrap();
-        let prefix = "AWS4-HMAC-SHA256 Credential=AKIA3VEGNNRNYZH6PXKD/20261206/us-east-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="; // leakhound:allow (rule example)
-        assert!(auth.starts_with(prefix), "{auth}");
+        let prefix = format!("AWS4-HMAC-SHA256 Credential={KEY_ID}/20261206/us-east-1/sts/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=");
+        assert!(auth.starts_with(&prefix), "{auth}");
         let sig = &auth[prefix.len()..];
         assert_eq!(sig.len(), 64);
         assert!(sig.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -273,26 +287,20 @@ mod tests {
         let all = format!("{:?}", r);
         assert!(!all.contains(secret));
         // Another secret, another signature.
-        let other = vec![(
-            "pair.secret".to_owned(),
-            "AdvmVPbJL5WcUO1f01wsNJJHEYlCKxPsZcGFwsVX".to_owned(), // leakhound:allow (rule example)
-        )];
-        let r2 = sts(&other, "AKIA3VEGNNRNYZH6PXKD").unwrap(); // leakhound:allow (rule example)
+        let other = vec![("pair.secret".to_owned(), OTHER_SECRET.to_owned())];
+        let r2 = sts(&other, KEY_ID).unwrap();
         assert_ne!(header(&r2, "authorization"), Some(auth));
     }
 
     #[test]
     fn temporary_keys_carry_their_session_token() {
-        let v = vec![("pair.secret".to_owned(), "P+F8S5GCT/IZV0ij1d1pugwv3csFDHomxxyh5Mwg".to_owned())]; // leakhound:allow (rule example)
-        let e = sts(&v, "ASIAO5BQ2TMUA5KANWTY").unwrap_err(); // leakhound:allow (rule example)
+        let v = vec![("pair.secret".to_owned(), TEMP_SECRET.to_owned())];
+        let e = sts(&v, TEMP_KEY_ID).unwrap_err();
         assert!(e.contains("session token"), "{e}");
         let mut v = v;
-        v.push(("pair.session".to_owned(), "IQoJb3JpZ2luX2VjEAU6IMd76HpGpkl7pCeCZN2BLw".to_owned())); // leakhound:allow (truncated rule example)
-        let r = sts(&v, "ASIAO5BQ2TMUA5KANWTY").unwrap(); // leakhound:allow (rule example)
-        assert_eq!(
-            header(&r, "x-amz-security-token"),
-            Some("IQoJb3JpZ2luX2VjEAU6IMd76HpGpkl7pCeCZN2BLw") // leakhound:allow (truncated rule example)
-        );
+        v.push(("pair.session".to_owned(), SESSION.to_owned()));
+        let r = sts(&v, TEMP_KEY_ID).unwrap();
+        assert_eq!(header(&r, "x-amz-security-token"), Some(SESSION));
         assert!(header(&r, "authorization")
             .unwrap()
             .contains("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,"));
@@ -300,7 +308,7 @@ mod tests {
 
     #[test]
     fn needs_the_secret_half() {
-        let e = sts(&[], "AKIA3VEGNNRNYZH6PXKD").unwrap_err(); // leakhound:allow (rule example)
+        let e = sts(&[], KEY_ID).unwrap_err();
         assert!(e.contains("secret access key"), "{e}");
     }
 }

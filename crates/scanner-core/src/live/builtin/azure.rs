@@ -53,7 +53,11 @@ pub(super) fn request(s: &Subject<'_>, now: jiff::Timestamp) -> Result<Request, 
     }
     // A connection string of another cloud (Azure Government, Azure China): its account is not asked
     // about in the public cloud, where a namesake account would refuse the key.
-    if let Some(suffix) = s.value("pair.suffix").map(str::trim).filter(|x| !x.is_empty()) {
+    if let Some(suffix) = s
+        .value("pair.suffix")
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+    {
         if !suffix.eq_ignore_ascii_case("core.windows.net") {
             return Err(format!(
                 "the account is in another Azure cloud (EndpointSuffix={suffix}): not checked"
@@ -66,8 +70,7 @@ pub(super) fn request(s: &Subject<'_>, now: jiff::Timestamp) -> Result<Request, 
     let date = http_date(now);
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes a key of any length");
     mac.update(string_to_sign(&account, &date).as_bytes());
-    let signature =
-        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
     Ok(Request {
         method: "GET".into(),
         url: format!("https://{account}.blob.core.windows.net/?comp=list&maxresults=1"),
@@ -88,7 +91,10 @@ mod tests {
     use super::*;
 
     /// A rule example's made-up key.
-    const KEY: &str = "fSm9xREOdBtoOSaq5BmIZX16slm6+7X4uKbPOqUZGnd9u/hpb0vLLbs/0ir3/YW4QOnkqejxkokcV49AIECTZg=="; // leakhound:allow (rule example)
+    const KEY: &str =
+        "fSm9xREOdBtoOSaq5BmIZX16slm6+7X4uKbPOqUZGnd9u/hpb0vLLbs/0ir3/YW4QOnkqejxkokcV49AIECTZg=="; // leakhound:allow (rule example)
+    const OTHER_KEY: &str =
+        "jCgiWPi+5601aR4GyZ3DccKPqbrro68t8kHjcGPRJaIAyhS6k5msABUL2Aje6t4pun0XyRlzHRAu6Pd6wrKa9g=="; // leakhound:allow (rule example)
 
     fn now() -> jiff::Timestamp {
         "2026-12-06T07:33:02Z".parse().unwrap()
@@ -121,10 +127,7 @@ mod tests {
         ]
         .join("\n");
         assert_eq!(http_date(now()), "Sun, 06 Dec 2026 07:33:02 GMT");
-        assert_eq!(
-            string_to_sign("stprodinvoices", &http_date(now())),
-            by_hand
-        );
+        assert_eq!(string_to_sign("stprodinvoices", &http_date(now())), by_hand);
     }
 
     fn build(values: &[(String, String)], key: &str) -> Result<Request, String> {
@@ -147,15 +150,22 @@ mod tests {
             "https://stprodinvoices.blob.core.windows.net/?comp=list&maxresults=1"
         );
         assert_eq!(r.body, None);
-        let auth = &r.headers.iter().find(|(k, _)| k == "Authorization").unwrap().1;
+        let auth = &r
+            .headers
+            .iter()
+            .find(|(k, _)| k == "Authorization")
+            .unwrap()
+            .1;
         // The signature is HMAC-SHA256(base64-decoded key, string-to-sign), base64.
-        let raw = base64::engine::general_purpose::STANDARD.decode(KEY).unwrap();
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(KEY)
+            .unwrap();
         let mut mac = Hmac::<Sha256>::new_from_slice(&raw).unwrap();
         mac.update(string_to_sign("stprodinvoices", "Sun, 06 Dec 2026 07:33:02 GMT").as_bytes());
         let want = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
         assert_eq!(auth, &format!("SharedKey stprodinvoices:{want}"));
         assert!(!format!("{r:?}").contains(KEY), "the key is never sent");
-        let other = build(&v, "jCgiWPi+5601aR4GyZ3DccKPqbrro68t8kHjcGPRJaIAyhS6k5msABUL2Aje6t4pun0XyRlzHRAu6Pd6wrKa9g==").unwrap(); // leakhound:allow (rule example)
+        let other = build(&v, OTHER_KEY).unwrap();
         assert_ne!(other.headers, r.headers);
     }
 
@@ -163,12 +173,17 @@ mod tests {
     fn refuses_bad_parts() {
         assert!(build(&[], KEY).unwrap_err().contains("account name"));
         let v = vec![("pair.account".to_owned(), "evil.example.com/x".to_owned())];
-        assert!(build(&v, KEY).unwrap_err().contains("not a storage account name"));
+        assert!(build(&v, KEY)
+            .unwrap_err()
+            .contains("not a storage account name"));
         let v = vec![("pair.account".to_owned(), "logsarchive01".to_owned())];
         assert!(build(&v, "not base64!").unwrap_err().contains("base64"));
         let v = vec![
             ("pair.account".to_owned(), "logsarchive01".to_owned()),
-            ("pair.suffix".to_owned(), "core.usgovcloudapi.net".to_owned()),
+            (
+                "pair.suffix".to_owned(),
+                "core.usgovcloudapi.net".to_owned(),
+            ),
         ];
         assert!(build(&v, KEY).unwrap_err().contains("another Azure cloud"));
         let v = vec![

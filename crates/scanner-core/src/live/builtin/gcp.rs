@@ -75,6 +75,7 @@ mod tests {
     /// account and protects nothing. Written as a JSON key file holds it.
     pub(crate) const TEST_KEY: &str = "-----BEGIN PRIVATE KEY-----\\nMIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCP4szQuItzhR2o\\neXDhJl6V11oqbUJH2N+ogxwr7ghYWzqLN3mXgKvhBc63t520oH/wlSMSAzNxYycK\\nr3sQPe0kQP8t7Ru1tv09W5bvSSK8bU+nFYrkIi6JUxXZ7qRr/GezlmB9ddqGtP8f\\nys8vtlJ4cfY4y6F9MYpNZmeNplUc8IQTDIJvPBeBLEn802xzh1kHNrIKjoI60mDR\\nvysjaMvx1be7qmQAK7loEMfdVWb4DQnBeg1glx53TmBKSQqdI7lSYyqux35e2sep\\nQQGOujXfFBUXCvPWJXvlgjQEh8FmW7Jk2RVqPpxpH1R3i6GdiBPoS3JE7ZHLHC+A\\ntD8gY0FHAgMBAAECggEARA+z841ABbJzj4R2dUI5nqaCE6ygHC1FysfOFSehEe6B\\neGYS4avvYd9l47h65HzBWDOrpbMW6+1Lg/3y+AFbAfmu23Ib1+6JxrLi6CiPwlLw\\nySfjDbvviGzhWrfMVfpMsYIR/Xa4mlzWi5rbO4YCZ8/8eOw15OsAsVEd7b6+5xNW\\nj07V4CK0o4ETP6L/Pu424Hq0RWzwvhmqv+MviPBNZAVqbV2e7+HEDGZ3S4aKbqVT\\nnkTvcROANzl1KOJEq+SDMPKUFqRkS8UyGzZBBdVOb728xp6Ud1L/g2HTrixUBVv9\\ntTwBmL/cHj2V8KY4fxjLRELPiQad4/XXjsfikjYAcQKBgQDJ+7xlkpLQZhAdFDLt\\nGihPap5rcxbxP976Vj/6PqVByAUH8a9qpQbxVkHFRjrcmfpBxnKChotVUdxYvWue\\ngBluHVk6pq6b0lidmZ9g//SodRvZhFn49EGywKNuPp2UWsY9mPcVLtG8Y3e5qub+\\nS4GCJHGM48AOoaXRJfO0tcTSFwKBgQC2XZOP3+GT/EopaOMZQLWR4vjtuyshKMdn\\nPu34xptx2W0CfnUB24g9mWU+u5rm8hLxs/cj8PmDPKUIDAqzOaxOMVhlW8ZloTpI\\nvoGwDIIkA3Ee1A3V6qKend3iYfkazUtMqTfnymlnWixGbieP6FNsRxgEmqwgtdQq\\nh+UCSa54UQKBgHTU28CU678HikKHsH1dJ/vn3AKi655YJ4393bvOCKDoJaDWt3Sk\\nSEPIdPq7CMkZd5wcQZgmYunTE/Vwe5OO3SbIaxh12YHgRcnDVmExLD9UnetPlwtd\\nnbLboqzeIx/w8cInfKQQFNk3X8VRiZOF8T9p/RRVmH3eGp/DqBfbHCG5AoGAVQ3T\\n0tiSNxkF5cZblN2PUZlQjGAtP2vrhIXfK5ZFzZWgt/cOz2z6X/B5Pgb1uhzRJRXQ\\ngFzVopXYSqaDHxAZAucU2UEyiRfnPSJNDjTnRbCtQ7mXMlwauGvcnscfDZcONZT+\\n1Aadnmx6FecuYHn03p1R4GPbP+5OI//5mVWQH+ECgYBFVsMqrxXvDgU9zcvKyNBK\\nKac/dTKBzyKzO3W2c0qUnq4k6sQEb39gWDKSdVzmiLA6MLci6c3D9kUO6DYtUn+x\\ngPRx6tM63A2WTyoUquysMfIr4Bf3txVYoYg2un3ZMxzrZe26GNUQ1p9qDP8S52ga\\nxeRrq4EskAnI0UM2dQCHNg==\\n-----END PRIVATE KEY-----\\n"; // leakhound:allow (generated test key, protects nothing)
     const TEST_PUBLIC_KEY: &str = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAj+LM0LiLc4UdqHlw4SZe\nlddaKm1CR9jfqIMcK+4IWFs6izd5l4Cr4QXOt7edtKB/8JUjEgMzcWMnCq97ED3t\nJED/Le0btbb9PVuW70kivG1PpxWK5CIuiVMV2e6ka/xns5ZgfXXahrT/H8rPL7ZS\neHH2OMuhfTGKTWZnjaZVHPCEEwyCbzwXgSxJ/NNsc4dZBzayCo6COtJg0b8rI2jL\n8dW3u6pkACu5aBDH3VVm+A0JwXoNYJced05gSkkKnSO5UmMqrsd+XtrHqUEBjro1\n3xQVFwrz1iV75YI0BIfBZluyZNkVaj6caR9Ud4uhnYgT6EtyRO2RyxwvgLQ/IGNB\nRwIDAQAB\n-----END PUBLIC KEY-----\n";
+    const TRUNCATED: &str = "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----"; // leakhound:allow (truncated, not a key)
     const EMAIL: &str = "leakhound-test@fake-project-000000.iam.gserviceaccount.com";
 
     #[derive(serde::Deserialize, Debug)]
@@ -152,7 +153,7 @@ mod tests {
     fn refuses_what_cannot_sign() {
         let values = vec![("pair.email".to_owned(), EMAIL.to_owned())];
         let bad = Subject {
-            secret: "-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----", // leakhound:allow (truncated, not a key)
+            secret: TRUNCATED,
             values: &values,
         };
         let e = request(&bad, jiff::Timestamp::now()).unwrap_err();

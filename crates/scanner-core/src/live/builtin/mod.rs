@@ -53,10 +53,12 @@ fn form_encode(v: &str) -> String {
 /// Lower-case hex.
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -65,7 +67,10 @@ mod tests {
 
     #[test]
     fn unknown_builtin() {
-        let s = Subject { secret: "x", values: &[] };
+        let s = Subject {
+            secret: "x",
+            values: &[],
+        };
         let e = request("nope", &s, jiff::Timestamp::UNIX_EPOCH).unwrap_err();
         assert!(e.contains("not available"), "{e}");
     }
@@ -73,7 +78,10 @@ mod tests {
     #[test]
     fn every_declared_builtin_is_implemented() {
         for name in crate::rules::spec::verify::BUILTINS {
-            let s = Subject { secret: "x", values: &[] };
+            let s = Subject {
+                secret: "x",
+                values: &[],
+            };
             let e = request(name, &s, jiff::Timestamp::UNIX_EPOCH).unwrap_err();
             assert!(!e.contains("not available"), "{name}: {e}");
         }
