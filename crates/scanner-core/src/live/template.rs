@@ -63,7 +63,7 @@ impl<'a> Template<'a> {
                 }),
             }
         };
-        let url = fill(self.url, &value, |v| percent_encode(v))?;
+        let url = fill(self.url, &value, percent_encode)?;
         let mut headers = Vec::with_capacity(self.headers.len() + 2);
         for (k, t) in self.headers {
             let v = fill(t, &value, |v| v.to_owned())?;

@@ -430,10 +430,8 @@ impl VerifySpec {
 }
 
 fn check_when(field: &str, w: &When) -> Result<(), String> {
-    if w.equals.is_some() || w.present.is_some() {
-        if w.json.is_none() {
-            return Err(format!("{field}: `equals` and `present` need `json`"));
-        }
+    if (w.equals.is_some() || w.present.is_some()) && w.json.is_none() {
+        return Err(format!("{field}: `equals` and `present` need `json`"));
     }
     if let Some(v) = &w.equals {
         if !(v.is_str() || v.is_bool() || v.is_integer() || v.is_float()) {

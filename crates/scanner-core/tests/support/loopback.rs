@@ -82,10 +82,7 @@ impl Server {
                         max_in_flight.clone(),
                     );
                     std::thread::spawn(move || {
-                        let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-                        max_in_flight.fetch_max(now, Ordering::SeqCst);
-                        serve(stream, &*handler, &seen, &count);
-                        in_flight.fetch_sub(1, Ordering::SeqCst);
+                        serve(stream, &*handler, &seen, &count, &in_flight, &max_in_flight);
                     });
                 }
             });
@@ -116,7 +113,16 @@ impl Drop for Server {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Seen>>, count: &AtomicUsize) {
+/// Requests count as in flight from when they are read until their answer is about to be written: a
+/// client cannot send its next request before then, so the peak is what the client had in flight.
+fn serve(
+    stream: TcpStream,
+    handler: &Handler,
+    seen: &Mutex<Vec<Seen>>,
+    count: &AtomicUsize,
+    in_flight: &AtomicUsize,
+    max_in_flight: &AtomicUsize,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut out = stream.try_clone().expect("clone stream");
     let mut r = BufReader::new(stream);
@@ -154,6 +160,8 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Seen>>, count: &
         headers,
         body,
     };
+    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    max_in_flight.fetch_max(now, Ordering::SeqCst);
     let n = count.fetch_add(1, Ordering::SeqCst);
     seen.lock().unwrap().push(req.clone());
     let mut reply = handler(&req, n);
@@ -161,6 +169,7 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Seen>>, count: &
         std::thread::sleep(d);
         reply = *next;
     }
+    in_flight.fetch_sub(1, Ordering::SeqCst);
     match reply {
         Reply::Raw(bytes) => {
             let _ = out.write_all(&bytes);

@@ -2,15 +2,15 @@
 //!
 //! <https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html>: no permission is
 //! needed to call it, so any working key pair answers, and an explicit deny cannot hide a live key.
-//! The signature follows <https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html>;
-//! it is computed here with `hmac` and `sha2` (the `aws-sigv4` crate needs `aws-credential-types` to
-//! name the key pair, which this crate does not depend on). The tests check it against the signatures
-//! AWS documents.
+//! The request is signed by AWS's own Signature Version 4 signer (the `aws-sigv4` crate); the tests
+//! check it against the signatures AWS documents.
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
 
-use super::{hex, part};
+use super::part;
 use crate::live::request::{Request, Subject};
 
 /// The global STS endpoint (us-east-1), which every partition-`aws` key can call.
@@ -39,137 +39,77 @@ pub(super) fn request(s: &Subject<'_>, now: jiff::Timestamp) -> Result<Request, 
                 .into(),
         );
     }
-    let amz_date = now.strftime("%Y%m%dT%H%M%SZ").to_string();
-    let mut headers = vec![
-        ("content-type".to_owned(), CONTENT_TYPE.to_owned()),
-        ("host".to_owned(), HOST.to_owned()),
-        ("x-amz-date".to_owned(), amz_date.clone()),
-    ];
+    let mut headers = vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())];
     if let Some(t) = session {
-        headers.push(("x-amz-security-token".to_owned(), t.to_owned()));
+        headers.push(("X-Amz-Security-Token".to_owned(), t.to_owned()));
     }
-    let authorization = sign(&Signable {
+    let url = format!("https://{HOST}/");
+    let signed = sign(&Signing {
         method: "POST",
-        path: "/",
-        query: "",
+        url: &url,
         headers: &headers,
         body: BODY.as_bytes(),
         region: REGION,
         service: SERVICE,
         key_id,
         secret,
-        amz_date: &amz_date,
-    });
-    // The client sets `Host` from the URL (the signature covers it): it is not repeated here.
-    let mut out: Vec<(String, String)> = headers
-        .into_iter()
-        .filter(|(k, _)| k != "host")
-        .map(|(k, v)| (display_name(&k), v))
-        .collect();
-    out.push(("Authorization".into(), authorization));
-    out.push(("Accept".into(), "text/xml".into()));
+        time: now,
+    })?;
+    headers.extend(signed);
+    headers.push(("Accept".into(), "text/xml".into()));
     Ok(Request {
         method: "POST".into(),
-        url: format!("https://{HOST}/"),
-        headers: out,
+        url,
+        headers,
         body: Some(BODY.as_bytes().to_vec()),
     })
 }
 
-fn display_name(lower: &str) -> String {
-    match lower {
-        "content-type" => "Content-Type".into(),
-        "x-amz-date" => "X-Amz-Date".into(),
-        "x-amz-security-token" => "X-Amz-Security-Token".into(),
-        other => other.into(),
-    }
-}
-
-/// What SigV4 signs. `headers` are the signed headers, names lower case, `host` among them; `query` is
-/// already canonical (sorted, encoded).
-pub(super) struct Signable<'a> {
+/// What is signed.
+pub(super) struct Signing<'a> {
     pub method: &'a str,
-    pub path: &'a str,
-    pub query: &'a str,
+    pub url: &'a str,
+    /// Headers sent besides those the signature adds (`Host` comes from the URL).
     pub headers: &'a [(String, String)],
     pub body: &'a [u8],
     pub region: &'a str,
     pub service: &'a str,
     pub key_id: &'a str,
     pub secret: &'a str,
-    /// `YYYYMMDDTHHMMSSZ`.
-    pub amz_date: &'a str,
+    pub time: jiff::Timestamp,
 }
 
-/// The canonical request (step 1 of the documented procedure).
-fn canonical_request(r: &Signable<'_>) -> (String, String) {
-    let mut hs: Vec<(String, String)> = r
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.to_ascii_lowercase(),
-                v.split_whitespace().collect::<Vec<_>>().join(" "),
-            )
-        })
-        .collect();
-    hs.sort();
-    let signed = hs
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .collect::<Vec<_>>()
-        .join(";");
-    let canonical_headers: String = hs.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
-    let payload = hex(&Sha256::digest(r.body));
-    (
-        format!(
-            "{}\n{}\n{}\n{canonical_headers}\n{signed}\n{payload}",
-            r.method, r.path, r.query
-        ),
-        signed,
+/// The headers the signature adds: `X-Amz-Date` and `Authorization` (and the session token when the
+/// request has one, which the caller sends already).
+pub(super) fn sign(r: &Signing<'_>) -> Result<Vec<(String, String)>, String> {
+    let identity: Identity =
+        Credentials::new(r.key_id, r.secret, None, None, "leakhound-finding").into();
+    let time = std::time::UNIX_EPOCH
+        + std::time::Duration::from_secs(u64::try_from(r.time.as_second()).unwrap_or(0));
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(r.region)
+        .name(r.service)
+        .time(time)
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| format!("cannot sign: {e}"))?
+        .into();
+    let signable = SignableRequest::new(
+        r.method,
+        r.url,
+        r.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        SignableBody::Bytes(r.body),
     )
-}
-
-/// The string to sign (step 2).
-fn string_to_sign(r: &Signable<'_>, canonical: &str) -> String {
-    let date = &r.amz_date[..8];
-    format!(
-        "AWS4-HMAC-SHA256\n{}\n{date}/{}/{}/aws4_request\n{}",
-        r.amz_date,
-        r.region,
-        r.service,
-        hex(&Sha256::digest(canonical.as_bytes()))
-    )
-}
-
-fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut m = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
-    m.update(data);
-    m.finalize().into_bytes().to_vec()
-}
-
-/// The signature (steps 3 and 4), hex.
-fn signature(r: &Signable<'_>, to_sign: &str) -> String {
-    let date = &r.amz_date[..8];
-    let k_date = hmac(format!("AWS4{}", r.secret).as_bytes(), date.as_bytes());
-    let k_region = hmac(&k_date, r.region.as_bytes());
-    let k_service = hmac(&k_region, r.service.as_bytes());
-    let k_signing = hmac(&k_service, b"aws4_request");
-    hex(&hmac(&k_signing, to_sign.as_bytes()))
-}
-
-/// The `Authorization` header value.
-pub(super) fn sign(r: &Signable<'_>) -> String {
-    let (canonical, signed) = canonical_request(r);
-    let to_sign = string_to_sign(r, &canonical);
-    format!(
-        "AWS4-HMAC-SHA256 Credential={}/{}/{}/{}/aws4_request, SignedHeaders={signed}, Signature={}",
-        r.key_id,
-        &r.amz_date[..8],
-        r.region,
-        r.service,
-        signature(r, &to_sign)
-    )
+    .map_err(|e| format!("cannot sign: {e}"))?;
+    let (instructions, _) = aws_sigv4::http_request::sign(signable, &params)
+        .map_err(|e| format!("cannot sign: {e}"))?
+        .into_parts();
+    Ok(instructions
+        .headers()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("x-amz-security-token"))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
 }
 
 #[cfg(test)]
@@ -194,34 +134,32 @@ mod tests {
             .collect()
     }
 
+    fn authorization(signed: &[(String, String)]) -> &str {
+        signed
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            .map(|(_, v)| v.as_str())
+            .unwrap()
+    }
+
     /// The IAM `ListUsers` example of the Signature Version 4 documentation (2015-08-30).
     #[test]
     fn signs_the_documented_iam_example() {
-        let headers = h(&[
-            ("content-type", CONTENT_TYPE),
-            ("host", "iam.amazonaws.com"),
-            ("x-amz-date", "20150830T123600Z"),
-        ]);
-        let r = Signable {
+        let headers = h(&[("content-type", CONTENT_TYPE)]);
+        let signed = sign(&Signing {
             method: "GET",
-            path: "/",
-            query: "Action=ListUsers&Version=2010-05-08",
+            url: "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08",
             headers: &headers,
             body: b"",
             region: "us-east-1",
             service: "iam",
             key_id: DOC_KEY_ID,
             secret: DOC_SECRET,
-            amz_date: "20150830T123600Z",
-        };
-        let (canonical, signed) = canonical_request(&r);
+            time: "2015-08-30T12:36:00Z".parse().unwrap(),
+        })
+        .unwrap();
         assert_eq!(
-            hex(&Sha256::digest(canonical.as_bytes())),
-            "f536975d06c0309214f805bb90ccff089219ecd68b2577efef23edd43b7e1a59"
-        );
-        assert_eq!(signed, "content-type;host;x-amz-date");
-        assert_eq!(
-            sign(&r),
+            authorization(&signed),
             "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, \
              SignedHeaders=content-type;host;x-amz-date, \
              Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7"
@@ -231,25 +169,20 @@ mod tests {
     /// `get-vanilla` of the Signature Version 4 test suite.
     #[test]
     fn signs_the_test_suite_vanilla_get() {
-        let headers = h(&[
-            ("host", "example.amazonaws.com"),
-            ("x-amz-date", "20150830T123600Z"),
-        ]);
-        let r = Signable {
+        let signed = sign(&Signing {
             method: "GET",
-            path: "/",
-            query: "",
-            headers: &headers,
+            url: "https://example.amazonaws.com/",
+            headers: &[],
             body: b"",
             region: "us-east-1",
             service: "service",
             key_id: DOC_KEY_ID,
             secret: DOC_SECRET,
-            amz_date: "20150830T123600Z",
-        };
-        assert!(sign(&r).ends_with(
-            "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
-        ));
+            time: "2015-08-30T12:36:00Z".parse().unwrap(),
+        })
+        .unwrap();
+        assert!(authorization(&signed)
+            .ends_with("Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"));
     }
 
     fn sts(values: &[(String, String)], key_id: &str) -> Result<Request, String> {

@@ -4,7 +4,8 @@
 //! describes. The answer's access token (read-only scope) is never kept or logged: only the status and
 //! `access_token`'s presence are read.
 
-use super::{form_encode, part};
+use super::part;
+use crate::live::template::percent_encode as form_encode;
 use crate::live::request::{Request, Subject};
 
 /// The token URI of every Google service account key file.

@@ -37,29 +37,6 @@ fn part<'a>(s: &'a Subject<'_>, name: &str, what: &str) -> Result<&'a str, Strin
     }
 }
 
-/// `application/x-www-form-urlencoded` encoding of one value (RFC 3986 unreserved kept).
-fn form_encode(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for b in v.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Lower-case hex.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
 
 #[cfg(test)]
 mod tests {
@@ -85,10 +62,5 @@ mod tests {
             let e = request(name, &s, jiff::Timestamp::UNIX_EPOCH).unwrap_err();
             assert!(!e.contains("not available"), "{name}: {e}");
         }
-    }
-
-    #[test]
-    fn encodes_forms() {
-        assert_eq!(form_encode("a b+c/=~"), "a%20b%2Bc%2F%3D~");
     }
 }
