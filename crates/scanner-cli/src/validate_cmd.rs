@@ -5,6 +5,7 @@ use crate::args::ValidateArgs;
 
 /// `LEAKHOUND_NO_VALIDATE` set to anything but empty, `0` or `false`: validation is refused, whatever
 /// the command line says (for machines and CI jobs that must never call a provider).
+#[cfg(feature = "validate")]
 pub fn refused() -> bool {
     std::env::var("LEAKHOUND_NO_VALIDATE")
         .is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
@@ -12,6 +13,7 @@ pub fn refused() -> bool {
 
 /// Tests only: `LEAKHOUND_VALIDATE_BASE_URL` sends every validation request to a loopback server
 /// (anything else is refused by the library).
+#[cfg(feature = "validate")]
 fn base_url() -> Option<String> {
     std::env::var("LEAKHOUND_VALIDATE_BASE_URL")
         .ok()
@@ -102,7 +104,6 @@ mod enabled {
 
 #[cfg(not(feature = "validate"))]
 pub fn options(a: &ValidateArgs, _quiet: bool) -> anyhow::Result<Option<()>> {
-    let _ = base_url();
     if a.validate {
         anyhow::bail!(
             "--validate: this leakhound was built without validation (cargo feature `validate`)"
