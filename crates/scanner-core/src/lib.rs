@@ -47,6 +47,7 @@ mod finding;
 pub mod live;
 pub mod liveness;
 mod matcher;
+mod parts;
 mod prefilter;
 pub mod rules;
 mod scan;

@@ -159,6 +159,8 @@ pub(crate) struct MatchContext<'a> {
     pub bulk: bool,
     /// Findings reported per buffer at most (0: no limit).
     pub max_findings: usize,
+    /// Validation parts to collect with findings, when validating.
+    pub parts: Option<&'a crate::parts::PartsTable>,
 }
 
 /// One rule's progress through the windows of a buffer.
@@ -1031,7 +1033,11 @@ impl MatchContext<'_> {
                 owner: None,
                 status: None,
                 liveness: None,
-                captures: Vec::new(),
+                captures: self
+                    .parts
+                    .and_then(|p| p.get(c.rule as usize))
+                    .map(|p| p.collect(rule, hay, c.start, c.end))
+                    .unwrap_or_default(),
                 offset: c.start,
             });
         }

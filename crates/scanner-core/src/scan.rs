@@ -36,6 +36,8 @@ pub struct Scanner {
     allow: Vec<Regex>,
     now: u64,
     max_findings: usize,
+    /// What validators need besides the secret, by rule ([`Scanner::with_validation_parts`]).
+    parts: Option<crate::parts::PartsTable>,
 }
 
 /// Findings reported per file (or blob, or any scanned buffer) by default: a file with more is a dump
@@ -57,7 +59,17 @@ impl Scanner {
             allow: Vec::new(),
             now,
             max_findings: DEFAULT_MAX_FINDINGS_PER_FILE,
+            parts: None,
         }
+    }
+
+    /// Collects, with each finding of a rule that has a validator (`[rule.verify]`), the values the
+    /// validator needs besides the secret ([`Finding::captures`]): the rule regex's other groups and the
+    /// non-secret parts of a multi-part credential found near the secret. Off by default (it costs a
+    /// second regex run per such finding); a scan whose credentials will be validated turns it on.
+    pub fn with_validation_parts(mut self, on: bool) -> Scanner {
+        self.parts = on.then(|| crate::parts::PartsTable::build(self.rules.rules()));
+        self
     }
 
     /// A scanner over the embedded default rule pack.
@@ -136,6 +148,7 @@ impl Scanner {
             now: self.now,
             bulk,
             max_findings: self.max_findings,
+            parts: self.parts.as_ref(),
         }
     }
 }

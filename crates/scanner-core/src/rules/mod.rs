@@ -10,6 +10,8 @@ pub mod gitleaks;
 mod literals;
 mod pattern;
 pub(crate) mod spec;
+/// The `[rule.verify]` table: how a rule's secrets are checked with their provider.
+pub use spec::verify;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
