@@ -44,6 +44,56 @@ pub enum Command {
     },
     /// Print the man page (roff) to standard output: `leakhound man | man -l -`.
     Man,
+    /// Revoke a leaked credential with its provider (GitHub, GitLab, Slack, …), record it in the
+    /// inventory and check it again.
+    #[command(
+        after_help = "Examples:\n  leakhound revoke --fingerprint sha256:3f1c… .\n  leakhound revoke --fingerprint sha256:3f1c… --history --owner team-ci --yes"
+    )]
+    Revoke(RevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    /// The credential to revoke (from a report's `fingerprint`).
+    #[arg(long, value_name = "sha256:HEX")]
+    pub fingerprint: String,
+
+    /// Where the secret is: files or directories (default: the current directory); with --history,
+    /// the repository.
+    pub paths: Vec<PathBuf>,
+
+    /// Look for it in git history.
+    #[arg(long)]
+    pub history: bool,
+
+    /// Rules to find it with, besides the embedded ones (a TOML file or a directory of them).
+    #[arg(long, value_name = "FILE|DIR")]
+    pub rules: Vec<PathBuf>,
+
+    /// Do not load the embedded default rules.
+    #[arg(long)]
+    pub no_default_rules: bool,
+
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// The inventory to record the revocation in (default: leakhound-inventory.toml at the repository
+    /// root).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+
+    /// The owner to record when the inventory has no entry for the credential yet.
+    #[arg(long, value_name = "TEAM")]
+    pub owner: Option<String>,
+
+    /// `human` or `json`.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Timeout of one request, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub timeout: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,7 +288,8 @@ pub struct ScanArgs {
     pub inventory: Option<PathBuf>,
 
     /// Statuses that make the exit code 1, comma-separated (owned, expired, revoked-still-present,
-    /// honeytoken, unknown-origin; default: any finding).
+    /// honeytoken, unknown-origin, live-unowned, revoked-but-live), or `live`: any credential a
+    /// provider said is live (--validate); default: any finding.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub fail_on: Vec<String>,
 
@@ -292,6 +343,67 @@ pub struct ScanArgs {
     /// Follow symbolic links.
     #[arg(long, short = 'L')]
     pub follow: bool,
+
+    #[command(flatten)]
+    pub validate: ValidateArgs,
+}
+
+/// Live validation: asking each credential's provider whether it still works.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Validation (makes network requests; off unless --validate)")]
+pub struct ValidateArgs {
+    /// Ask each unique credential's provider whether it still works, who it belongs to and what it can
+    /// reach (HTTPS requests to the hosts each rule declares; see README, "Live validation").
+    /// LEAKHOUND_NO_VALIDATE=1 refuses it.
+    #[arg(long)]
+    pub validate: bool,
+
+    /// Requests in flight at most.
+    #[arg(long, value_name = "N", default_value_t = 8, requires = "validate")]
+    pub validate_concurrency: usize,
+
+    /// Requests per second to one provider host at most (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = 10.0, requires = "validate")]
+    pub validate_rate: f64,
+
+    /// Timeout of one request, in seconds.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 10.0,
+        requires = "validate"
+    )]
+    pub validate_timeout: f64,
+
+    /// The validation cache (default: $XDG_CACHE_HOME/leakhound/validation.json, else
+    /// ~/.cache/leakhound/validation.json): fingerprints and answers, never secrets.
+    #[arg(long, value_name = "FILE", requires = "validate")]
+    pub validate_cache: Option<PathBuf>,
+
+    /// Ask every provider again, without reading or writing the cache.
+    #[arg(long, requires = "validate", conflicts_with = "validate_cache")]
+    pub no_validate_cache: bool,
+
+    /// How long a cached answer is trusted: `30m`, `24h`, `7d`.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration, requires = "validate")]
+    pub validate_ttl: std::time::Duration,
+}
+
+/// `30s`, `30m`, `24h`, `7d`.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 30m, 24h or 7d"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" | "" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("{s:?}: the unit is s, m, h or d")),
+    };
+    Ok(std::time::Duration::from_secs(secs))
 }
 
 #[derive(Debug, Subcommand)]
@@ -307,6 +419,10 @@ pub struct RulesListArgs {
     /// Output format (human or json).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Only rules with a live validator (`--validate`), with the provider and the documentation of the
+    /// endpoint each calls.
+    #[arg(long)]
+    pub validated: bool,
     /// Add rules from a TOML file or directory (leakhound's format or a gitleaks configuration).
     #[arg(long, value_name = "FILE|DIR")]
     pub rules: Vec<PathBuf>,

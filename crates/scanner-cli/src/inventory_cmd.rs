@@ -60,7 +60,8 @@ fn add(a: InventoryAddArgs) -> anyhow::Result<ExitCode> {
             .into_iter()
             // The report may be older than the inventory: never take over a claimed credential.
             .filter(|c| {
-                c.status == Some(Status::UnknownOrigin) && existing.get(&c.fingerprint).is_none()
+                matches!(c.status, Some(Status::UnknownOrigin | Status::LiveUnowned))
+                    && existing.get(&c.fingerprint).is_none()
             })
             .map(|c| c.fingerprint)
             .collect(),
@@ -75,6 +76,7 @@ fn add(a: InventoryAddArgs) -> anyhow::Result<ExitCode> {
             created: a.created.clone(),
             expires: a.expires.clone(),
             status,
+            revoked: None,
             ticket: a.ticket.clone(),
         };
         add_entry(&path, &entry)?;

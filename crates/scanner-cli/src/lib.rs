@@ -8,6 +8,7 @@ mod hook_cmd;
 mod inventory_cmd;
 mod rules_cmd;
 mod scan_cmd;
+mod validate_cmd;
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -73,6 +74,7 @@ fn run() -> anyhow::Result<ExitCode> {
             clap_complete::generate(shell, &mut cmd, "leakhound", &mut std::io::stdout().lock());
             Ok(ExitCode::SUCCESS)
         }
+        args::Command::Revoke(a) => validate_cmd::revoke(a),
         args::Command::Man => {
             let cmd = <args::Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd).render(&mut std::io::stdout().lock())?;

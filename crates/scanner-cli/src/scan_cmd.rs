@@ -8,9 +8,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context as _};
 use leakhound_core::config::parse_contexts;
+use leakhound_core::credentials::FailOn;
 use leakhound_core::report::{self, human};
 use leakhound_core::session::{Report, ScanSession, Verdict};
-use leakhound_core::{Baseline, Progress, RuleWarning, Status};
+use leakhound_core::{Baseline, Progress, RuleWarning};
 
 use crate::args::{Format, ScanArgs};
 
@@ -58,11 +59,8 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
     } else {
         ScanSession::paths(&a.paths)
     };
-    let fail_on = a
-        .fail_on
-        .iter()
-        .map(|s| Status::parse(s.trim()).ok_or_else(|| anyhow::anyhow!("--fail-on: {s:?} is not one of owned, expired, revoked-still-present, honeytoken, unknown-origin")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let fail_on = FailOn::parse_list(a.fail_on.iter().map(String::as_str))
+        .map_err(|m| anyhow::anyhow!("--fail-on: {m}"))?;
     let fail_on_context = match a.fail_on_context.is_empty() {
         true => None,
         false => Some(
@@ -77,6 +75,10 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
             a.threads
         );
     }
+    #[cfg(feature = "validate")]
+    let session = session.with_validation(crate::validate_cmd::options(&a.validate, a.quiet)?);
+    #[cfg(not(feature = "validate"))]
+    crate::validate_cmd::options(&a.validate, a.quiet)?;
     Ok(session
         .with_default_rules(!a.no_default_rules)
         .with_rule_files(a.rules.iter().cloned())
@@ -84,7 +86,7 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
         .with_repo_config(!a.no_repo_config)
         .with_baseline(a.baseline.clone())
         .with_inventory(a.inventory.clone())
-        .with_fail_on(fail_on)
+        .with_fail_on_any(fail_on)
         .with_fail_on_context(fail_on_context)
         .with_threads(a.threads)
         .with_max_file_size(a.max_file_size)
@@ -97,6 +99,10 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
 pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     let mut report = session(&a)?.run()?;
     print_rule_warnings(&report.rule_warnings);
+    #[cfg(feature = "validate")]
+    if let Some(v) = &report.validation {
+        crate::validate_cmd::warn(v);
+    }
     // The hook's message is always redacted: it is read over a shoulder and pasted into chats.
     // CI formats end up in public logs and dashboards: redacted unless asked otherwise, explicitly.
     let ci_format = matches!(a.format, Format::Sarif | Format::Github | Format::Gitlab);

@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::date::Date;
 use crate::finding::{Finding, Owner};
 use crate::inventory::{EntryStatus, Inventory};
+use crate::liveness::{LiveStatus, Liveness};
 use crate::owners::CodeOwners;
 
 pub use crate::finding::Status;
@@ -55,6 +56,13 @@ pub struct Credential {
     /// The inventory's expiry, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+    /// The inventory's revocation date (`revoked = YYYY-MM-DD`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<String>,
+    /// Days from its first exposure (the first commit it is in, in a history scan; else the
+    /// inventory's `created`) to its revocation date, when both are known and in that order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_to_revoke_days: Option<i64>,
     /// What a validator decoded from the secret (`account` for AWS key ids, `key_type`, JWT claims).
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub details: std::collections::BTreeMap<String, String>,
@@ -84,6 +92,23 @@ pub struct Credential {
     pub liveness: Option<crate::liveness::Liveness>,
 }
 
+/// What the providers said about the credentials of a scan (`summary.governance.liveness`).
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct LivenessCounts {
+    /// Credentials a provider was asked about (or the validation cache answered for).
+    pub checked: usize,
+    /// Live: the provider accepted them.
+    pub live: usize,
+    /// Dead: the provider rejected them.
+    pub dead: usize,
+    /// No conclusion.
+    pub unknown: usize,
+    /// Live and not in the inventory ([`Status::LiveUnowned`]): the list to act on first.
+    pub live_unowned: usize,
+    /// Live although the inventory says revoked ([`Status::RevokedButLive`]): failed revocations.
+    pub revoked_but_live: usize,
+}
+
 /// The governance metrics of `summary.governance`.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Governance {
@@ -93,11 +118,11 @@ pub struct Governance {
     pub owned: usize,
     /// Expired.
     pub expired: usize,
-    /// Revoked but still present.
+    /// Revoked but still present (live ones included: `liveness.revoked_but_live` counts those).
     pub revoked_still_present: usize,
     /// Honeytokens.
     pub honeytokens: usize,
-    /// Not in the inventory.
+    /// Not in the inventory (live ones included: `liveness.live_unowned` counts those).
     pub unknown_origin: usize,
     /// Share of credentials with an inventory owner, percent (one decimal).
     pub owned_pct: f64,
@@ -111,6 +136,79 @@ pub struct Governance {
     /// History scans: median of (today - first seen), days.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub median_exposure_days: Option<i64>,
+    /// Median of (revoked - first exposure), days, over the credentials whose inventory entry has a
+    /// `revoked` date and whose first exposure is known (first seen in history, else `created`).
+    /// A credential a provider says is still live is left out: its revocation did not happen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub median_time_to_revoke_days: Option<i64>,
+    /// What the providers said (`--validate`); absent when nothing was validated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liveness: Option<LivenessCounts>,
+}
+
+/// What makes a scan fail (`--fail-on`): a governance status, or a credential a provider said is live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailOn {
+    /// Findings with this status.
+    Status(Status),
+    /// Findings whose credential a provider said is live (`live`), whatever its status.
+    Live,
+}
+
+impl From<Status> for FailOn {
+    fn from(s: Status) -> FailOn {
+        FailOn::Status(s)
+    }
+}
+
+impl FailOn {
+    /// `live`, or a status's name (`live-unowned`, `revoked-but-live`, `unknown-origin`, …).
+    ///
+    /// ```
+    /// use leakhound_core::credentials::FailOn;
+    /// use leakhound_core::Status;
+    /// assert_eq!(FailOn::parse("live"), Some(FailOn::Live));
+    /// assert_eq!(FailOn::parse("live-unowned"), Some(FailOn::Status(Status::LiveUnowned)));
+    /// assert_eq!(FailOn::parse("alive"), None);
+    /// ```
+    pub fn parse(s: &str) -> Option<FailOn> {
+        match s {
+            "live" => Some(FailOn::Live),
+            _ => Status::parse(s).map(FailOn::Status),
+        }
+    }
+
+    /// Every name [`FailOn::parse`] knows, comma-separated, for error messages.
+    pub fn known() -> String {
+        let mut names = vec!["live"];
+        names.extend(Status::ALL.iter().map(|s| s.as_str()));
+        names.join(", ")
+    }
+
+    /// Parses a list (`--fail-on live,expired`), each item trimmed.
+    ///
+    /// # Errors
+    /// The first unknown item, with every known name.
+    pub fn parse_list<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<Vec<FailOn>, String> {
+        items
+            .into_iter()
+            .map(|s| {
+                FailOn::parse(s.trim())
+                    .ok_or_else(|| format!("{s:?} is not one of {}", FailOn::known()))
+            })
+            .collect()
+    }
+
+    /// Whether this selects `f`.
+    pub fn selects(self, f: &Finding) -> bool {
+        match self {
+            FailOn::Status(s) => f.status == Some(s),
+            FailOn::Live => f
+                .liveness
+                .as_ref()
+                .is_some_and(|l| l.status == LiveStatus::Live),
+        }
+    }
 }
 
 /// The environment a path segment names, normalised (`production` -> `prod`).
@@ -176,6 +274,7 @@ pub fn link_at(
     let mut creds = Vec::with_capacity(groups.len());
     let mut gov = Governance::default();
     let mut exposures = Vec::new();
+    let mut to_revoke = Vec::new();
     let mut with_expiry = 0usize;
     for (fp, idx) in groups {
         let entry = inventory.get(&fp);
@@ -228,6 +327,16 @@ pub fn link_at(
         if let Some(d) = first_seen.as_deref().and_then(Date::parse) {
             exposures.push(today.days() - d.days());
         }
+        let revoked = entry.and_then(|e| e.revoked.clone());
+        let exposed = first_seen
+            .as_deref()
+            .or_else(|| entry.and_then(|e| e.created.as_deref()))
+            .and_then(Date::parse);
+        let time_to_revoke_days = match (exposed, revoked.as_deref().and_then(Date::parse)) {
+            (Some(from), Some(to)) if to.days() >= from.days() => Some(to.days() - from.days()),
+            _ => None,
+        };
+        to_revoke.extend(time_to_revoke_days);
         let paths: BTreeSet<&str> = idx.iter().map(|&i| findings[i].path.as_str()).collect();
         let commits: BTreeSet<&str> = idx
             .iter()
@@ -242,6 +351,8 @@ pub fn link_at(
             owner: owner.clone(),
             purpose: entry.and_then(|e| e.purpose.clone()),
             expires: entry.and_then(|e| e.expires.clone()),
+            revoked,
+            time_to_revoke_days,
             details: first.details.clone(),
             locations: idx
                 .iter()
@@ -275,7 +386,8 @@ pub fn link_at(
             Status::Expired => gov.expired += 1,
             Status::RevokedStillPresent => gov.revoked_still_present += 1,
             Status::Honeytoken => gov.honeytokens += 1,
-            Status::UnknownOrigin => gov.unknown_origin += 1,
+            Status::UnknownOrigin | Status::LiveUnowned => gov.unknown_origin += 1,
+            Status::RevokedButLive => gov.revoked_still_present += 1,
         }
         gov.cross_environment += usize::from(cred.cross_environment);
         gov.handed_to_agents += usize::from(cred.ai_agent);
@@ -294,14 +406,97 @@ pub fn link_at(
     };
     gov.owned_pct = pct(gov.owned);
     gov.with_expiry_pct = pct(with_expiry);
-    if !exposures.is_empty() {
-        exposures.sort_unstable();
-        let n = exposures.len();
-        gov.median_exposure_days = Some(if n % 2 == 1 {
-            exposures[n / 2]
-        } else {
-            (exposures[n / 2 - 1] + exposures[n / 2]) / 2
-        });
-    }
+    gov.median_exposure_days = median(exposures);
+    gov.median_time_to_revoke_days = median(to_revoke);
     (creds, gov)
+}
+
+/// The median, the mean of the middle two rounded down for an even count; `None` for none.
+fn median(mut values: Vec<i64>) -> Option<i64> {
+    values.sort_unstable();
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2),
+    }
+}
+
+/// Applies what the providers said (`results`, keyed by fingerprint) to the credentials and their
+/// findings: each gets its `liveness`; a `live` answer moves `unknown-origin` to `live-unowned` and
+/// `revoked-still-present` to `revoked-but-live` (`dead` and `unknown` move nothing); governance gets
+/// its `liveness` counts (absent when nothing was validated) and its median time to revoke, which
+/// leaves out the revocations a provider contradicts.
+///
+/// A credential absent from `results` keeps what it had. Idempotent: applying the same results again
+/// changes nothing, and applying newer ones moves statuses from the inventory's again (a key found
+/// live, then dead, is `unknown-origin` again). The inventory counts of governance (`unknown_origin`,
+/// `revoked_still_present`) are not changed: they count live ones too.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use leakhound_core::{credentials, CodeOwners, Date, Inventory, LiveStatus, Liveness, Scanner, Status};
+///
+/// let mut findings = Scanner::with_default_rules().scan_bytes("app.env", b"T=glpat-Hq3Zr8xK2mVb7NcT1pWd\n"); // leakhound:allow (documentation token)
+/// let (mut creds, mut gov) = credentials::link(&mut findings, &Inventory::default(), &CodeOwners::default(), Date::today());
+/// let mut live = Liveness::new(LiveStatus::Live, "2026-03-01T10:00:00Z".into(), None);
+/// live.identity = Some("octo-dev".into());
+/// let results = BTreeMap::from([(creds[0].fingerprint.clone(), live)]);
+/// credentials::apply_liveness(&mut findings, &mut creds, &mut gov, &results);
+/// assert_eq!(creds[0].status, Status::LiveUnowned);
+/// assert_eq!(findings[0].status, Some(Status::LiveUnowned));
+/// assert_eq!(gov.liveness.as_ref().unwrap().live_unowned, 1);
+/// assert_eq!(gov.unknown_origin, 1);
+/// ```
+pub fn apply_liveness(
+    findings: &mut [Finding],
+    creds: &mut [Credential],
+    gov: &mut Governance,
+    results: &BTreeMap<String, Liveness>,
+) {
+    let is_live = |l: Option<&Liveness>| l.is_some_and(|l| l.status == LiveStatus::Live);
+    for c in creds.iter_mut() {
+        if let Some(l) = results.get(&c.fingerprint) {
+            c.liveness = Some(l.clone());
+        }
+        c.status = c.status.with_live(is_live(c.liveness.as_ref()));
+    }
+    let by_fingerprint: BTreeMap<&str, &Credential> =
+        creds.iter().map(|c| (c.fingerprint.as_str(), c)).collect();
+    for f in findings.iter_mut() {
+        match by_fingerprint.get(f.fingerprint.as_str()) {
+            Some(c) => {
+                f.liveness = c.liveness.clone();
+                f.status = Some(c.status);
+            }
+            // Not linked (no credential of its own): it still carries what its provider said.
+            None => {
+                if let Some(l) = results.get(&f.fingerprint) {
+                    f.liveness = Some(l.clone());
+                }
+                let live = is_live(f.liveness.as_ref());
+                f.status = f.status.map(|s| s.with_live(live));
+            }
+        }
+    }
+    let mut counts = LivenessCounts::default();
+    for c in creds.iter() {
+        let Some(l) = &c.liveness else { continue };
+        counts.checked += 1;
+        match l.status {
+            LiveStatus::Live => counts.live += 1,
+            LiveStatus::Dead => counts.dead += 1,
+            LiveStatus::Unknown => counts.unknown += 1,
+        }
+        counts.live_unowned += usize::from(c.status == Status::LiveUnowned);
+        counts.revoked_but_live += usize::from(c.status == Status::RevokedButLive);
+    }
+    gov.liveness = (counts.checked > 0).then_some(counts);
+    gov.median_time_to_revoke_days = median(
+        creds
+            .iter()
+            .filter(|c| c.status != Status::RevokedButLive)
+            .filter_map(|c| c.time_to_revoke_days)
+            .collect(),
+    );
 }

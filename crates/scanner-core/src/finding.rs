@@ -112,9 +112,26 @@ pub enum Status {
     Honeytoken,
     /// Not in the inventory: nobody has claimed it.
     UnknownOrigin,
+    /// Not in the inventory, and its provider says it is live (`--validate`): nobody has claimed a key
+    /// that works. The list to act on first.
+    LiveUnowned,
+    /// Revoked in the inventory, but its provider says it is live (`--validate`): the revocation
+    /// failed, or was never done.
+    RevokedButLive,
 }
 
 impl Status {
+    /// Every status, in declaration order.
+    pub const ALL: [Status; 7] = [
+        Status::Owned,
+        Status::Expired,
+        Status::RevokedStillPresent,
+        Status::Honeytoken,
+        Status::UnknownOrigin,
+        Status::LiveUnowned,
+        Status::RevokedButLive,
+    ];
+
     /// The kebab-case name (`unknown-origin`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -123,20 +140,43 @@ impl Status {
             Status::RevokedStillPresent => "revoked-still-present",
             Status::Honeytoken => "honeytoken",
             Status::UnknownOrigin => "unknown-origin",
+            Status::LiveUnowned => "live-unowned",
+            Status::RevokedButLive => "revoked-but-live",
         }
     }
 
     /// Parses a kebab-case name.
+    ///
+    /// ```
+    /// use leakhound_core::Status;
+    /// for s in Status::ALL {
+    ///     assert_eq!(Status::parse(s.as_str()), Some(s));
+    /// }
+    /// assert_eq!(Status::parse("live-unowned"), Some(Status::LiveUnowned));
+    /// assert_eq!(Status::parse("live"), None);
+    /// ```
     pub fn parse(s: &str) -> Option<Status> {
-        [
-            Status::Owned,
-            Status::Expired,
-            Status::RevokedStillPresent,
-            Status::Honeytoken,
-            Status::UnknownOrigin,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The status the inventory alone gives: [`Status::LiveUnowned`] is [`Status::UnknownOrigin`] and
+    /// [`Status::RevokedButLive`] [`Status::RevokedStillPresent`] before a provider was asked.
+    pub fn inventory_status(self) -> Status {
+        match self {
+            Status::LiveUnowned => Status::UnknownOrigin,
+            Status::RevokedButLive => Status::RevokedStillPresent,
+            s => s,
+        }
+    }
+
+    /// The status once the provider said `live` (only `live` moves one): unknown-origin becomes
+    /// live-unowned, revoked-still-present revoked-but-live; the others stay.
+    pub fn with_live(self, live: bool) -> Status {
+        match (self.inventory_status(), live) {
+            (Status::UnknownOrigin, true) => Status::LiveUnowned,
+            (Status::RevokedStillPresent, true) => Status::RevokedButLive,
+            (s, _) => s,
+        }
     }
 }
 
@@ -213,7 +253,8 @@ pub struct Finding {
     /// Who owns the credential (when known).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
-    /// Governance status (`owned`, `expired`, `revoked-still-present`, `honeytoken`, `unknown-origin`).
+    /// Governance status (`owned`, `expired`, `revoked-still-present`, `honeytoken`, `unknown-origin`,
+    /// and with `--validate` `live-unowned`, `revoked-but-live`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     /// Anything notable about where the finding was made (an unreachable blob).

@@ -97,6 +97,10 @@ pub struct InventoryEntry {
     /// Its status (default `active`).
     #[serde(default, deserialize_with = "status")]
     pub status: EntryStatus,
+    /// When it was revoked (`status` is then `revoked`): with the first exposure, the time to revoke.
+    #[serde(default, deserialize_with = "date")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<String>,
     /// A ticket or link.
     #[serde(default, deserialize_with = "some_text")]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -186,7 +190,7 @@ pub struct InventoryError {
 }
 
 /// The fields of an entry, as an unknown field's error lists them.
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 9] = [
     "fingerprint",
     "owner",
     "purpose",
@@ -194,6 +198,7 @@ const FIELDS: [&str; 8] = [
     "created",
     "expires",
     "status",
+    "revoked",
     "ticket",
 ];
 
@@ -312,6 +317,20 @@ impl Inventory {
         }
         let written = File::deserialize(de::Value::new(toml::Value::Table(doc.clone())))
             .map_err(|e| deserialize_error(file, &doc, &e))?;
+        // A revocation date says the credential was revoked: an `active` status contradicts it.
+        if let Some(i) = written
+            .credential
+            .iter()
+            .position(|e| e.revoked.is_some() && e.status == EntryStatus::Active)
+        {
+            return Err(err(
+                Some(entry_name(&doc, i)),
+                Some("revoked"),
+                "a revocation date on an active credential: set `status = \"revoked\"` too, or \
+                 remove the date"
+                    .into(),
+            ));
+        }
         Ok(Inventory {
             entries: written.credential,
         })
@@ -363,6 +382,110 @@ impl Inventory {
         }
         out
     }
+}
+
+/// The fields written as TOML dates.
+#[cfg(feature = "edit")]
+const DATE_FIELDS: [&str; 3] = ["created", "expires", "revoked"];
+
+/// Why [`set_revoked`] did not record a revocation.
+#[cfg(feature = "edit")]
+#[derive(Debug, thiserror::Error)]
+pub enum SetRevokedError {
+    /// The credential has no entry: one needs an owner, which only the caller knows.
+    #[error("{file}: {fingerprint} is not in the inventory: add it first, with its owner (`leakhound inventory add --fingerprint {fingerprint} --owner TEAM --status revoked`)")]
+    NotInInventory {
+        /// The inventory file.
+        file: String,
+        /// The credential's fingerprint.
+        fingerprint: String,
+    },
+    /// The inventory cannot be read, parsed or written, or the fingerprint is not one.
+    #[error(transparent)]
+    Inventory(#[from] InventoryError),
+}
+
+/// Records a revocation in the inventory file at `path`: sets `status = "revoked"` and `revoked = DATE`
+/// on the entry for `fingerprint`, keeping the file's comments, layout and order (a comment after the
+/// old status stays). An entry is never created here: every entry needs an owner, and
+/// [`SetRevokedError::NotInInventory`] says to add one ([`add_entry`] with `status` revoked and
+/// `revoked` set does both).
+///
+/// # Errors
+/// [`SetRevokedError`]: no entry, or the file cannot be read, parsed or written.
+///
+/// ```
+/// use leakhound_core::{fingerprint, inventory::{set_revoked, SetRevokedError}, Date, Inventory};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("inv.toml");
+/// let fp = fingerprint(b"x");
+/// std::fs::write(&path, format!("# keys\n[[credential]]\nfingerprint = \"{fp}\"\nowner = \"@pay\" # team\n")).unwrap();
+/// set_revoked(&path, &fp, Date::parse("2026-03-01").unwrap()).unwrap();
+/// let text = std::fs::read_to_string(&path).unwrap();
+/// assert!(text.starts_with("# keys\n") && text.contains("owner = \"@pay\" # team\n"));
+/// assert_eq!(Inventory::load(&path).unwrap().entries[0].revoked.as_deref(), Some("2026-03-01"));
+/// let other = fingerprint(b"y");
+/// assert!(matches!(set_revoked(&path, &other, Date::today()), Err(SetRevokedError::NotInInventory { .. })));
+/// ```
+#[cfg(feature = "edit")]
+pub fn set_revoked(path: &Path, fingerprint: &str, date: Date) -> Result<(), SetRevokedError> {
+    use toml_edit::{value, DocumentMut, Item, Value};
+    let file = path.display().to_string();
+    let fail = |field: Option<&str>, message: String| InventoryError {
+        file: file.clone(),
+        entry: None,
+        field: field.map(str::to_owned),
+        message,
+    };
+    let fingerprint =
+        parse_fingerprint(fingerprint).map_err(|why| fail(Some("fingerprint"), why.to_string()))?;
+    let not_there = || SetRevokedError::NotInInventory {
+        file: file.clone(),
+        fingerprint: fingerprint.clone(),
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_there()),
+        Err(e) => return Err(fail(None, format!("cannot read: {e}")).into()),
+    };
+    // Validate what is there first: never rewrite a file we could not read correctly.
+    Inventory::parse(&file, &text)?;
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        fail(None, crate::rules::spec::one_line(&e.to_string()))
+    })?;
+    let table = doc
+        .get_mut("credential")
+        .and_then(Item::as_array_of_tables_mut)
+        .and_then(|array| {
+            array.iter_mut().find(|t| {
+                t.get("fingerprint")
+                    .and_then(|v| v.as_str())
+                    .and_then(|fp| parse_fingerprint(fp).ok())
+                    .as_deref()
+                    == Some(fingerprint.as_str())
+            })
+        })
+        .ok_or_else(not_there)?;
+    let date: Value = date
+        .to_string()
+        .parse::<toml_edit::Datetime>()
+        .map(Value::from)
+        .unwrap_or_else(|_| Value::from(date.to_string()));
+    for (key, new) in [("status", Value::from("revoked")), ("revoked", date)] {
+        match table.get_mut(key).and_then(Item::as_value_mut) {
+            // In place: the comment after the old value stays.
+            Some(old) => {
+                let decor = old.decor().clone();
+                *old = new;
+                *old.decor_mut() = decor;
+            }
+            None => {
+                table.insert(key, value(new));
+            }
+        }
+    }
+    std::fs::write(path, doc.to_string()).map_err(|e| fail(None, format!("cannot write: {e}")))?;
+    Ok(())
 }
 
 /// Appends an entry to the inventory file at `path` (created if missing), keeping the file's comments,
@@ -423,11 +546,12 @@ pub fn add_entry(path: &Path, entry: &InventoryEntry) -> Result<(), InventoryErr
         ("environment", &entry.environment),
         ("created", &entry.created),
         ("expires", &entry.expires),
+        ("revoked", &entry.revoked),
         ("ticket", &entry.ticket),
     ];
     for (k, v) in optional {
         if let Some(v) = v {
-            let item = match Date::parse(v).filter(|_| k == "created" || k == "expires") {
+            let item = match Date::parse(v).filter(|_| DATE_FIELDS.contains(&k)) {
                 // TOML dates, as people write them by hand.
                 Some(_) => v
                     .parse::<toml_edit::Datetime>()
@@ -491,6 +615,7 @@ mod tests {
             created: None,
             expires: None,
             status: EntryStatus::Active,
+            revoked: None,
             ticket: None,
         };
         let err = add_entry(&path, &entry).unwrap_err().to_string();

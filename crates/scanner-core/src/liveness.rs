@@ -59,3 +59,34 @@ impl Liveness {
         }
     }
 }
+
+/// Counts of one validation run (`summary.validation` in the JSON report).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ValidationSummary {
+    /// Unique credentials in the scan.
+    pub credentials: usize,
+    /// Credentials whose rule has a validator.
+    pub checked: usize,
+    /// Credentials whose rule has none: not asked, listed by rule in `unchecked_rules`.
+    pub not_checked: usize,
+    /// Answers: live.
+    pub live: usize,
+    /// Answers: dead.
+    pub dead: usize,
+    /// No conclusion (see each credential's `liveness.reason`).
+    pub unknown: usize,
+    /// Answers taken from the cache.
+    pub cached: usize,
+    /// HTTP requests sent (retries and redirects included).
+    pub requests: usize,
+    /// Checks that failed because the network did (no route, no DNS, refused).
+    pub network_failures: usize,
+    /// Wall time of the validation, seconds.
+    pub seconds: f64,
+    /// Rules of the credentials not checked, with how many each.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub unchecked_rules: std::collections::BTreeMap<String, usize>,
+    /// One warning for the whole run (every check failed on the network).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}

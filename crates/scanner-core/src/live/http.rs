@@ -252,6 +252,10 @@ fn failure(e: &ureq::Error, secret: &str) -> Failure {
         ureq::Error::Timeout(_) => ("timed out".to_owned(), false),
         ureq::Error::HostNotFound => ("host not found (DNS)".to_owned(), true),
         ureq::Error::ConnectionFailed => ("connection failed".to_owned(), true),
+        // rustls reports a failed handshake through an I/O error of kind InvalidData.
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            (format!("TLS failure: {io}"), false)
+        }
         ureq::Error::Io(io) => (format!("connection failed: {io}"), true),
         ureq::Error::Tls(m) => (format!("TLS failure: {m}"), false),
         ureq::Error::Rustls(r) => (format!("TLS failure: {r}"), false),

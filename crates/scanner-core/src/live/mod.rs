@@ -27,6 +27,7 @@ mod cache;
 mod http;
 pub(crate) mod request;
 mod revoke;
+mod selftest;
 mod template;
 
 use std::collections::{BTreeMap, HashMap};
@@ -35,15 +36,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
 use crate::finding::Finding;
 use crate::liveness::{LiveStatus, Liveness};
 use crate::rules::spec::verify::VerifySpec;
 use crate::rules::RuleSet;
 
+pub use crate::liveness::ValidationSummary as Summary;
 pub use cache::default_path as default_cache_path;
 pub use revoke::{RevokeOutcome, RevokeState};
+pub use selftest::check_examples;
 
 use answer::Reading;
 use request::Subject;
@@ -130,37 +131,6 @@ pub enum LiveError {
         /// The console page.
         rotate: Option<String>,
     },
-}
-
-/// Counts of one validation run (`summary.validation` in the JSON report).
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct Summary {
-    /// Unique credentials in the scan.
-    pub credentials: usize,
-    /// Credentials whose rule has a validator.
-    pub checked: usize,
-    /// Credentials whose rule has none: not asked, listed by rule in `unchecked_rules`.
-    pub not_checked: usize,
-    /// Answers: live.
-    pub live: usize,
-    /// Answers: dead.
-    pub dead: usize,
-    /// No conclusion (see each credential's `liveness.reason`).
-    pub unknown: usize,
-    /// Answers taken from the cache.
-    pub cached: usize,
-    /// HTTP requests sent (retries and redirects included).
-    pub requests: usize,
-    /// Checks that failed because the network did (no route, no DNS, refused).
-    pub network_failures: usize,
-    /// Wall time of the validation, seconds.
-    pub seconds: f64,
-    /// Rules of the credentials not checked, with how many each.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub unchecked_rules: BTreeMap<String, usize>,
-    /// One warning for the whole run (every check failed on the network).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warning: Option<String>,
 }
 
 /// Checks credentials with their providers.
@@ -390,14 +360,7 @@ impl Validator {
         governance: &mut crate::Governance,
     ) -> Summary {
         let (results, summary) = self.check(findings);
-        // TEMP until governance learns liveness (credentials::apply_liveness).
-        let _ = governance;
-        for c in credentials.iter_mut() {
-            c.liveness = results.get(&c.fingerprint).cloned();
-        }
-        for f in findings.iter_mut() {
-            f.liveness = results.get(&f.fingerprint).cloned();
-        }
+        crate::credentials::apply_liveness(findings, credentials, governance, &results);
         summary
     }
 

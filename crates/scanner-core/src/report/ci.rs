@@ -9,7 +9,16 @@ use sha2::{Digest, Sha256};
 use crate::context::Context;
 use crate::credentials::Credential;
 use crate::finding::Finding;
+use crate::liveness::LiveStatus;
 use crate::severity::Severity;
+
+use super::liveness_phrase;
+
+fn is_live(f: &Finding) -> bool {
+    f.liveness
+        .as_ref()
+        .is_some_and(|l| l.status == LiveStatus::Live)
+}
 
 /// Escapes the message part of a workflow command (`%`, CR and LF), as the Actions runner expects.
 fn escape_data(s: &str) -> String {
@@ -23,7 +32,9 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// One `::error …::message` per finding (`::warning` for low severity).
+/// One `::error …::message` per finding (`::warning` for low severity, unless a provider said it is
+/// live). A validated finding's message says what the provider said: `LIVE (identity octo-dev, …)`,
+/// `DEAD`, `UNKNOWN (why)`.
 ///
 /// ```
 /// use leakhound_core::{report::ci::github_annotations, Scanner};
@@ -37,12 +48,15 @@ pub fn github_annotations(findings: &[Finding]) -> String {
     for f in findings {
         // A leaked secret is an error in the review; a low-severity one (a test-mode key, an expired
         // token) a warning.
-        let kind = if f.severity == Severity::Low {
+        let kind = if f.severity == Severity::Low && !is_live(f) {
             "warning"
         } else {
             "error"
         };
         let mut msg = format!("{} ({}): {}", f.description, f.severity.as_str(), f.secret);
+        if let Some(l) = &f.liveness {
+            let _ = write!(msg, " · {}", liveness_phrase(l, true));
+        }
         if f.context != Context::Code {
             let _ = write!(msg, " · context: {}", f.context);
         }
@@ -95,7 +109,19 @@ pub fn github_step_summary(findings: &[Finding], creds: &[Credential]) -> String
         findings.len(),
         creds.len()
     );
-    md.push_str("| credential | rule | status | owner | locations |\n|---|---|---|---|---|\n");
+    // Live credentials first: the ones to act on.
+    let mut creds: Vec<&Credential> = creds.iter().collect();
+    creds.sort_by_key(|c| {
+        !c.liveness
+            .as_ref()
+            .is_some_and(|l| l.status == LiveStatus::Live)
+    });
+    let validated = creds.iter().any(|c| c.liveness.is_some());
+    if validated {
+        md.push_str("| credential | rule | status | liveness | owner | locations |\n|---|---|---|---|---|---|\n");
+    } else {
+        md.push_str("| credential | rule | status | owner | locations |\n|---|---|---|---|---|\n");
+    }
     for c in creds {
         let owner = c
             .owner
@@ -113,9 +139,14 @@ pub fn github_step_summary(findings: &[Finding], creds: &[Credential]) -> String
         } else {
             String::new()
         };
+        let liveness = match (validated, &c.liveness) {
+            (false, _) => String::new(),
+            (true, None) => "— | ".to_owned(),
+            (true, Some(l)) => format!("{} | ", liveness_phrase(l, false).replace('|', "\\|")),
+        };
         let _ = writeln!(
             md,
-            "| `{}…` | {} | {} | {} | {first}{more} |",
+            "| `{}…` | {} | {} | {liveness}{} | {first}{more} |",
             &c.fingerprint[..c.fingerprint.len().min(19)],
             c.rule,
             c.status.as_str(),
@@ -154,13 +185,16 @@ struct GitLabDetails {
     context: GitLabText,
     #[serde(skip_serializing_if = "Option::is_none")]
     surface: Option<GitLabText>,
+    /// What the provider said (`--validate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    liveness: Option<GitLabText>,
 }
 
 #[derive(Serialize)]
 struct GitLabText {
     r#type: &'static str,
     name: &'static str,
-    value: &'static str,
+    value: String,
 }
 
 #[derive(Serialize)]
@@ -225,7 +259,8 @@ fn tool() -> GitLabTool {
 
 /// GitLab's secret-detection report (schema 15.x): one vulnerability per finding, identified by rule and
 /// located at file, line and (for history scans, or `CI_COMMIT_SHA` in a pipeline) commit. `started`
-/// and `finished` are `YYYY-MM-DDTHH:MM:SS`.
+/// and `finished` are `YYYY-MM-DDTHH:MM:SS`. A validated finding's message and description say what
+/// the provider said (`LIVE (identity octo-dev)`, `DEAD`), and its details carry it as `liveness`.
 pub fn gitlab_report(findings: &[Finding], started: &str, finished: &str) -> serde_json::Value {
     let pipeline_sha = std::env::var("CI_COMMIT_SHA").unwrap_or_else(|_| "0".repeat(40));
     let vulnerabilities = findings
@@ -241,17 +276,26 @@ pub fn gitlab_report(findings: &[Finding], started: &str, finished: &str) -> ser
                 .take(16)
                 .map(|b| format!("{b:02x}"))
                 .collect();
+            let said = f.liveness.as_ref().map(|l| liveness_phrase(l, true));
             GitLabVulnerability {
                 id,
                 category: "secret_detection",
                 name: &f.description,
-                message: format!("{} detected in {}", f.description, f.place()),
+                message: match &said {
+                    Some(said) => {
+                        format!("{} detected in {} · {said}", f.description, f.place())
+                    }
+                    None => format!("{} detected in {}", f.description, f.place()),
+                },
                 description: format!(
-                    "{} at {}{}{}. Remove it and rotate it; status: {}; context: {}{}.",
+                    "{} at {}{}{}. {}Remove it and rotate it; status: {}; context: {}{}.",
                     f.description,
                     f.place(),
                     if f.path.is_empty() { ", line " } else { ":" },
                     f.line,
+                    said.as_ref()
+                        .map(|s| format!("The provider says: {s}. "))
+                        .unwrap_or_default(),
                     f.status.map_or("unknown-origin", crate::Status::as_str),
                     f.context,
                     f.surface
@@ -287,12 +331,17 @@ pub fn gitlab_report(findings: &[Finding], started: &str, finished: &str) -> ser
                     context: GitLabText {
                         r#type: "text",
                         name: "context",
-                        value: f.context.as_str(),
+                        value: f.context.as_str().to_owned(),
                     },
                     surface: f.surface.map(|s| GitLabText {
                         r#type: "text",
                         name: "surface",
-                        value: s.as_str(),
+                        value: s.as_str().to_owned(),
+                    }),
+                    liveness: said.map(|value| GitLabText {
+                        r#type: "text",
+                        name: "liveness",
+                        value,
                     }),
                 },
             }

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use crate::context::Context;
 use crate::finding::Finding;
+use crate::liveness::{LiveStatus, Liveness};
 use crate::rules::Severity;
 use crate::scan::ScanStats;
 use crate::source::Stats;
@@ -30,10 +31,15 @@ fn severity_style(s: Severity) -> Style {
 ///
 /// Findings in real code come first; those in tests, docs, examples, vendored and generated code follow
 /// under a heading that counts them by context, each line naming its context (their severity is one
-/// step lower, the rule's in brackets).
+/// step lower, the rule's in brackets). After `--validate`, each part lists the findings of live
+/// credentials first (then in the order given), and a validated line ends with what the provider
+/// said: `[live: identity octo-dev, scopes repo]`, `[dead]`, `[unknown: why]`.
 pub fn findings(w: &mut dyn Write, findings: &[Finding], color: bool) -> io::Result<()> {
-    let (code, other): (Vec<&Finding>, Vec<&Finding>) =
+    let (mut code, mut other): (Vec<&Finding>, Vec<&Finding>) =
         findings.iter().partition(|f| f.context == Context::Code);
+    // Stable: the order within live and within the rest stays.
+    code.sort_by_key(|f| !is_live(f.liveness.as_ref()));
+    other.sort_by_key(|f| !is_live(f.liveness.as_ref()));
     for f in &code {
         finding_line(w, f, color)?;
     }
@@ -71,6 +77,27 @@ fn by_context(findings: &[&Finding]) -> Vec<String> {
         .collect()
 }
 
+fn is_live(l: Option<&Liveness>) -> bool {
+    l.is_some_and(|l| l.status == LiveStatus::Live)
+}
+
+/// `[live: identity octo-dev, account acme, scopes repo, read:org]`, `[dead: Bad credentials]`,
+/// `[unknown: provider error]`: live in bold red, dead dimmed, unknown in yellow.
+fn liveness_tag(w: &mut dyn Write, l: &Liveness, color: bool) -> io::Result<()> {
+    let style = match (color, l.status) {
+        (false, _) => Style::new(),
+        (true, LiveStatus::Live) => AnsiColor::Red.on_default().bold(),
+        (true, LiveStatus::Dead) => DIM,
+        (true, LiveStatus::Unknown) => AnsiColor::Yellow.on_default(),
+    };
+    let detail = crate::report::liveness_detail(l);
+    let tag = match detail.is_empty() {
+        true => format!("[{}]", l.status.as_str()),
+        false => format!("[{}: {detail}]", l.status.as_str()),
+    };
+    write!(w, "  {style}{tag}{style:#}")
+}
+
 fn finding_line(w: &mut dyn Write, f: &Finding, color: bool) -> io::Result<()> {
     let paint = |s: Style| if color { s } else { Style::new() };
     let sev = paint(severity_style(f.severity));
@@ -104,6 +131,9 @@ fn finding_line(w: &mut dyn Write, f: &Finding, color: bool) -> io::Result<()> {
         write!(w, ", {e}-encoded")?;
     }
     write!(w, "){d:#}")?;
+    if let Some(l) = &f.liveness {
+        liveness_tag(w, l, color)?;
+    }
     if let (Some(date), true) = (&f.date, f.path.is_empty()) {
         // A message finding names its commit in its place already.
         write!(w, "  {date}")?;
@@ -194,6 +224,12 @@ fn summary_of(
     let agent = findings.iter().filter(|f| f.surface.is_some()).count();
     if agent > 0 {
         write!(w, " · {} in AI agent configuration", agent)?;
+    }
+    if let Some((live, dead, unknown)) = crate::report::liveness_counts(findings) {
+        write!(
+            w,
+            " · validated: {live} live, {dead} dead, {unknown} unknown"
+        )?;
     }
     if stats.ignored > 0 {
         write!(w, " · {} ignored", stats.ignored)?;
@@ -343,7 +379,8 @@ pub fn blocking_message(
     Ok(())
 }
 
-/// The credentials table after the findings: one line per unique secret, with its owner and status.
+/// The credentials table after the findings: one line per unique secret, with its owner and status,
+/// and after `--validate` what its provider said; live credentials first, then in the order given.
 pub fn credentials(w: &mut dyn Write, creds: &[crate::Credential], color: bool) -> io::Result<()> {
     if creds.is_empty() {
         return Ok(());
@@ -359,6 +396,8 @@ pub fn credentials(w: &mut dyn Write, creds: &[crate::Credential], color: bool) 
         "{bold}{}{bold:#}",
         plural(creds.len() as u64, "credential")
     )?;
+    let mut creds: Vec<&crate::Credential> = creds.iter().collect();
+    creds.sort_by_key(|c| !is_live(c.liveness.as_ref()));
     for c in creds {
         let owner = c.owner.as_ref().map_or_else(
             || "no owner".to_owned(),
@@ -379,6 +418,9 @@ pub fn credentials(w: &mut dyn Write, creds: &[crate::Credential], color: bool) 
         }
         if c.cross_environment {
             write!(w, " · cross-environment: {}", c.environments.join(", "))?;
+        }
+        if let Some(l) = &c.liveness {
+            liveness_tag(w, l, color)?;
         }
         writeln!(w)?;
     }
@@ -408,6 +450,16 @@ pub fn governance(w: &mut dyn Write, g: &crate::Governance) -> io::Result<()> {
     }
     if let Some(d) = g.median_exposure_days {
         write!(w, " · median exposure {d} days")?;
+    }
+    if let Some(d) = g.median_time_to_revoke_days {
+        write!(w, " · median time to revoke {d} days")?;
+    }
+    if let Some(l) = &g.liveness {
+        write!(
+            w,
+            " · validated {}: {} live, {} dead, {} unknown · {} live-unowned · {} revoked-but-live",
+            l.checked, l.live, l.dead, l.unknown, l.live_unowned, l.revoked_but_live
+        )?;
     }
     writeln!(w)
 }

@@ -21,7 +21,82 @@ use crate::config::ConfigChange;
 use crate::context::Context;
 use crate::credentials::{Credential, Governance};
 use crate::finding::Finding;
+use crate::liveness::{LiveStatus, Liveness};
 use crate::scan::{ScanStats, ScanWarning};
+
+/// What a provider said, in a few words for a message: `live (identity octo-dev, account acme,
+/// scopes repo, read:org)`, `dead (Bad credentials)`, `unknown (provider error)`. `loud` writes
+/// the status in capitals (`LIVE`, `DEAD`) for annotations a reviewer skims.
+///
+/// ```
+/// use leakhound_core::{report::liveness_phrase, LiveStatus, Liveness};
+/// let mut l = Liveness::new(LiveStatus::Live, "2026-03-01T10:00:00Z".into(), None);
+/// l.identity = Some("octo-dev".into());
+/// l.scopes = vec!["repo".into(), "read:org".into()];
+/// assert_eq!(liveness_phrase(&l, false), "live (identity octo-dev, scopes repo, read:org)");
+/// let dead = Liveness::new(LiveStatus::Dead, "2026-03-01T10:00:00Z".into(), Some("Bad credentials".into()));
+/// assert_eq!(liveness_phrase(&dead, true), "DEAD (Bad credentials)");
+/// ```
+pub fn liveness_phrase(l: &Liveness, loud: bool) -> String {
+    let status = if loud {
+        l.status.as_str().to_ascii_uppercase()
+    } else {
+        l.status.as_str().to_owned()
+    };
+    let detail = liveness_detail(l);
+    match detail.is_empty() {
+        true => status,
+        false => format!("{status} ({detail})"),
+    }
+}
+
+/// The detail of [`liveness_phrase`], one line: for a live credential its identity, account, scopes
+/// and expiry; otherwise the reason; `cached` when the answer came from the cache. Empty when there
+/// is nothing to say.
+pub fn liveness_detail(l: &Liveness) -> String {
+    let mut parts = Vec::new();
+    if l.status == LiveStatus::Live {
+        if let Some(i) = &l.identity {
+            parts.push(format!("identity {i}"));
+        }
+        if let Some(a) = &l.account {
+            parts.push(format!("account {a}"));
+        }
+        if !l.scopes.is_empty() {
+            parts.push(format!("scopes {}", l.scopes.join(", ")));
+        }
+        if let Some(e) = &l.expires {
+            parts.push(format!("expires {e}"));
+        }
+    } else if let Some(r) = &l.reason {
+        parts.push(r.clone());
+    }
+    if l.cached {
+        parts.push("cached".into());
+    }
+    // One line, whatever the provider put in its message.
+    parts.join(", ").replace(['\r', '\n'], " ")
+}
+
+/// How many distinct credentials among `findings` a provider said are live, dead and unknown; `None`
+/// when none was validated.
+pub fn liveness_counts(findings: &[Finding]) -> Option<(usize, usize, usize)> {
+    let mut seen: BTreeMap<&str, LiveStatus> = BTreeMap::new();
+    for f in findings {
+        if let Some(l) = &f.liveness {
+            seen.entry(f.fingerprint.as_str()).or_insert(l.status);
+        }
+    }
+    if seen.is_empty() {
+        return None;
+    }
+    let n = |s: LiveStatus| seen.values().filter(|x| **x == s).count();
+    Some((
+        n(LiveStatus::Live),
+        n(LiveStatus::Dead),
+        n(LiveStatus::Unknown),
+    ))
+}
 
 /// The `summary` object of a JSON report: counts of findings, then the source's own counters
 /// ([`ScanStats`] for files, [`crate::HistoryStats`] for history).
@@ -54,6 +129,9 @@ pub struct Summary<'a, S: Serialize> {
     /// What the configs of the scan change in the rule pack (replaced or added rules, allowlisted
     /// regexes and paths), each with its file and origin; always present.
     pub config_changes: Vec<ConfigChange>,
+    /// Live validation's counts (`--validate`), when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<crate::liveness::ValidationSummary>,
 }
 
 impl<'a, S: Serialize> Summary<'a, S> {
@@ -70,6 +148,7 @@ impl<'a, S: Serialize> Summary<'a, S> {
             aws_accounts: aws_accounts(findings),
             warnings: scanned.warnings.clone(),
             config_changes: Vec::new(),
+            validation: None,
         }
     }
 }

@@ -6,6 +6,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use crate::config::ConfigChange;
 use crate::credentials::Credential;
 use crate::finding::{redact, Finding};
+use crate::liveness::Liveness;
 use crate::scan::ScanWarning;
 
 /// Replaces every occurrence of the reported secrets, in any text, by its redacted form ([`redact`]).
@@ -109,7 +110,28 @@ impl Redactor {
         if let Some(o) = &mut f.owner {
             self.scrub(&mut o.team);
         }
+        if let Some(l) = &mut f.liveness {
+            self.liveness(l);
+        }
         f.redact();
+    }
+
+    /// Scrubs every text field of a provider's answer. It never holds the secret by construction; a
+    /// provider's error message quoting the key it was sent (`invalid token: ghp_…`) must not bring it
+    /// back in (defence in depth).
+    pub fn liveness(&self, l: &mut Liveness) {
+        self.scrub(&mut l.checked_at);
+        for s in [
+            &mut l.reason,
+            &mut l.provider,
+            &mut l.identity,
+            &mut l.account,
+            &mut l.expires,
+            &mut l.rotate,
+        ] {
+            self.scrub_opt(s);
+        }
+        l.scopes.iter_mut().for_each(|s| self.scrub(s));
     }
 
     /// Scrubs every text field of a credential (it never holds the secret itself, but its details,
@@ -127,6 +149,10 @@ impl Redactor {
             self.scrub_opt(&mut l.author);
         }
         c.environments.iter_mut().for_each(|e| self.scrub(e));
+        self.scrub_opt(&mut c.revoked);
+        if let Some(l) = &mut c.liveness {
+            self.liveness(l);
+        }
     }
 
     /// Scrubs a warning's path and message.

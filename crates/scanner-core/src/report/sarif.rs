@@ -37,7 +37,8 @@ the line with `leakhound:allow` or accept it into the baseline.";
 
 /// Builds the SARIF log: one run, the rules that produced findings in the driver, one result per finding
 /// with a relative URI, its region, the fingerprint, and as properties its `context`, `surface` (when
-/// set), `original_severity` (when the context lowered the level), governance status and owner.
+/// set), `original_severity` (when the context lowered the level), governance status and owner, and
+/// `liveness` (`--validate`), which the message sums up (`… · live (identity octo-dev)`).
 /// Findings should already be redacted: the message carries only `secret` as given.
 pub fn build(findings: &[Finding]) -> Sarif {
     // The rules used, with their description and highest severity seen (a validator may have lowered some).
@@ -99,6 +100,15 @@ pub fn build(findings: &[Finding]) -> Sarif {
             if let Some(o) = f.original_severity {
                 props.insert("original_severity".to_owned(), serde_json::json!(o));
             }
+            // What the provider said (`--validate`): the same object as in the JSON report.
+            if let Some(l) = &f.liveness {
+                props.insert("liveness".to_owned(), serde_json::json!(l));
+            }
+            let said = f
+                .liveness
+                .as_ref()
+                .map(|l| format!(" · {}", super::liveness_phrase(l, false)))
+                .unwrap_or_default();
             let location = if f.path.is_empty() {
                 // A secret in a commit or tag message has no file: the message is a logical location,
                 // named by the commit, and the line and column within it go in the properties.
@@ -138,14 +148,14 @@ pub fn build(findings: &[Finding]) -> Sarif {
                     Message::builder()
                         .text(if f.path.is_empty() {
                             format!(
-                                "{}: {} (in {}, line {})",
+                                "{}: {} (in {}, line {}){said}",
                                 f.description,
                                 f.secret,
                                 f.place(),
                                 f.line
                             )
                         } else {
-                            format!("{}: {}", f.description, f.secret)
+                            format!("{}: {}{said}", f.description, f.secret)
                         })
                         .build(),
                 )

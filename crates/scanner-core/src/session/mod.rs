@@ -128,6 +128,10 @@ pub enum SessionError {
     #[cfg(feature = "git")]
     #[error(transparent)]
     Message(#[from] MessageError),
+    /// Validation cannot start (a test base URL that is not loopback).
+    #[cfg(feature = "live")]
+    #[error(transparent)]
+    Validation(#[from] crate::live::LiveError),
 }
 
 /// A progress callback, shared with the source's threads.
@@ -144,7 +148,7 @@ pub struct ScanSession {
     repo_config: bool,
     baseline: Option<PathBuf>,
     inventory: Option<PathBuf>,
-    fail_on: Vec<Status>,
+    fail_on: Vec<crate::credentials::FailOn>,
     fail_on_context: Option<Vec<Context>>,
     fs: FsOptions,
     max_findings_per_file: usize,
@@ -155,6 +159,9 @@ pub struct ScanSession {
     incremental: bool,
     today: Option<Date>,
     progress: Option<ProgressFn>,
+    /// Live validation (`--validate`): off unless asked for.
+    #[cfg(feature = "live")]
+    validation: Option<crate::live::Options>,
 }
 
 impl std::fmt::Debug for ScanSession {
@@ -192,6 +199,8 @@ impl ScanSession {
             incremental: false,
             today: None,
             progress: None,
+            #[cfg(feature = "live")]
+            validation: None,
         }
     }
 
@@ -275,8 +284,14 @@ impl ScanSession {
     }
 
     /// Only findings with these statuses fail the scan (empty, the default: any finding does).
-    pub fn with_fail_on(mut self, statuses: Vec<Status>) -> Self {
-        self.fail_on = statuses;
+    pub fn with_fail_on(self, statuses: Vec<Status>) -> Self {
+        self.with_fail_on_any(statuses.into_iter().map(Into::into).collect())
+    }
+
+    /// Only findings these select fail the scan: statuses, or `live` ([`crate::credentials::FailOn`],
+    /// `--fail-on`); empty, the default: any finding does.
+    pub fn with_fail_on_any(mut self, selectors: Vec<crate::credentials::FailOn>) -> Self {
+        self.fail_on = selectors;
         self
     }
 
@@ -305,6 +320,16 @@ impl ScanSession {
         {
             self.history.max_file_size = bytes;
         }
+        self
+    }
+
+    /// Asks each credential's provider whether it still works (feature `live`; never the default):
+    /// the scan collects the parts validators need, the report's credentials and findings get
+    /// `liveness`, statuses move to `live-unowned` and `revoked-but-live`, and
+    /// [`Report::validation`] counts the answers. Findings a baseline accepts are not checked.
+    #[cfg(feature = "live")]
+    pub fn with_validation(mut self, options: Option<crate::live::Options>) -> Self {
+        self.validation = options;
         self
     }
 
@@ -440,6 +465,13 @@ impl ScanSession {
         let scanner = Scanner::new(rules)
             .with_allow_regexes(configs.allow_regexes())
             .with_max_findings_per_file(self.max_findings_per_file);
+        #[cfg(feature = "live")]
+        let scanner = scanner.with_validation_parts(self.validation.is_some());
+        #[cfg(feature = "live")]
+        let validator = match &self.validation {
+            Some(o) => Some(crate::live::Validator::new(scanner.rules(), o.clone())?),
+            None => None,
+        };
         let root = anchor.as_deref().map(repo_root).unwrap_or_default();
         let sink = match &self.progress {
             Some(p) => {
@@ -511,6 +543,8 @@ impl ScanSession {
             rule_warnings,
             fail_on_context: configs.fail_on_context(),
             paths,
+            #[cfg(feature = "live")]
+            validator,
         })
     }
 
@@ -534,6 +568,8 @@ impl ScanSession {
             rule_warnings,
             fail_on_context,
             paths,
+            #[cfg(feature = "live")]
+            validator,
         } = scanned;
         let rel = |f: &Finding| paths.rel(&f.path);
         let hook = self.is_hook();
@@ -556,8 +592,15 @@ impl ScanSession {
         };
         let owners = CodeOwners::discover(&root);
         let today = self.today.unwrap_or_else(Date::today);
-        let (credentials, governance) =
+        #[allow(unused_mut)]
+        let (mut credentials, mut governance) =
             credentials::link_at(&mut findings, &inventory, &owners, today, &rel);
+        #[allow(unused_mut)]
+        let mut validation = None;
+        #[cfg(feature = "live")]
+        if let Some(v) = &validator {
+            validation = Some(v.validate(&mut findings, &mut credentials, &mut governance));
+        }
         let fail_on_context = self
             .fail_on_context
             .clone()
@@ -575,6 +618,7 @@ impl ScanSession {
             fail_on: self.fail_on.clone(),
             fail_on_context,
             paths,
+            validation,
         })
     }
 }

@@ -1,13 +1,15 @@
 //! What a session produces: the findings of a source ([`Scanned`]) and, with the baseline and the
 //! inventory applied, the [`Report`] and its [`Verdict`].
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::baseline::BaselineEntry;
 use crate::config::ConfigChange;
 use crate::context::Context;
-use crate::credentials::{Credential, Governance, Status};
+use crate::credentials::{Credential, FailOn, Governance};
 use crate::finding::Finding;
+use crate::liveness::Liveness;
 use crate::report::{Redactor, Summary};
 use crate::rules::RuleWarning;
 use crate::scan::ScanStats;
@@ -31,6 +33,8 @@ pub struct Scanned {
     pub rule_warnings: Vec<RuleWarning>,
     pub(crate) fail_on_context: Option<Vec<Context>>,
     pub(crate) paths: RootPaths,
+    #[cfg(feature = "live")]
+    pub(crate) validator: Option<crate::live::Validator>,
 }
 
 impl Scanned {
@@ -38,6 +42,13 @@ impl Scanned {
     /// what baseline entries and CODEOWNERS patterns are matched against.
     pub fn root_relative(&self, f: &Finding) -> String {
         self.paths.rel(&f.path)
+    }
+
+    /// The validator of a session with validation ([`crate::ScanSession::with_validation`]): nothing has
+    /// been asked yet; [`crate::live::Validator::revoke`] and [`crate::live::Validator::check`] use it.
+    #[cfg(feature = "live")]
+    pub fn validator(&self) -> Option<&crate::live::Validator> {
+        self.validator.as_ref()
     }
 }
 
@@ -72,7 +83,9 @@ pub struct Report {
     pub rule_warnings: Vec<RuleWarning>,
     /// The root the baseline, inventory and CODEOWNERS were looked up at.
     pub root: PathBuf,
-    pub(crate) fail_on: Vec<Status>,
+    /// What validation asked and heard (`--validate`), when it ran.
+    pub validation: Option<crate::liveness::ValidationSummary>,
+    pub(crate) fail_on: Vec<FailOn>,
     pub(crate) fail_on_context: Vec<Context>,
     pub(crate) paths: RootPaths,
 }
@@ -91,7 +104,18 @@ impl Report {
     /// Whether `f` fails the scan under the policy (`--fail-on`, `--fail-on-context`, the configs').
     pub fn fails(&self, f: &Finding) -> bool {
         self.fail_on_context.contains(&f.context)
-            && (self.fail_on.is_empty() || f.status.is_some_and(|s| self.fail_on.contains(&s)))
+            && (self.fail_on.is_empty() || self.fail_on.iter().any(|x| x.selects(f)))
+    }
+
+    /// Applies what the providers said (keyed by fingerprint) to the findings, the credentials and
+    /// governance: [`crate::credentials::apply_liveness`]. Call it before [`Report::redact`].
+    pub fn apply_liveness(&mut self, results: &BTreeMap<String, Liveness>) {
+        crate::credentials::apply_liveness(
+            &mut self.findings,
+            &mut self.credentials,
+            &mut self.governance,
+            results,
+        );
     }
 
     /// Lost input first (a scan that lost input never says clean), then findings the policy fails on.
@@ -134,6 +158,7 @@ impl Report {
         let mut summary = Summary::new(&self.findings, &self.stats, self.scan_stats());
         summary.governance = Some(self.governance.clone());
         summary.config_changes = self.config_changes.clone();
+        summary.validation = self.validation.clone();
         summary
     }
 }

@@ -25,12 +25,16 @@ pub struct RuleCheck {
     pub warnings: Vec<RuleWarning>,
     /// Rules of gitleaks configurations that had to be skipped.
     pub skipped: usize,
+    /// Validators' documented answers run against a loopback server (feature `live`).
+    pub verify_examples: usize,
+    /// Those that did not read as documented.
+    pub verify_failures: Vec<String>,
 }
 
 impl RuleCheck {
     /// Whether every example passed and no rule was skipped.
     pub fn passed(&self) -> bool {
-        self.failures.is_empty() && self.skipped == 0
+        self.failures.is_empty() && self.skipped == 0 && self.verify_failures.is_empty()
     }
 }
 
@@ -58,7 +62,8 @@ pub fn check_rules(files: &[PathBuf], defaults: bool) -> Result<RuleCheck, Sessi
         RuleSet::empty()
     };
     rules.extend(checked);
-    let scanner = Scanner::new(rules);
+    // With the parts validators need, as a validating scan collects them.
+    let scanner = Scanner::new(rules).with_validation_parts(cfg!(feature = "live"));
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let failures = scanner.check_examples(Some(&id_refs));
     let ours = || {
@@ -73,6 +78,10 @@ pub fn check_rules(files: &[PathBuf], defaults: bool) -> Result<RuleCheck, Sessi
         .collect();
     let imported = ours().filter(|r| r.is_imported()).count();
     let skipped = warnings.iter().filter(|w| w.rule_skipped).count();
+    #[cfg(feature = "live")]
+    let (verify_failures, verify_examples) = crate::live::check_examples(&scanner, Some(&id_refs));
+    #[cfg(not(feature = "live"))]
+    let (verify_failures, verify_examples) = (Vec::new(), 0);
     Ok(RuleCheck {
         ids,
         examples,
@@ -81,5 +90,7 @@ pub fn check_rules(files: &[PathBuf], defaults: bool) -> Result<RuleCheck, Sessi
         imported,
         warnings,
         skipped,
+        verify_examples,
+        verify_failures,
     })
 }
