@@ -63,7 +63,7 @@ impl<'a> Template<'a> {
                 }),
             }
         };
-        let url = fill(self.url, &value, percent_encode)?;
+        let url = fill_url(self.url, &value)?;
         let mut headers = Vec::with_capacity(self.headers.len() + 2);
         for (k, t) in self.headers {
             let v = fill(t, &value, |v| v.to_owned())?;
@@ -132,6 +132,56 @@ fn fill(
     Ok(out)
 }
 
+/// A URL template filled in by where each placeholder is: in the host only host-name characters are
+/// accepted (a value cannot move the request to another host or port); in the path `:` and `@` stay as
+/// they are (RFC 3986 allows them there: `/bot123:AB…/getMe`) and the rest is percent-encoded; in the
+/// query everything but the unreserved characters is.
+fn fill_url(
+    template: &str,
+    value: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<String, String> {
+    let authority = template.find("://").map_or(0, |i| i + 3);
+    let path = template[authority..]
+        .find('/')
+        .map_or(template.len(), |i| authority + i);
+    let query = template.find('?').unwrap_or(template.len());
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut last = 0;
+    for (s, e, name) in placeholders(template) {
+        if !(name == "secret" || name.starts_with("capture.") || name.starts_with("pair.")) {
+            continue;
+        }
+        out.push_str(&template[last..s]);
+        let v = value(name)?;
+        if s < path {
+            if v.is_empty()
+                || !v
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
+            {
+                return Err(format!(
+                    "the value for `{{{name}}}` is not a host name and cannot go in the URL's host"
+                ));
+            }
+            out.push_str(&v);
+        } else if s < query {
+            for part in v.split_inclusive([':', '@']) {
+                let (text, sep) = match part.strip_suffix([':', '@']) {
+                    Some(t) => (t, &part[t.len()..]),
+                    None => (part, ""),
+                };
+                out.push_str(&percent_encode(text));
+                out.push_str(sep);
+            }
+        } else {
+            out.push_str(&percent_encode(&v));
+        }
+        last = e;
+    }
+    out.push_str(&template[last..]);
+    Ok(out)
+}
+
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 pub(crate) fn percent_encode(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
@@ -194,6 +244,17 @@ mod tests {
             .render(&lone, &[])
             .unwrap_err();
         assert_eq!(e, "its other part `sid` was not found near it");
+    }
+
+    #[test]
+    fn a_path_keeps_colons() {
+        let s = spec("url = \"https://api.telegram.org/bot{secret}/getMe\"");
+        let sub = Subject {
+            secret: "123456:AA/b c",
+            values: &[],
+        };
+        let r = Template::verify(&s).unwrap().render(&sub, &[]).unwrap();
+        assert_eq!(r.url, "https://api.telegram.org/bot123456:AA%2Fb%20c/getMe");
     }
 
     #[test]

@@ -507,7 +507,11 @@ fn check_request(
     }
     request_ok(&format!("{field}.url"), url)?;
     for (k, v) in headers {
-        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        if k.is_empty()
+            || !k
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        {
             return Err(format!("{field}.headers: `{k}` is not a header name"));
         }
         request_ok(&format!("{field}.headers.{k}"), v)?;

@@ -181,8 +181,9 @@ mod tests {
             time: "2015-08-30T12:36:00Z".parse().unwrap(),
         })
         .unwrap();
-        assert!(authorization(&signed)
-            .ends_with("Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"));
+        assert!(authorization(&signed).ends_with(
+            "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+        ));
     }
 
     fn sts(values: &[(String, String)], key_id: &str) -> Result<Request, String> {

@@ -5,8 +5,8 @@
 //! `access_token`'s presence are read.
 
 use super::part;
-use crate::live::template::percent_encode as form_encode;
 use crate::live::request::{Request, Subject};
+use crate::live::template::percent_encode as form_encode;
 
 /// The token URI of every Google service account key file.
 pub(super) const TOKEN_URI: &str = "https://oauth2.googleapis.com/token";

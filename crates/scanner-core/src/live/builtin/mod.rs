@@ -37,7 +37,6 @@ fn part<'a>(s: &'a Subject<'_>, name: &str, what: &str) -> Result<&'a str, Strin
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
