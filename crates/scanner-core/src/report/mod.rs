@@ -68,6 +68,10 @@ pub fn liveness_detail(l: &Liveness) -> String {
         if let Some(e) = &l.expires {
             parts.push(format!("expires {e}"));
         }
+        // What to do about it: the provider's page to revoke or rotate it.
+        if let Some(r) = &l.rotate {
+            parts.push(format!("rotate at {r}"));
+        }
     } else if let Some(r) = &l.reason {
         parts.push(r.clone());
     }
