@@ -20,7 +20,7 @@ description = "Acme API token"
 severity = "high"
 keywords = ["tok_"]
 regex = '''\b(?P<secret>tok_[A-Za-z0-9]{24})\b'''
-examples = ["ACME_TOKEN=tok_Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf"]
+examples = ["ACME_TOKEN=tok_Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf"] # leakhound:allow (made-up)
 negative_examples = ["tok_short"]
 [rule.verify]
 provider = "Acme"
@@ -79,7 +79,7 @@ description = "Acme key secret"
 severity = "high"
 keywords = ["key_secret"]
 regex = '''key_secret\s*=\s*(?P<secret>[A-Za-z0-9/+]{32})'''
-examples = ["key_secret = Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0a"]
+examples = ["key_secret = Zq8vN2kLm4Rt7Yw1Xc5Bd9Hf3Jg6Ps0a"] # leakhound:allow (made-up)
 negative_examples = ["key_secret = short"]
 "#;
 
@@ -267,7 +267,7 @@ fn multi_part_credentials_pair_by_proximity() {
     let (results, summary) = v.check(&findings);
     let id = findings
         .iter()
-        .find(|f| f.secret == "AKEYQ7RT2M9XK4PW")
+        .find(|f| f.secret == "AKEYQ7RT2M9XK4PW") // leakhound:allow (made-up)
         .unwrap();
     let secret = findings
         .iter()
@@ -275,7 +275,7 @@ fn multi_part_credentials_pair_by_proximity() {
         .unwrap();
     let lone = findings
         .iter()
-        .find(|f| f.secret == "AKEYH3NV8B6CZ2LD")
+        .find(|f| f.secret == "AKEYH3NV8B6CZ2LD") // leakhound:allow (made-up)
         .unwrap();
     let l = &results[&id.fingerprint];
     assert_eq!(l.status, LiveStatus::Live);

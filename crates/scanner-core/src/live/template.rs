@@ -274,6 +274,6 @@ mod tests {
         assert!(r
             .headers
             .iter()
-            .any(|(k, v)| k == "Authorization" && v == "Basic dD0xJng6"));
+            .any(|(k, v)| k == "Authorization" && v == "Basic dD0xJng6")); // leakhound:allow (test value)
     }
 }
