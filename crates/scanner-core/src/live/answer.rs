@@ -140,6 +140,20 @@ impl Parsed<'_> {
     }
 }
 
+/// The first of `whens` that `answer` matches, with its reason rendered (the secret cut out).
+pub(crate) fn first_when<'w>(
+    whens: &'w [When],
+    answer: &Answer,
+    subject: &Subject<'_>,
+) -> Option<(&'w When, Option<String>)> {
+    let p = Parsed {
+        answer,
+        json: std::cell::OnceCell::new(),
+    };
+    let w = whens.iter().find(|w| p.matches(w))?;
+    Some((w, w.reason.as_deref().and_then(|r| p.render(r, subject))))
+}
+
 /// Reads `answer` as `spec` says. The secret never ends up in any field: where an answer quotes it, it
 /// is cut to its redacted prefix.
 pub(crate) fn read(spec: &VerifySpec, answer: &Answer, subject: &Subject<'_>) -> Reading {

@@ -9,7 +9,7 @@ use super::template::Template;
 use super::{http, LiveError, Validator};
 use crate::finding::Finding;
 use crate::liveness::{LiveStatus, Liveness};
-use crate::rules::spec::verify::{RevokeSpec, When};
+use crate::rules::spec::verify::RevokeSpec;
 
 /// What a revocation request achieved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,7 +75,7 @@ impl Validator {
             Err(e) => (RevokeState::Failed, Some(http::scrub(&e, job.secret))),
             Ok(req) => match self.client.send(&req, &spec.allowed_hosts(), job.secret) {
                 Err(f) => (RevokeState::Failed, Some(f.reason)),
-                Ok(a) => read_revoke(rs, &a, job.secret),
+                Ok(a) => read_revoke(rs, &a, &subject),
             },
         };
         let mut after = None;
@@ -93,42 +93,14 @@ impl Validator {
     }
 }
 
-fn read_revoke(rs: &RevokeSpec, a: &Answer, secret: &str) -> (RevokeState, Option<String>) {
-    let json: Option<serde_json::Value> = serde_json::from_slice(&a.body).ok();
-    let hit = |w: &When| {
-        (w.status.is_empty() || w.status.contains(&a.status))
-            && w.json.as_deref().is_none_or(|p| {
-                let v = p
-                    .split('.')
-                    .fold(json.as_ref(), |v, k| v.and_then(|v| v.get(k)));
-                match (&w.equals, v) {
-                    (Some(toml::Value::Boolean(b)), Some(serde_json::Value::Bool(x))) => b == x,
-                    (Some(toml::Value::String(s)), Some(serde_json::Value::String(x))) => s == x,
-                    (Some(_), _) => false,
-                    (None, v) => v.is_some() == w.present.unwrap_or(true),
-                }
-            })
-            && w.contains
-                .as_deref()
-                .is_none_or(|t| String::from_utf8_lossy(&a.body).contains(t))
-    };
-    if let Some(w) = rs.when.iter().find(|w| hit(w)) {
-        let reason = w.reason.as_deref().map(|r| {
-            let mut out = r.to_owned();
-            if let Some(j) = &json {
-                for (s, e, name) in crate::rules::spec::verify::placeholders(r) {
-                    if let Some(p) = name.strip_prefix("json:") {
-                        let v = p
-                            .split('.')
-                            .try_fold(j, |v, k| v.get(k))
-                            .and_then(|v| v.as_str())
-                            .unwrap_or("");
-                        out = out.replace(&r[s..e], v);
-                    }
-                }
-            }
-            http::scrub(&out, secret)
-        });
+/// A revocation's answer: a `when` entry that reads `dead` means revoked, any other reading means not;
+/// else the `done` statuses.
+fn read_revoke(
+    rs: &RevokeSpec,
+    a: &Answer,
+    subject: &Subject<'_>,
+) -> (RevokeState, Option<String>) {
+    if let Some((w, reason)) = super::answer::first_when(&rs.when, a, subject) {
         let state = if w.then == LiveStatus::Dead {
             RevokeState::Revoked
         } else {
@@ -143,5 +115,61 @@ fn read_revoke(rs: &RevokeSpec, a: &Answer, secret: &str) -> (RevokeState, Optio
             RevokeState::Failed,
             Some(format!("the provider answered HTTP {}", a.status)),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> RevokeSpec {
+        toml::from_str(
+            r#"
+docs = "https://docs.slack.dev/reference/methods/auth.revoke"
+url = "https://slack.com/api/auth.revoke"
+method = "POST"
+headers = { Authorization = "Bearer {secret}" }
+done = [200]
+[[when]]
+json = "ok"
+equals = false
+then = "unknown"
+reason = "{json:error}"
+"#,
+        )
+        .unwrap()
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_200_that_says_no_is_not_a_revocation() {
+        let sub = Subject {
+            secret: "xoxb-1-2-abc", // leakhound:allow (test value)
+            values: &[],
+        };
+        let (state, reason) =
+            read_revoke(&spec(), &answer(200, r#"{"ok":true,"revoked":true}"#), &sub);
+        assert_eq!((state, reason), (RevokeState::Revoked, None));
+        let (state, reason) = read_revoke(
+            &spec(),
+            &answer(200, r#"{"ok":false,"error":"invalid_auth"}"#),
+            &sub,
+        );
+        assert_eq!(
+            (state, reason.as_deref()),
+            (RevokeState::Failed, Some("invalid_auth"))
+        );
+        let (state, reason) = read_revoke(&spec(), &answer(500, ""), &sub);
+        assert_eq!(
+            (state, reason.as_deref()),
+            (RevokeState::Failed, Some("the provider answered HTTP 500"))
+        );
     }
 }
