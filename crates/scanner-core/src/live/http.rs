@@ -270,7 +270,8 @@ fn failure(e: &ureq::Error, secret: &str) -> Failure {
     }
 }
 
-/// `s` without `secret` (nor its percent-encoded form): error texts can quote a URL.
+/// `s` without `secret` (nor its percent-encoded forms, as a query or a path holds it): error texts can
+/// quote a URL.
 pub(crate) fn scrub(s: &str, secret: &str) -> String {
     let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if secret.len() < 4 {
@@ -279,6 +280,7 @@ pub(crate) fn scrub(s: &str, secret: &str) -> String {
     let r = crate::redact(secret);
     one.replace(secret, &r)
         .replace(&super::template::percent_encode(secret), &r)
+        .replace(&super::template::path_encode(secret), &r)
 }
 
 fn retry_after(a: &Answer) -> Option<Duration> {

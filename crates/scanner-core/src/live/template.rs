@@ -165,14 +165,7 @@ fn fill_url(
             }
             out.push_str(&v);
         } else if s < query {
-            for part in v.split_inclusive([':', '@']) {
-                let (text, sep) = match part.strip_suffix([':', '@']) {
-                    Some(t) => (t, &part[t.len()..]),
-                    None => (part, ""),
-                };
-                out.push_str(&percent_encode(text));
-                out.push_str(sep);
-            }
+            out.push_str(&path_encode(&v));
         } else {
             out.push_str(&percent_encode(&v));
         }
@@ -180,6 +173,20 @@ fn fill_url(
     }
     out.push_str(&template[last..]);
     Ok(out)
+}
+
+/// Percent-encodes a path segment's value: everything but the unreserved characters, `:` and `@`.
+pub(crate) fn path_encode(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for part in v.split_inclusive([':', '@']) {
+        let (text, sep) = match part.strip_suffix([':', '@']) {
+            Some(t) => (t, &part[t.len()..]),
+            None => (part, ""),
+        };
+        out.push_str(&percent_encode(text));
+        out.push_str(sep);
+    }
+    out
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.
