@@ -46,6 +46,15 @@ status = 401
 expect = "dead"
 
 [[rule]]
+id = "acme-plain-key"
+description = "Acme key without a validator"
+severity = "low"
+keywords = ["acmeplain_"]
+regex = '''\b(?P<secret>acmeplain_[A-Za-z0-9]{20})\b'''
+examples = ["P=acmeplain_Zq8vN2kLm4Rt7Yw1Xc5B"]
+negative_examples = ["acmeplain_short"]
+
+[[rule]]
 id = "acme-legacy-key"
 description = "Acme legacy key"
 severity = "medium"
@@ -77,7 +86,7 @@ fn fixture() -> tempfile::TempDir {
     std::fs::create_dir(d.path().join("src")).unwrap();
     std::fs::write(
         d.path().join("src/app.env"),
-        format!("ACME_TOKEN={LIVE}\nOLD_TOKEN={DEAD}\nAGAIN={LIVE}\n"),
+        format!("ACME_TOKEN={LIVE}\nOLD_TOKEN={DEAD}\nAGAIN={LIVE}\nPLAIN=acmeplain_Hc4Jp7Vw2Lq9Tn5Rx8Kd\n"), // leakhound:allow (made-up)
     )
     .unwrap();
     d

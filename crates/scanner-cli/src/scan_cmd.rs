@@ -101,7 +101,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     print_rule_warnings(&report.rule_warnings);
     #[cfg(feature = "validate")]
     if let Some(v) = &report.validation {
-        crate::validate_cmd::warn(v);
+        crate::validate_cmd::warn(v, a.quiet);
     }
     // The hook's message is always redacted: it is read over a shoulder and pasted into chats.
     // CI formats end up in public logs and dashboards: redacted unless asked otherwise, explicitly.

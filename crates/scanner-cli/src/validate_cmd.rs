@@ -94,10 +94,24 @@ mod enabled {
         }))
     }
 
-    /// Prints the run's warning (no network, an unusable cache) once.
-    pub fn warn(summary: &live::Summary) {
+    /// Prints the run's warning (no network, an unusable cache) once, and names the credentials no
+    /// validator could check (by rule), so that "nothing live" is never read as "all checked".
+    pub fn warn(summary: &live::Summary, quiet: bool) {
         if let Some(w) = &summary.warning {
             eprintln!("leakhound: warning: {w}");
+        }
+        if !quiet && summary.not_checked > 0 {
+            let rules: Vec<String> = summary
+                .unchecked_rules
+                .iter()
+                .map(|(r, n)| format!("{r} ({n})"))
+                .collect();
+            eprintln!(
+                "leakhound: note: validation: {} of {} credentials have no validator and were not checked: {}",
+                summary.not_checked,
+                summary.credentials,
+                rules.join(", ")
+            );
         }
     }
 }
