@@ -219,30 +219,17 @@ impl Validator {
             }
         }
         summary.credentials = firsts.len();
-        let mut jobs = Vec::new();
-        for (fp, f) in &firsts {
-            match self.specs.get(&f.rule) {
-                Some(spec) => jobs.push(self.job(fp, f, spec, findings)),
-                None => {
-                    summary.not_checked += 1;
-                    *summary.unchecked_rules.entry(f.rule.clone()).or_default() += 1;
-                }
-            }
-        }
-        // A part checked with its credential is not "not checked".
-        let part_fps: std::collections::BTreeSet<&str> =
+        let jobs: Vec<Job<'_>> = firsts
+            .iter()
+            .filter_map(|(fp, f)| Some(self.job(fp, f, self.specs.get(&f.rule)?, findings)))
+            .collect();
+        // Not checked: no validator of its own, and not a part checked with another credential.
+        let parts: std::collections::BTreeSet<&str> =
             jobs.iter().flat_map(|j| j.parts.iter().copied()).collect();
-        for fp in &part_fps {
-            if let Some(f) = firsts.get(fp) {
-                if !self.specs.contains_key(&f.rule) {
-                    summary.not_checked -= 1;
-                    if let Some(n) = summary.unchecked_rules.get_mut(&f.rule) {
-                        *n -= 1;
-                        if *n == 0 {
-                            summary.unchecked_rules.remove(&f.rule);
-                        }
-                    }
-                }
+        for (fp, f) in &firsts {
+            if !self.specs.contains_key(&f.rule) && !parts.contains(fp) {
+                summary.not_checked += 1;
+                *summary.unchecked_rules.entry(f.rule.clone()).or_default() += 1;
             }
         }
         summary.checked = jobs.len();
