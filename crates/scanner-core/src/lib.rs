@@ -56,6 +56,8 @@ mod shapes;
 pub mod validate;
 
 // Sources.
+#[cfg(feature = "ledger")]
+pub mod ledger;
 #[cfg(feature = "fs")]
 pub mod session;
 pub mod source;

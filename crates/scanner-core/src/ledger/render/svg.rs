@@ -1,0 +1,1 @@
+//! A small SVG chart renderer (line and bar charts) for the HTML report.
