@@ -50,6 +50,69 @@ pub enum Command {
         after_help = "Examples:\n  leakhound revoke --fingerprint sha256:3f1c… .\n  leakhound revoke --fingerprint sha256:3f1c… --history --owner team-ci --yes"
     )]
     Revoke(RevokeArgs),
+    /// Report on a credential ledger: lifecycles, KPIs, trends, owners (HTML, Markdown or JSON).
+    #[command(
+        after_help = "Examples:\n  leakhound report --ledger sqlite:ledger.sqlite -o report.html\n  leakhound report --format markdown --since 2026-01-01 --owner team-payments\n  leakhound report --ledger postgres://leakhound@db.internal/ledger --format json -o kpis.json"
+    )]
+    Report(ReportArgs),
+}
+
+/// `leakhound report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The ledger: sqlite:PATH (default: $XDG_DATA_HOME/leakhound/ledger.sqlite) or postgres://…
+    #[arg(long, value_name = "URL", env = "LEAKHOUND_LEDGER")]
+    pub ledger: Option<String>,
+
+    /// Output format (default: from the --output file's extension, else markdown).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Only runs on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Only this repository (as the ledger names it: `github.com/org/repo`, or a path).
+    #[arg(long, value_name = "REPO")]
+    pub repo: Option<String>,
+
+    /// Only credentials this owner (team) holds; `(unowned)` for those nobody does.
+    #[arg(long, value_name = "TEAM")]
+    pub owner: Option<String>,
+
+    /// The date ages and due dates are counted to (default: today, UTC).
+    #[arg(long, value_name = "DATE", hide = true)]
+    pub today: Option<String>,
+}
+
+/// `leakhound report --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained page with charts.
+    Html,
+    /// Headline numbers and owner tables.
+    Markdown,
+    /// Every number, for other dashboards.
+    Json,
+}
+
+/// Recording a scan in a ledger.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Ledger")]
+pub struct LedgerArgs {
+    /// Record this run (fingerprints and metadata, never a secret) in a ledger: sqlite:PATH (`sqlite:`
+    /// alone: $XDG_DATA_HOME/leakhound/ledger.sqlite) or postgres://USER@HOST/DB.
+    #[arg(long, value_name = "URL", env = "LEAKHOUND_LEDGER")]
+    pub ledger: Option<String>,
+
+    /// A key that makes the recorded run idempotent: a run recorded again with the same key replaces
+    /// the earlier one (a retried CI job does not count twice).
+    #[arg(long, value_name = "KEY", requires = "ledger")]
+    pub ledger_run_key: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -346,6 +409,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub validate: ValidateArgs,
+
+    #[command(flatten)]
+    pub ledger: LedgerArgs,
 }
 
 /// Live validation: asking each credential's provider whether it still works.

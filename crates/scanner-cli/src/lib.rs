@@ -6,6 +6,7 @@
 mod args;
 mod hook_cmd;
 mod inventory_cmd;
+mod ledger_cmd;
 mod rules_cmd;
 mod scan_cmd;
 mod validate_cmd;
@@ -75,6 +76,7 @@ fn run() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         args::Command::Revoke(a) => validate_cmd::revoke(a),
+        args::Command::Report(a) => ledger_cmd::report(a),
         args::Command::Man => {
             let cmd = <args::Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd).render(&mut std::io::stdout().lock())?;

@@ -110,11 +110,25 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
         report.redact();
     }
     emit(&a, &report)?;
+    // The ledger last: its failure is exit code 2, but the report above is written whatever happens.
+    if let Some(code) =
+        crate::ledger_cmd::record(&a.ledger, &report, fingerprint_kind(&report), a.quiet)
+    {
+        return Ok(code);
+    }
     Ok(match report.verdict() {
         Verdict::Incomplete => ExitCode::from(2),
         Verdict::Findings => ExitCode::from(1),
         Verdict::Clean => ExitCode::SUCCESS,
     })
+}
+
+/// The kind of fingerprints the report holds (what a ledger checks runs against).
+fn fingerprint_kind(report: &Report) -> &'static str {
+    match report.findings.first() {
+        Some(f) if f.fingerprint.starts_with("hmac-sha256:") => "hmac-sha256",
+        _ => "sha256",
+    }
 }
 
 /// `leakhound baseline create`: the same scan, every finding recorded as accepted.

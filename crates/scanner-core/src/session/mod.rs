@@ -22,6 +22,7 @@ mod configs;
 mod outcome;
 mod paths;
 mod rule_check;
+mod run_info;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub use outcome::{Report, Scanned, Verdict};
 pub use paths::repo_root;
 use paths::RootPaths;
 pub use rule_check::{check_rules, RuleCheck};
+pub use run_info::RunInfo;
 
 #[cfg(feature = "git")]
 use crate::source::{
@@ -436,6 +438,7 @@ impl ScanSession {
     /// [`SessionError`] when a config, rule file or the source cannot be used; unreadable inputs
     /// inside the source are counted in the stats instead.
     pub fn collect(&self) -> Result<Scanned, SessionError> {
+        let started_at = std::time::SystemTime::now();
         let given: &[PathBuf] = match &self.source {
             Source::Paths(paths) => paths,
             _ => self
@@ -462,6 +465,18 @@ impl ScanSession {
         let allow_paths = configs.allow_paths();
         let paths_allow = crate::config::globs(&allow_paths)
             .map_err(|(glob, message)| SessionError::BadGlob { glob, message })?;
+        #[cfg(feature = "git")]
+        let history_full =
+            self.history.range.is_none() && self.history.incremental.is_none() && !self.incremental;
+        #[cfg(not(feature = "git"))]
+        let history_full = false;
+        let run = RunInfo::new(
+            &self.source,
+            &anchor.as_deref().map(repo_root).unwrap_or_default(),
+            history_full,
+            rules.iter().map(|r| r.id()),
+            started_at,
+        );
         let scanner = Scanner::new(rules)
             .with_allow_regexes(configs.allow_regexes())
             .with_max_findings_per_file(self.max_findings_per_file);
@@ -543,6 +558,7 @@ impl ScanSession {
             rule_warnings,
             fail_on_context: configs.fail_on_context(),
             paths,
+            run,
             #[cfg(feature = "live")]
             validator,
         })
@@ -568,6 +584,7 @@ impl ScanSession {
             rule_warnings,
             fail_on_context,
             paths,
+            run,
             #[cfg(feature = "live")]
             validator,
         } = scanned;
@@ -619,6 +636,7 @@ impl ScanSession {
             fail_on_context,
             paths,
             validation,
+            run,
         })
     }
 }

@@ -33,6 +33,8 @@ pub struct Scanned {
     pub rule_warnings: Vec<RuleWarning>,
     pub(crate) fail_on_context: Option<Vec<Context>>,
     pub(crate) paths: RootPaths,
+    /// The run's mode, coverage, rule pack and start.
+    pub run: super::RunInfo,
     #[cfg(feature = "live")]
     pub(crate) validator: Option<crate::live::Validator>,
 }
@@ -85,6 +87,8 @@ pub struct Report {
     pub root: PathBuf,
     /// What validation asked and heard (`--validate`), when it ran.
     pub validation: Option<crate::liveness::ValidationSummary>,
+    /// The run's mode, coverage, rule pack and start (what a ledger records).
+    pub run: super::RunInfo,
     pub(crate) fail_on: Vec<FailOn>,
     pub(crate) fail_on_context: Vec<Context>,
     pub(crate) paths: RootPaths,
