@@ -43,7 +43,7 @@ pub fn record(
             None
         }
         Err(e) => {
-            eprintln!("leakhound: error: {}", one_line(&e));
+            eprintln!("leakhound: error: {}", crate::one_line(&e));
             Some(ExitCode::from(2))
         }
     }
@@ -60,16 +60,6 @@ pub fn record(
     a.ledger.as_ref()?;
     eprintln!("leakhound: error: --ledger: this leakhound was built without the `ledger` feature");
     Some(ExitCode::from(2))
-}
-
-/// An error and its causes on one line.
-fn one_line(e: &anyhow::Error) -> String {
-    format!("{e:#}")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// `leakhound report`.

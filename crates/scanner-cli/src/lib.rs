@@ -37,17 +37,34 @@ pub fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            // The whole cause chain, on one line (a cause's own message can span several).
-            let chain = format!("{err:#}");
-            let line: Vec<&str> = chain
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .collect();
-            let _ = writeln!(std::io::stderr(), "leakhound: error: {}", line.join(" "));
+            let _ = writeln!(std::io::stderr(), "leakhound: error: {}", one_line(&err));
             ExitCode::from(2)
         }
     }
+}
+
+/// The whole cause chain on one line (a cause's own message can span several). A cause whose text the
+/// message already holds is not repeated (drivers often print their source in their own message).
+pub(crate) fn one_line(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text: Vec<String> = cause
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect();
+        let text = text.join(" ");
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn run() -> anyhow::Result<ExitCode> {

@@ -162,16 +162,20 @@ impl Ledger {
     pub fn open(url: &LedgerUrl) -> Result<Ledger, LedgerError> {
         let shown = url.to_string();
         let mut db = Self::connect(url, true)?;
-        if db.is_sqlite() {
-            // WAL: readers never block the writer; NORMAL sync is durable at each commit's checkpoint.
-            db.batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-                .map_err(|e| Self::open_error(&shown, e))?;
-        }
         match schema::migrate(&mut db).map_err(|e| Self::open_error(&shown, e))? {
-            Migrate::Ready => Ok(Ledger {
-                db,
-                url: url.clone(),
-            }),
+            Migrate::Ready => {
+                if db.is_sqlite() {
+                    // Only now that it is known to be a ledger (the journal mode is written in the
+                    // file's header). WAL: readers never block the writer; NORMAL sync is durable
+                    // at each checkpoint and never corrupts.
+                    db.batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+                        .map_err(|e| Self::open_error(&shown, e))?;
+                }
+                Ok(Ledger {
+                    db,
+                    url: url.clone(),
+                })
+            }
             Migrate::Newer(found) => Err(LedgerError::Newer {
                 url: shown,
                 found,
