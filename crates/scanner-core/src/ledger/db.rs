@@ -91,6 +91,8 @@ impl DbError {
 /// A row, read by column index.
 pub(crate) trait Row {
     fn int(&self, i: usize) -> Result<Option<i64>, DbError>;
+    /// A text column borrowed from the row (no allocation).
+    fn text_ref(&self, i: usize) -> Result<Option<&str>, DbError>;
     fn text(&self, i: usize) -> Result<Option<String>, DbError>;
     fn real(&self, i: usize) -> Result<Option<f64>, DbError>;
 }
@@ -98,6 +100,12 @@ pub(crate) trait Row {
 impl Row for rusqlite::Row<'_> {
     fn int(&self, i: usize) -> Result<Option<i64>, DbError> {
         Ok(self.get(i)?)
+    }
+    fn text_ref(&self, i: usize) -> Result<Option<&str>, DbError> {
+        use rusqlite::types::FromSqlError;
+        self.get_ref(i)?
+            .as_str_or_null()
+            .map_err(|e: FromSqlError| DbError::Sqlite(rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))))
     }
     fn text(&self, i: usize) -> Result<Option<String>, DbError> {
         Ok(self.get(i)?)
@@ -110,6 +118,9 @@ impl Row for rusqlite::Row<'_> {
 #[cfg(feature = "ledger-postgres")]
 impl Row for postgres::Row {
     fn int(&self, i: usize) -> Result<Option<i64>, DbError> {
+        Ok(self.try_get(i)?)
+    }
+    fn text_ref(&self, i: usize) -> Result<Option<&str>, DbError> {
         Ok(self.try_get(i)?)
     }
     fn text(&self, i: usize) -> Result<Option<String>, DbError> {

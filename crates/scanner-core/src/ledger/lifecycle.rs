@@ -139,13 +139,18 @@ impl Ledger {
 
         // Sightings, aggregated per credential.
         let mut accs: HashMap<i64, Acc> = HashMap::new();
+        // Unfiltered, every row is read (runs outside the map are skipped as they come).
+        let (sql_filter, sight_params) = match filters.since.is_some() || filters.repo.is_some() {
+            true => (format!(" WHERE run_id IN (SELECT id FROM runs WHERE {where_runs})"), &params[..]),
+            false => (String::new(), &[][..]),
+        };
         db.each(
             &format!(
                 "SELECT run_id, credential_id, commit_date, at_head, liveness, status, revoked_on,
                         owner, owner_source, expires, environments, path
-                 FROM sightings WHERE run_id IN (SELECT id FROM runs WHERE {where_runs})"
+                 FROM sightings{sql_filter}"
             ),
-            &params,
+            sight_params,
             |r| aggregate(r, &runs, &mut accs),
         )
         .map_err(read)?;
@@ -260,28 +265,29 @@ fn aggregate(
     if at_head {
         entry.1 = Some(entry.1.map_or(key, |x: Key| x.max(key)));
     }
-    let liveness = r.text(4)?;
-    let status = r.text(5)?.unwrap_or_default();
-    if liveness.as_deref() == Some("dead") || status == "revoked-still-present" {
+    let liveness = r.text_ref(4)?;
+    let status = r.text_ref(5)?.unwrap_or_default();
+    if liveness == Some("dead") || status == "revoked-still-present" {
         acc.revoked_at = Some(acc.revoked_at.map_or(at, |x| x.min(at)));
     }
-    if let Some(l) = liveness.filter(|l| l == "live" || l == "dead") {
-        if acc.liveness.as_ref().is_none_or(|(t, _)| at >= *t) {
-            acc.liveness = Some((at, l));
+    if let Some(l) = liveness.filter(|l| *l == "live" || *l == "dead") {
+        if acc.liveness.as_ref().is_none_or(|(t, _)| at > *t) {
+            acc.liveness = Some((at, l.to_string()));
         }
     }
-    if let Some(d) = r.text(6)?.and_then(|d| Date::parse(&d)) {
+    if let Some(d) = r.text_ref(6)?.and_then(Date::parse) {
         let t = d.days() * 86_400;
         acc.revoked_on = Some(acc.revoked_on.map_or(t, |x| x.min(t)));
     }
-    if (at, run_id) >= acc.latest {
+    // The state of its latest run (the first sighting of that run stands for it).
+    if (at, run_id) > acc.latest {
         acc.latest = (at, run_id);
         acc.owner = r.text(7)?;
         acc.owner_source = r.text(8)?;
-        acc.status = status;
+        acc.status = status.to_string();
         acc.expires = r.text(9)?;
     }
-    if let Some(envs) = r.text(10)? {
+    if let Some(envs) = r.text_ref(10)? {
         for e in envs.split(',').filter(|e| !e.is_empty()) {
             if !acc.environments.contains(e) {
                 acc.environments.insert(e.to_string());
