@@ -18,6 +18,7 @@ pub fn record(
 ) -> Option<ExitCode> {
     use leakhound_core::ledger::{Ledger, LedgerUrl, RunRecord};
     let url = a.ledger.as_deref()?;
+    let started = std::time::Instant::now();
     let result = (|| -> anyhow::Result<_> {
         let url: LedgerUrl = url.parse()?;
         let mut run = RunRecord::from_report(report, fingerprint_kind)?;
@@ -37,7 +38,7 @@ pub fn record(
                     } else {
                         ""
                     },
-                    done.seconds
+                    started.elapsed().as_secs_f64()
                 );
             }
             None
