@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use anyhow::bail;
 use leakhound_core::inventory::{add_entry, Attention, EntryStatus};
 use leakhound_core::report::read::{read, List};
-use leakhound_core::{parse_fingerprint, Date, Inventory, InventoryEntry, Status};
+use leakhound_core::{
+    fingerprint, parse_fingerprint, Date, FingerprintKey, FingerprintKind, Inventory,
+    InventoryEntry, Status,
+};
 
 use leakhound_core::session::{repo_root, ScanSession, INVENTORY_FILE};
 
@@ -17,7 +20,7 @@ fn default_path(explicit: Option<PathBuf>) -> PathBuf {
     explicit.unwrap_or_else(|| repo_root(Path::new(".")).join(INVENTORY_FILE))
 }
 
-pub fn run(c: InventoryCommand) -> anyhow::Result<ExitCode> {
+pub fn run(c: InventoryCommand, key: Option<FingerprintKey>) -> anyhow::Result<ExitCode> {
     match c {
         InventoryCommand::Add(a) => add(a),
         InventoryCommand::List { inventory } => list(&default_path(inventory)),
@@ -25,7 +28,7 @@ pub fn run(c: InventoryCommand) -> anyhow::Result<ExitCode> {
             inventory,
             within,
             report,
-        } => check(&default_path(inventory), within, report.as_deref()),
+        } => check(&default_path(inventory), within, report.as_deref(), key),
     }
 }
 
@@ -102,8 +105,9 @@ fn list(path: &Path) -> anyhow::Result<ExitCode> {
             .to_owned();
         writeln!(
             out,
-            "{}  {:<20} {:<10} {:<8} expires {:<10}  {}",
+            "{}  {:<11} {:<20} {:<10} {:<8} expires {:<10}  {}",
             e.fingerprint,
+            FingerprintKind::of(&e.fingerprint).map_or("?", FingerprintKind::as_str),
             e.owner,
             status,
             e.environment.as_deref().unwrap_or("-"),
@@ -116,7 +120,12 @@ fn list(path: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// Expired and soon-expiring entries, and stale ones (no finding matches them). Exit 1 when any.
-fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn check(
+    path: &Path,
+    within: i64,
+    report: Option<&Path>,
+    key: Option<FingerprintKey>,
+) -> anyhow::Result<ExitCode> {
     let inv = Inventory::load(path)?;
     let found: Vec<String> = match report {
         Some(r) => read(r, List::Findings)?
@@ -128,13 +137,20 @@ fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<Exit
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let scanned = ScanSession::paths([root]).collect()?;
+            let keyed = key.is_some();
+            let scanned = ScanSession::paths([root])
+                .with_fingerprint_key(key)
+                .collect()?;
             crate::scan_cmd::print_rule_warnings(&scanned.rule_warnings);
-            scanned
+            // Under a key, an entry still written in the plain form is matched by it too.
+            let plain = scanned
                 .findings
-                .into_iter()
-                .map(|f| f.fingerprint)
-                .collect()
+                .iter()
+                .filter(|_| keyed)
+                .map(|f| fingerprint(f.secret.as_bytes()));
+            let mut found: Vec<String> = plain.collect();
+            found.extend(scanned.findings.into_iter().map(|f| f.fingerprint));
+            found
         }
     };
     let mut out = std::io::stdout().lock();
