@@ -132,6 +132,8 @@ impl fmt::Display for FingerprintNote {
 }
 
 /// The plain form of each keyed finding's fingerprint, for reading files written before the key.
+// Used by the session (feature `fs`); the governance modules build without it.
+#[cfg_attr(not(feature = "fs"), allow(dead_code))]
 pub(crate) struct PlainForms {
     /// The scan's key id, when it has a key.
     key_id: Option<String>,
@@ -139,6 +141,7 @@ pub(crate) struct PlainForms {
     map: HashMap<String, String>,
 }
 
+#[cfg_attr(not(feature = "fs"), allow(dead_code))]
 impl PlainForms {
     /// The plain forms of `findings` when a key is set (their fingerprints are then keyed); nothing
     /// otherwise. The plain form is taken from the secret as reported: for a secret that is not
