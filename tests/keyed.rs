@@ -303,6 +303,20 @@ fn inventory_add_and_list_take_keyed_fingerprints() {
         &["scan", "a", "--format", "json"],
     );
     assert_eq!(json(&out)["findings"][0]["owner"]["team"], "team-a");
+    // `inventory check`: under the key, the keyed entry is found and the plain one is stale; without
+    // it, the keyed entry cannot be judged, and is not called stale.
+    let out = run(dir.path(), Key::Env(KEY), &["inventory", "check"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains(&format!("stale          {fp}")), "{text}");
+    assert!(text.contains(&format!("stale          {plain}")), "{text}");
+    let out = run(dir.path(), Key::None, &["inventory", "check"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains(&format!("stale          {fp}")), "{text}");
+    assert!(
+        stderr(&out).contains("1 entry of another fingerprint kind"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -127,6 +127,7 @@ fn check(
     key: Option<FingerprintKey>,
 ) -> anyhow::Result<ExitCode> {
     let inv = Inventory::load(path)?;
+    let keyed = key.is_some();
     let found: Vec<String> = match report {
         Some(r) => read(r, List::Findings)?
             .into_iter()
@@ -137,7 +138,6 @@ fn check(
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let keyed = key.is_some();
             let scanned = ScanSession::paths([root])
                 .with_fingerprint_key(key)
                 .collect()?;
@@ -153,8 +153,39 @@ fn check(
             found
         }
     };
+    // The kinds of entry the found fingerprints can judge: a scan under a key both (the plain form
+    // is among them), one without only plain; a report those it holds (an empty one: any).
+    let judged: Vec<FingerprintKind> = match report {
+        Some(_) if !found.is_empty() => FingerprintKind::ALL
+            .into_iter()
+            .filter(|k| found.iter().any(|f| FingerprintKind::of(f) == Some(*k)))
+            .collect(),
+        None if !keyed => vec![FingerprintKind::Sha256],
+        _ => FingerprintKind::ALL.to_vec(),
+    };
     let mut out = std::io::stdout().lock();
-    let due = inv.check(&found, Date::today(), within);
+    let mut due = inv.check(&found, Date::today(), within);
+    // An entry of another kind than the scan's is not stale: nothing could have matched it.
+    let before = due.len();
+    due.retain(|a| match a {
+        Attention::Stale { entry } => {
+            FingerprintKind::of(&entry.fingerprint).is_some_and(|k| judged.contains(&k))
+        }
+        _ => true,
+    });
+    if due.len() < before {
+        let why = match report {
+            Some(r) => format!("{} holds only other fingerprints", r.display()),
+            None => "no fingerprint key is set".to_owned(),
+        };
+        writeln!(
+            std::io::stderr(),
+            "leakhound: warning: {} entr{} of another fingerprint kind cannot be checked for \
+             staleness: {why}",
+            before - due.len(),
+            if before - due.len() == 1 { "y" } else { "ies" },
+        )?;
+    }
     for a in &due {
         match a {
             Attention::Expired { entry: e, expiry, days } => writeln!(
