@@ -272,3 +272,38 @@ fn the_same_runs_into_postgresql() {
     assert_eq!(r["kpis"]["credentials"], 2);
     assert_eq!(r["runs"][0]["repo"], "git.example.com/acme/payments");
 }
+
+#[test]
+fn keyed_fingerprints_reach_the_ledger_and_another_kind_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("src");
+    let secret = token(9);
+    write(&dir, "app.env", &format!("GITLAB_TOKEN={secret}\n"));
+    let url = format!("sqlite:{}", tmp.path().join("l.sqlite").display());
+    let keyed = |key: &str| {
+        Command::new(env!("CARGO_BIN_EXE_leakhound"))
+            .args(["scan", ".", "-q", "--format", "jsonl", "--ledger", &url])
+            .current_dir(&dir)
+            .env_remove("CI")
+            .env("LEAKHOUND_FINGERPRINT_KEY", key)
+            .output()
+            .unwrap()
+    };
+    let out = keyed("an organisation key of 32 bytes!");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let r = json(&leakhound(tmp.path(), &["report", "--ledger", &url, "--format", "json"]));
+    let fp = r["credentials"][0]["fingerprint"].as_str().unwrap().to_string();
+    assert!(fp.starts_with("hmac-sha256:"), "{fp}");
+    assert_ne!(fp, fingerprint_of(&secret));
+    assert!(r["fingerprint_kind"].as_str().unwrap().starts_with("hmac-sha256:"));
+    // Plain fingerprints, or another key's, would never match: refused, exit 2, nothing recorded.
+    for out in [
+        leakhound(&dir, &["scan", ".", "-q", "--format", "jsonl", "--ledger", &url]),
+        keyed("another organisation's key, 32 b"),
+    ] {
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("LEAKHOUND_FINGERPRINT_KEY"), "{}", stderr(&out));
+    }
+    let r = json(&leakhound(tmp.path(), &["report", "--ledger", &url, "--format", "json"]));
+    assert_eq!(r["kpis"]["runs"], 1);
+}

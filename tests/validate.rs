@@ -482,3 +482,49 @@ fn revoke_without_an_api_gives_the_console_page() {
 fn leakhound_fingerprint(secret: &str) -> String {
     leakhound_core::fingerprint(secret.as_bytes())
 }
+
+/// `revoke --fingerprint` finds the secret by its keyed fingerprint under a key, and by its plain one
+/// too (an inventory written before the key was set).
+#[test]
+fn revoke_finds_a_keyed_fingerprint_under_the_key() {
+    let d = fixture();
+    std::fs::write(
+        d.path().join("src/legacy.env"),
+        "K=acmekey_3f9a1c7e5b2d8a4f6c1e9b7d3a5f2c8e\n", // leakhound:allow (made-up)
+    )
+    .unwrap();
+    let keyfile = d.path().join("fingerprint.key");
+    std::fs::write(&keyfile, "a-test-fingerprint-key-0123456789\n").unwrap();
+    let key = leakhound_core::FingerprintKey::from_file(&keyfile).unwrap();
+    let secret = "acmekey_3f9a1c7e5b2d8a4f6c1e9b7d3a5f2c8e"; // leakhound:allow (made-up)
+    let server = Server::start(|_, _| Reply::status(200, ""));
+    let revoke = |fp: &str, with_key: bool| {
+        let mut args = vec![];
+        if with_key {
+            args.extend(["--fingerprint-key-file", keyfile.to_str().unwrap()]);
+        }
+        args.extend(["revoke", "--fingerprint", fp, "src", "--no-default-rules"]);
+        args.extend(["--rules", "acme.toml", "--yes"]);
+        leakhound(d.path(), &server.base, &args)
+    };
+    // The rule has no revocation API: found, and sent to the console page (exit 1).
+    for (fp, with_key) in [
+        (key.fingerprint(secret.as_bytes()), true),
+        (leakhound_fingerprint(secret), true),
+    ] {
+        let o = revoke(&fp, with_key);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(out.contains("has no self-service revocation API"), "{out}");
+    }
+    // Without the key, the keyed fingerprint names nothing that can be found.
+    let o = revoke(&key.fingerprint(secret.as_bytes()), false);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not found in src"));
+    assert!(server.requests().is_empty());
+}

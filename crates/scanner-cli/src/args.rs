@@ -16,6 +16,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+
+    /// Fingerprint secrets with HMAC-SHA-256 under the key in FILE (`hmac-sha256:…`): overrides
+    /// LEAKHOUND_FINGERPRINT_KEY and LEAKHOUND_FINGERPRINT_KEY_FILE.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub fingerprint_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,8 +122,8 @@ pub struct LedgerArgs {
 
 #[derive(Debug, Args)]
 pub struct RevokeArgs {
-    /// The credential to revoke (from a report's `fingerprint`).
-    #[arg(long, value_name = "sha256:HEX")]
+    /// The credential to revoke (from a report's `fingerprint`: `sha256:…` or `hmac-sha256:…`).
+    #[arg(long, value_name = "FINGERPRINT")]
     pub fingerprint: String,
 
     /// Where the secret is: files or directories (default: the current directory); with --history,
@@ -185,7 +190,8 @@ pub enum InventoryCommand {
 
 #[derive(Debug, Args)]
 pub struct InventoryAddArgs {
-    /// The credential's fingerprint (sha256:…), from a report.
+    /// The credential's fingerprint (`sha256:…`, or `hmac-sha256:…` under a fingerprint key), from a
+    /// report.
     #[arg(
         long,
         required_unless_present = "from_report",

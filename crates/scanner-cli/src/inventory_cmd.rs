@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use anyhow::bail;
 use leakhound_core::inventory::{add_entry, Attention, EntryStatus};
 use leakhound_core::report::read::{read, List};
-use leakhound_core::{parse_fingerprint, Date, Inventory, InventoryEntry, Status};
+use leakhound_core::{
+    fingerprint, parse_fingerprint, Date, FingerprintKey, FingerprintKind, Inventory,
+    InventoryEntry, Status,
+};
 
 use leakhound_core::session::{repo_root, ScanSession, INVENTORY_FILE};
 
@@ -17,7 +20,7 @@ fn default_path(explicit: Option<PathBuf>) -> PathBuf {
     explicit.unwrap_or_else(|| repo_root(Path::new(".")).join(INVENTORY_FILE))
 }
 
-pub fn run(c: InventoryCommand) -> anyhow::Result<ExitCode> {
+pub fn run(c: InventoryCommand, key: Option<FingerprintKey>) -> anyhow::Result<ExitCode> {
     match c {
         InventoryCommand::Add(a) => add(a),
         InventoryCommand::List { inventory } => list(&default_path(inventory)),
@@ -25,7 +28,7 @@ pub fn run(c: InventoryCommand) -> anyhow::Result<ExitCode> {
             inventory,
             within,
             report,
-        } => check(&default_path(inventory), within, report.as_deref()),
+        } => check(&default_path(inventory), within, report.as_deref(), key),
     }
 }
 
@@ -102,8 +105,9 @@ fn list(path: &Path) -> anyhow::Result<ExitCode> {
             .to_owned();
         writeln!(
             out,
-            "{}  {:<20} {:<10} {:<8} expires {:<10}  {}",
+            "{}  {:<11} {:<20} {:<10} {:<8} expires {:<10}  {}",
             e.fingerprint,
+            FingerprintKind::of(&e.fingerprint).map_or("?", FingerprintKind::as_str),
             e.owner,
             status,
             e.environment.as_deref().unwrap_or("-"),
@@ -116,8 +120,14 @@ fn list(path: &Path) -> anyhow::Result<ExitCode> {
 }
 
 /// Expired and soon-expiring entries, and stale ones (no finding matches them). Exit 1 when any.
-fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<ExitCode> {
+fn check(
+    path: &Path,
+    within: i64,
+    report: Option<&Path>,
+    key: Option<FingerprintKey>,
+) -> anyhow::Result<ExitCode> {
     let inv = Inventory::load(path)?;
+    let keyed = key.is_some();
     let found: Vec<String> = match report {
         Some(r) => read(r, List::Findings)?
             .into_iter()
@@ -128,17 +138,54 @@ fn check(path: &Path, within: i64, report: Option<&Path>) -> anyhow::Result<Exit
                 .parent()
                 .filter(|p| !p.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            let scanned = ScanSession::paths([root]).collect()?;
+            let scanned = ScanSession::paths([root])
+                .with_fingerprint_key(key)
+                .collect()?;
             crate::scan_cmd::print_rule_warnings(&scanned.rule_warnings);
-            scanned
+            // Under a key, an entry still written in the plain form is matched by it too.
+            let plain = scanned
                 .findings
-                .into_iter()
-                .map(|f| f.fingerprint)
-                .collect()
+                .iter()
+                .filter(|_| keyed)
+                .map(|f| fingerprint(f.secret.as_bytes()));
+            let mut found: Vec<String> = plain.collect();
+            found.extend(scanned.findings.into_iter().map(|f| f.fingerprint));
+            found
         }
     };
+    // The kinds of entry the found fingerprints can judge: a scan under a key both (the plain form
+    // is among them), one without only plain; a report those it holds (an empty one: any).
+    let judged: Vec<FingerprintKind> = match report {
+        Some(_) if !found.is_empty() => FingerprintKind::ALL
+            .into_iter()
+            .filter(|k| found.iter().any(|f| FingerprintKind::of(f) == Some(*k)))
+            .collect(),
+        None if !keyed => vec![FingerprintKind::Sha256],
+        _ => FingerprintKind::ALL.to_vec(),
+    };
     let mut out = std::io::stdout().lock();
-    let due = inv.check(&found, Date::today(), within);
+    let mut due = inv.check(&found, Date::today(), within);
+    // An entry of another kind than the scan's is not stale: nothing could have matched it.
+    let before = due.len();
+    due.retain(|a| match a {
+        Attention::Stale { entry } => {
+            FingerprintKind::of(&entry.fingerprint).is_some_and(|k| judged.contains(&k))
+        }
+        _ => true,
+    });
+    if due.len() < before {
+        let why = match report {
+            Some(r) => format!("{} holds only other fingerprints", r.display()),
+            None => "no fingerprint key is set".to_owned(),
+        };
+        writeln!(
+            std::io::stderr(),
+            "leakhound: warning: {} entr{} of another fingerprint kind cannot be checked for \
+             staleness: {why}",
+            before - due.len(),
+            if before - due.len() == 1 { "y" } else { "ies" },
+        )?;
+    }
     for a in &due {
         match a {
             Attention::Expired { entry: e, expiry, days } => writeln!(

@@ -67,6 +67,16 @@ pub(crate) fn one_line(err: &anyhow::Error) -> String {
     out
 }
 
+/// The fingerprint key: `--fingerprint-key-file`, else the environment's (`None`: plain fingerprints).
+fn fingerprint_key(
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<Option<leakhound_core::FingerprintKey>> {
+    Ok(match file {
+        Some(f) => Some(leakhound_core::FingerprintKey::from_file(f)?),
+        None => leakhound_core::FingerprintKey::from_env()?,
+    })
+}
+
 fn run() -> anyhow::Result<ExitCode> {
     let cli = match args::Cli::try_parse() {
         Ok(cli) => cli,
@@ -77,22 +87,31 @@ fn run() -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(code));
         }
     };
+    // Read only by the commands that fingerprint, so that a bad key does not stop `rules list`.
+    let key_file = cli.fingerprint_key_file;
+    let key = || fingerprint_key(key_file.as_deref());
+    let scan_key = || -> anyhow::Result<scan_cmd::Key> {
+        Ok(scan_cmd::Key {
+            key: key()?,
+            from_flag: key_file.is_some(),
+        })
+    };
     match cli.command {
-        args::Command::Scan(a) => scan_cmd::run(a),
+        args::Command::Scan(a) => scan_cmd::run(a, scan_key()?),
         args::Command::Rules(args::RulesCommand::List(a)) => rules_cmd::list(a),
         args::Command::Rules(args::RulesCommand::Check(a)) => rules_cmd::check(a),
         args::Command::Hook(c) => hook_cmd::run(c),
-        args::Command::Inventory(c) => inventory_cmd::run(c),
+        args::Command::Inventory(c) => inventory_cmd::run(c, key()?),
         args::Command::Baseline(args::BaselineCommand::Create {
             baseline_output,
             scan,
-        }) => scan_cmd::create_baseline(scan, &baseline_output),
+        }) => scan_cmd::create_baseline(scan, &baseline_output, scan_key()?),
         args::Command::Completions { shell } => {
             let mut cmd = <args::Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut cmd, "leakhound", &mut std::io::stdout().lock());
             Ok(ExitCode::SUCCESS)
         }
-        args::Command::Revoke(a) => validate_cmd::revoke(a),
+        args::Command::Revoke(a) => validate_cmd::revoke(a, key()?),
         args::Command::Report(a) => ledger_cmd::report(a),
         args::Command::Man => {
             let cmd = <args::Cli as clap::CommandFactory>::command();

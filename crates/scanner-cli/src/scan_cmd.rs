@@ -11,7 +11,7 @@ use leakhound_core::config::parse_contexts;
 use leakhound_core::credentials::FailOn;
 use leakhound_core::report::{self, human};
 use leakhound_core::session::{Report, ScanSession, Verdict};
-use leakhound_core::{Baseline, Progress, RuleWarning};
+use leakhound_core::{Baseline, FingerprintKey, FingerprintNote, Progress, RuleWarning};
 
 use crate::args::{Format, ScanArgs};
 
@@ -21,7 +21,8 @@ pub fn in_ci() -> bool {
 }
 
 /// The session the arguments describe.
-fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
+fn session(a: &ScanArgs, key: &Key) -> anyhow::Result<ScanSession> {
+    let key_flag = key.from_flag;
     let first = a
         .paths
         .first()
@@ -31,10 +32,18 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
     if stdin && (a.history || a.staged) {
         bail!("`-` (standard input) is not a repository: --history and --staged scan one");
     }
+    // The hooks' sessions read the environment's key; `key` (the flag's, else the same) replaces it
+    // below. With the flag, a broken environment is not the hooks' to refuse.
     let session = if let Some(file) = &a.commit_msg {
-        leakhound_hook::commit_msg(&first, file)
+        match key_flag {
+            false => leakhound_hook::commit_msg(&first, file)?,
+            true => ScanSession::commit_message(&first, file),
+        }
     } else if a.staged {
-        leakhound_hook::pre_commit(&first)
+        match key_flag {
+            false => leakhound_hook::pre_commit(&first)?,
+            true => ScanSession::staged(&first),
+        }
     } else if a.history {
         let session = ScanSession::history(&first)
             .with_range(a.range.clone())
@@ -93,12 +102,22 @@ fn session(a: &ScanArgs) -> anyhow::Result<ScanSession> {
         .with_max_findings_per_file(a.max_findings_per_file)
         .with_mmap_threshold(a.mmap_threshold)
         .with_ignore_files(!a.no_ignore)
-        .with_follow_links(a.follow))
+        .with_follow_links(a.follow)
+        .with_fingerprint_key(key.key.clone()))
 }
 
-pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
-    let mut report = session(&a)?.run()?;
+/// The fingerprint key a command runs with, and whether `--fingerprint-key-file` gave it.
+pub struct Key {
+    /// The key (`None`: plain fingerprints).
+    pub key: Option<FingerprintKey>,
+    /// Given by the flag rather than the environment.
+    pub from_flag: bool,
+}
+
+pub fn run(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
+    let mut report = session(&a, &key)?.run()?;
     print_rule_warnings(&report.rule_warnings);
+    print_fingerprint_notes(&report.fingerprint_notes, a.quiet);
     #[cfg(feature = "validate")]
     if let Some(v) = &report.validation {
         crate::validate_cmd::warn(v, a.quiet);
@@ -112,7 +131,7 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     emit(&a, &report)?;
     // The ledger last: its failure is exit code 2, but the report above is written whatever happens.
     if let Some(code) =
-        crate::ledger_cmd::record(&a.ledger, &report, fingerprint_kind(&report), a.quiet)
+        crate::ledger_cmd::record(&a.ledger, &report, &fingerprint_kind(&key), a.quiet)
     {
         return Ok(code);
     }
@@ -123,31 +142,39 @@ pub fn run(a: ScanArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The kind of fingerprints the report holds (what a ledger checks runs against).
-fn fingerprint_kind(report: &Report) -> &'static str {
-    match report.findings.first() {
-        Some(f) if f.fingerprint.starts_with("hmac-sha256:") => "hmac-sha256",
-        _ => "sha256",
+/// The kind of fingerprints a run holds, as a ledger records it: `sha256`, or `hmac-sha256:<key id>`
+/// (two keys make two kinds: their fingerprints never match).
+fn fingerprint_kind(key: &Key) -> String {
+    match &key.key {
+        Some(k) => format!("hmac-sha256:{}", k.id()),
+        None => "sha256".to_string(),
     }
 }
 
 /// `leakhound baseline create`: the same scan, every finding recorded as accepted.
-pub fn create_baseline(a: ScanArgs, output: &Path) -> anyhow::Result<ExitCode> {
-    let scanned = session(&a)?.collect()?;
+pub fn create_baseline(a: ScanArgs, output: &Path, key: Key) -> anyhow::Result<ExitCode> {
+    let scanned = session(&a, &key)?.collect()?;
+    let key = key.key;
     print_rule_warnings(&scanned.rule_warnings);
     // What is accepted depends on what the repository's config let through: say it here too.
     human::config_warnings(&mut io::stderr(), &scanned.config_changes)?;
     // Entries are recorded relative to the repository root, however the path was spelled, so that
     // every later scan (and the hook) matches them.
-    let baseline = Baseline::from_findings_at(&scanned.findings, &|f| scanned.root_relative(f));
+    let baseline = Baseline::from_findings_at(&scanned.findings, &|f| scanned.root_relative(f))
+        .keyed_by(key.as_ref());
     baseline.save(output)?;
     let stats = scanned.stats.scan();
     if !a.quiet {
         writeln!(
             io::stderr(),
-            "leakhound: recorded {} accepted findings ({} files scanned) in {}",
+            "leakhound: recorded {} accepted findings ({} files scanned, {} fingerprints) in {}",
             baseline.entries.len(),
             stats.files,
+            if key.is_some() {
+                "hmac-sha256"
+            } else {
+                "sha256"
+            },
             output.display()
         )?;
     }
@@ -291,6 +318,25 @@ fn create_private(path: &Path) -> anyhow::Result<File> {
     }
     opts.open(path)
         .with_context(|| format!("{}: cannot create", path.display()))
+}
+
+/// What the scan noticed about the kind of fingerprints the inventory and baseline hold, on stderr: a
+/// file whose entries cannot match is a warning (always said); plain entries read under a key are a
+/// note, with the keyed fingerprint each matched entry stands for (what to write in its place).
+pub fn print_fingerprint_notes(notes: &[FingerprintNote], quiet: bool) {
+    let mut err = io::stderr().lock();
+    for n in notes {
+        let _ = match n {
+            FingerprintNote::PlainUnderKey { rekeyed, .. } if !quiet => {
+                let _ = writeln!(err, "leakhound: note: {n}");
+                rekeyed
+                    .iter()
+                    .try_for_each(|(plain, keyed)| writeln!(err, "  {plain} is now {keyed}"))
+            }
+            FingerprintNote::PlainUnderKey { .. } => Ok(()),
+            _ => writeln!(err, "leakhound: warning: {n}"),
+        };
+    }
 }
 
 /// Warnings about rule files and configs, on stderr.

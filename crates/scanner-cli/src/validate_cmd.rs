@@ -130,7 +130,10 @@ pub fn options(a: &ValidateArgs, _quiet: bool) -> anyhow::Result<Option<()>> {
 pub use revoke::run as revoke;
 
 #[cfg(not(feature = "validate"))]
-pub fn revoke(_: crate::args::RevokeArgs) -> anyhow::Result<std::process::ExitCode> {
+pub fn revoke(
+    _: crate::args::RevokeArgs,
+    _: Option<leakhound_core::FingerprintKey>,
+) -> anyhow::Result<std::process::ExitCode> {
     anyhow::bail!("revoke: this leakhound was built without validation (cargo feature `validate`)")
 }
 
@@ -148,7 +151,10 @@ mod revoke {
 
     use crate::args::{Format, RevokeArgs};
 
-    pub fn run(a: RevokeArgs) -> anyhow::Result<ExitCode> {
+    pub fn run(
+        a: RevokeArgs,
+        key: Option<leakhound_core::FingerprintKey>,
+    ) -> anyhow::Result<ExitCode> {
         if super::refused() {
             bail!("revoke: validation and revocation are turned off on this machine (LEAKHOUND_NO_VALIDATE is set)");
         }
@@ -179,6 +185,7 @@ mod revoke {
             .with_default_rules(!a.no_default_rules)
             .with_rule_files(a.rules.iter().cloned())
             .with_validation(Some(opts))
+            .with_fingerprint_key(key)
             .collect()?;
         let validator = scanned
             .validator()
@@ -186,7 +193,7 @@ mod revoke {
         let found: Vec<&Finding> = scanned
             .findings
             .iter()
-            .filter(|f| f.fingerprint == fp)
+            .filter(|f| f.has_fingerprint(&fp))
             .collect();
         let Some(&any) = found.first() else {
             bail!(

@@ -9,12 +9,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::finding::{Finding, FingerprintKind};
 
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct BaselineEntry {
-    /// `sha256:<hex>` of the secret.
+    /// `sha256:<hex>` of the secret, or `hmac-sha256:<hex>` under a fingerprint key.
     pub fingerprint: String,
     /// The rule that found it (informational: a renamed rule does not invalidate the entry).
     pub rule: String,
@@ -38,6 +38,14 @@ pub struct BaselineEntry {
 pub struct Baseline {
     /// Format version (1).
     pub version: u32,
+    /// The kind of fingerprints the entries hold (`sha256` or `hmac-sha256`), as written by
+    /// `leakhound baseline create`; absent in older files, which are read all the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprints: Option<FingerprintKind>,
+    /// With keyed fingerprints: the key's id ([`crate::FingerprintKey::id`]), so that a scan under
+    /// another key can say why nothing matches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
     /// The accepted findings, sorted.
     pub entries: Vec<BaselineEntry>,
 }
@@ -72,10 +80,41 @@ impl Baseline {
                 path: path_of(f),
             })
             .collect();
+        let keyed = set
+            .iter()
+            .any(|e| FingerprintKind::of(&e.fingerprint) == Some(FingerprintKind::HmacSha256));
         Baseline {
             version: 1,
+            fingerprints: Some(if keyed {
+                FingerprintKind::HmacSha256
+            } else {
+                FingerprintKind::Sha256
+            }),
+            key_id: None,
             entries: set.into_iter().collect(),
         }
+    }
+
+    /// Records the key the entries were made with (`None`: plain fingerprints): `fingerprints` and
+    /// `key_id` say so in the file.
+    ///
+    /// ```
+    /// use leakhound_core::{Baseline, FingerprintKey, FingerprintKind, Scanner};
+    /// let key = FingerprintKey::from_bytes([6u8; 32]).unwrap();
+    /// let scanner = Scanner::with_default_rules().with_fingerprint_key(Some(key.clone()));
+    /// let found = scanner.scan_bytes("a.env", b"T=glpat-Hq3Zr8xK2mVb7NcT1pWd\n"); // leakhound:allow (documentation token)
+    /// let b = Baseline::from_findings(&found).keyed_by(Some(&key));
+    /// assert_eq!(b.fingerprints, Some(FingerprintKind::HmacSha256));
+    /// let json = serde_json::to_string(&b).unwrap();
+    /// assert!(json.contains(r#""fingerprints":"hmac-sha256""#) && json.contains(&key.id()));
+    /// ```
+    pub fn keyed_by(mut self, key: Option<&crate::FingerprintKey>) -> Baseline {
+        self.fingerprints = Some(match key {
+            Some(_) => FingerprintKind::HmacSha256,
+            None => FingerprintKind::Sha256,
+        });
+        self.key_id = key.map(crate::FingerprintKey::id);
+        self
     }
 
     /// Reads a baseline file.
@@ -83,7 +122,7 @@ impl Baseline {
     /// # Errors
     /// [`BaselineError`] naming the file: unreadable, not JSON of this shape (the position only: the
     /// JSON parser's own message can quote the file's text), or an entry whose fingerprint is not
-    /// `sha256:` and 64 hex digits (the entry number and field, never the value).
+    /// `sha256:` or `hmac-sha256:` and 64 hex digits (the entry number and field, never the value).
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
         let err = |message: String| BaselineError {
             path: path.display().to_string(),

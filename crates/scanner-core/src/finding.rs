@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use crate::context::{Context, Surface};
 use crate::severity::Severity;
 
-/// `sha256:<hex>` of the secret's bytes. Content-based, so the same key found in two files, two commits or
+/// `sha256:<hex>` of the secret's bytes (the plain kind; with an organisation's key,
+/// [`crate::FingerprintKey::fingerprint`] makes the keyed one). Content-based, so the same key found in two files, two commits or
 /// two repositories has one fingerprint, and an inventory or baseline can name it without holding it.
 ///
 /// ```
@@ -29,49 +30,111 @@ pub fn fingerprint(secret: &[u8]) -> String {
     s
 }
 
+/// The two kinds of fingerprint: plain `sha256:` ([`fingerprint`]) and keyed `hmac-sha256:`
+/// ([`crate::FingerprintKey::fingerprint`]).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum FingerprintKind {
+    /// `sha256:<hex>`: SHA-256 of the secret; anyone can recompute it (and reverse it for a guessable
+    /// secret).
+    Sha256,
+    /// `hmac-sha256:<hex>`: HMAC-SHA-256 under an organisation's key; only a holder of the key can
+    /// recompute it.
+    HmacSha256,
+}
+
+impl FingerprintKind {
+    /// Both kinds.
+    pub const ALL: [FingerprintKind; 2] = [FingerprintKind::Sha256, FingerprintKind::HmacSha256];
+
+    /// `sha256` or `hmac-sha256`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FingerprintKind::Sha256 => "sha256",
+            FingerprintKind::HmacSha256 => "hmac-sha256",
+        }
+    }
+
+    /// `sha256:` or `hmac-sha256:`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            FingerprintKind::Sha256 => "sha256:",
+            FingerprintKind::HmacSha256 => "hmac-sha256:",
+        }
+    }
+
+    /// The kind of a fingerprint, by its prefix (case-insensitive); `None` for anything else. Only
+    /// the prefix is looked at: [`parse_fingerprint`] checks the rest.
+    ///
+    /// ```
+    /// use leakhound_core::{fingerprint, FingerprintKind};
+    /// assert_eq!(FingerprintKind::of(&fingerprint(b"x")), Some(FingerprintKind::Sha256));
+    /// assert_eq!(FingerprintKind::of("HMAC-SHA256:ab"), Some(FingerprintKind::HmacSha256));
+    /// assert_eq!(FingerprintKind::of("md5:ab"), None);
+    /// ```
+    pub fn of(fingerprint: &str) -> Option<FingerprintKind> {
+        FingerprintKind::ALL.into_iter().find(|k| {
+            let p = k.prefix();
+            fingerprint
+                .get(..p.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(p))
+        })
+    }
+}
+
+impl std::fmt::Display for FingerprintKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a string is not a fingerprint. It never carries the string itself: what was given where a
 /// fingerprint belongs is, often enough, the secret (pasted in the wrong place), and an error message
 /// must not print it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FingerprintError {
-    /// No `sha256:` prefix.
-    #[error("not a fingerprint: it does not start with `sha256:` (the value is not shown: it may be a secret)")]
+    /// No `sha256:` or `hmac-sha256:` prefix.
+    #[error("not a fingerprint: it does not start with `sha256:` or `hmac-sha256:` (the value is not shown: it may be a secret)")]
     Prefix,
     /// The wrong number of digits after the prefix.
-    #[error("not a fingerprint: {0} characters after `sha256:`, expected 64 hexadecimal digits (the value is not shown: it may be a secret)")]
+    #[error("not a fingerprint: {0} characters after the prefix, expected 64 hexadecimal digits (the value is not shown: it may be a secret)")]
     Length(usize),
     /// A character that is not a hexadecimal digit.
-    #[error("not a fingerprint: a character after `sha256:` is not a hexadecimal digit (the value is not shown: it may be a secret)")]
+    #[error("not a fingerprint: a character after the prefix is not a hexadecimal digit (the value is not shown: it may be a secret)")]
     NotHex,
 }
 
-/// Checks that `s` is a fingerprint as [`fingerprint`] writes it, `sha256:` and exactly 64 hexadecimal
-/// digits, and returns it normalised to lowercase (a fingerprint copied through a tool that upper-cases
-/// hex still names the same secret). Every file and flag that holds a fingerprint is read through this.
+/// Checks that `s` is a fingerprint as [`fingerprint`] or [`crate::FingerprintKey::fingerprint`]
+/// writes it, `sha256:` or `hmac-sha256:` and exactly 64 hexadecimal digits, and returns it normalised
+/// to lowercase (a fingerprint copied through a tool that upper-cases hex still names the same
+/// secret). Every file and flag that holds a fingerprint is read through this.
 ///
 /// # Errors
 /// A [`FingerprintError`] saying what is wrong, without the value.
 ///
 /// ```
-/// use leakhound_core::{fingerprint, parse_fingerprint};
+/// use leakhound_core::{fingerprint, parse_fingerprint, FingerprintKey};
 /// let fp = fingerprint(b"abc");
-/// assert_eq!(parse_fingerprint(&fp.to_uppercase().replace("SHA256:", "sha256:")).unwrap(), fp);
+/// assert_eq!(parse_fingerprint(&fp.to_uppercase()).unwrap(), fp);
+/// let keyed = FingerprintKey::from_bytes([9u8; 32]).unwrap().fingerprint(b"abc");
+/// assert_eq!(parse_fingerprint(&keyed.to_uppercase()).unwrap(), keyed);
 /// assert!(parse_fingerprint("sha256:zz").is_err());
+/// assert!(parse_fingerprint("hmac-sha256:zz").is_err());
 /// let err = parse_fingerprint("glpat-Hq3Zr8xK2mVb7NcT1pWd").unwrap_err(); // leakhound:allow (documentation token)
 /// assert!(!err.to_string().contains("glpat"));
 /// ```
 pub fn parse_fingerprint(s: &str) -> Result<String, FingerprintError> {
-    let hex = s
-        .strip_prefix("sha256:")
-        .or_else(|| s.strip_prefix("SHA256:"))
-        .ok_or(FingerprintError::Prefix)?;
+    let kind = FingerprintKind::of(s).ok_or(FingerprintError::Prefix)?;
+    let hex = &s[kind.prefix().len()..];
     if hex.len() != 64 {
         return Err(FingerprintError::Length(hex.chars().count()));
     }
     if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(FingerprintError::NotHex);
     }
-    Ok(format!("sha256:{}", hex.to_ascii_lowercase()))
+    Ok(format!("{}{}", kind.prefix(), hex.to_ascii_lowercase()))
 }
 
 /// A short, safe prefix of a secret for display: at most 6 characters and never more than a quarter of
@@ -210,7 +273,8 @@ pub struct Finding {
     pub end_column: usize,
     /// The secret (lossy UTF-8), or its redacted prefix.
     pub secret: String,
-    /// `sha256:<hex>` of the secret bytes.
+    /// `sha256:<hex>` of the secret bytes, or with a fingerprint key `hmac-sha256:<hex>`
+    /// ([`crate::FingerprintKey`]).
     pub fingerprint: String,
     /// Shannon entropy of the secret, bits per byte, two decimals.
     pub entropy: f64,
@@ -319,6 +383,31 @@ impl Finding {
         self.context = context;
         self.severity = context.lower(base);
         self.original_severity = (self.severity != base).then_some(base);
+    }
+
+    /// Whether this finding is the credential `fp` (normalised, as [`parse_fingerprint`] returns it)
+    /// names: its own fingerprint, or, for a keyed finding, the plain `sha256:` form of its secret (an
+    /// inventory or a flag written before the key was set). A redacted finding matches its own
+    /// fingerprint only.
+    ///
+    /// ```
+    /// use leakhound_core::{fingerprint, FingerprintKey, ScanSession};
+    /// let key = FingerprintKey::from_bytes([3u8; 32]).unwrap();
+    /// let report = ScanSession::bytes("a.env", "T=glpat-Hq3Zr8xK2mVb7NcT1pWd\n") // leakhound:allow (documentation token)
+    ///     .with_fingerprint_key(Some(key.clone()))
+    ///     .run()
+    ///     .unwrap();
+    /// let f = &report.findings[0];
+    /// assert_eq!(f.fingerprint, key.fingerprint(b"glpat-Hq3Zr8xK2mVb7NcT1pWd")); // leakhound:allow (documentation token)
+    /// assert!(f.has_fingerprint(&fingerprint(b"glpat-Hq3Zr8xK2mVb7NcT1pWd"))); // leakhound:allow (documentation token)
+    /// assert!(!f.has_fingerprint(&fingerprint(b"other")));
+    /// ```
+    pub fn has_fingerprint(&self, fp: &str) -> bool {
+        self.fingerprint == fp
+            || (FingerprintKind::of(fp) == Some(FingerprintKind::Sha256)
+                && FingerprintKind::of(&self.fingerprint) == Some(FingerprintKind::HmacSha256)
+                && !self.secret.ends_with('…')
+                && fingerprint(self.secret.as_bytes()) == fp)
     }
 
     /// Replaces `secret` by its redacted prefix. Idempotent.

@@ -43,6 +43,7 @@ mod date;
 mod decode;
 pub mod filters;
 mod finding;
+pub mod fingerprint_key;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod liveness;
@@ -66,6 +67,7 @@ pub mod source;
 pub mod baseline;
 pub mod config;
 pub mod credentials;
+pub mod fingerprint_notes;
 pub mod inventory;
 mod owners;
 
@@ -79,7 +81,9 @@ pub use credentials::{Credential, Governance, Status};
 pub use date::Date;
 pub use filters::{entropy, inline_allowed, is_placeholder, looks_like_assignment};
 pub use finding::{fingerprint, redact, Finding, Owner};
-pub use finding::{parse_fingerprint, FingerprintError};
+pub use finding::{parse_fingerprint, FingerprintError, FingerprintKind};
+pub use fingerprint_key::{fingerprint_with, FingerprintKey, FingerprintKeyError};
+pub use fingerprint_notes::{FingerprintFile, FingerprintNote};
 pub use inventory::{Inventory, InventoryEntry, InventoryError};
 pub use liveness::{LiveStatus, Liveness};
 pub use matcher::Scratch;

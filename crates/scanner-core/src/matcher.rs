@@ -12,7 +12,7 @@ use crate::filters::{
     decodes_to_placeholder, entropy, is_placeholder, lazy_hit_run, named_hit_run, noise,
     InlineAllow, LineFacts, Lines,
 };
-use crate::finding::{fingerprint, Finding};
+use crate::finding::Finding;
 use crate::prefilter::Prefilter;
 use crate::prefilter::{AGENT, ANSI, DOCUMENT, JOIN};
 use crate::rules::{allowlist, Rule, Severity};
@@ -161,6 +161,8 @@ pub(crate) struct MatchContext<'a> {
     pub max_findings: usize,
     /// Validation parts to collect with findings, when validating.
     pub parts: Option<&'a crate::parts::PartsTable>,
+    /// The fingerprint key, when findings are keyed.
+    pub key: Option<&'a crate::FingerprintKey>,
 }
 
 /// One rule's progress through the windows of a buffer.
@@ -518,7 +520,7 @@ impl MatchContext<'_> {
                 // A gitleaks rule with a `path` and no regex reports the file itself, once.
                 i = group_end;
                 if rule.reports_file(path) {
-                    out.push(file_finding(rule, path));
+                    out.push(file_finding(rule, path, self.key));
                 }
                 continue;
             }
@@ -1012,7 +1014,7 @@ impl MatchContext<'_> {
                 end_line,
                 end_column,
                 secret: String::from_utf8_lossy(secret).into_owned(),
-                fingerprint: fingerprint(secret),
+                fingerprint: crate::fingerprint_with(self.key, secret),
                 entropy: (c.entropy * 100.0).round() / 100.0,
                 validation: c.validation.map(str::to_owned),
                 details: c
@@ -1120,7 +1122,11 @@ fn arn_before(hay: &[u8], at: usize) -> bool {
 
 /// The finding of a path-only rule: the file itself, at line 1. Its path stands in for the secret, so each
 /// file is its own credential (a fingerprint of nothing would merge them all into one).
-pub(crate) fn file_finding(rule: &Rule, path: &str) -> Finding {
+pub(crate) fn file_finding(
+    rule: &Rule,
+    path: &str,
+    key: Option<&crate::FingerprintKey>,
+) -> Finding {
     Finding {
         rule: rule.id().to_owned(),
         description: rule.description().to_owned(),
@@ -1132,7 +1138,7 @@ pub(crate) fn file_finding(rule: &Rule, path: &str) -> Finding {
         end_line: 1,
         end_column: 1,
         secret: path.to_owned(),
-        fingerprint: fingerprint(path.as_bytes()),
+        fingerprint: crate::fingerprint_with(key, path.as_bytes()),
         entropy: (entropy(path.as_bytes()) * 100.0).round() / 100.0,
         validation: None,
         details: Default::default(),

@@ -38,6 +38,8 @@ pub struct Scanner {
     max_findings: usize,
     /// What validators need besides the secret, by rule ([`Scanner::with_validation_parts`]).
     parts: Option<crate::parts::PartsTable>,
+    /// Findings' fingerprints are keyed under it when set ([`Scanner::with_fingerprint_key`]).
+    key: Option<crate::FingerprintKey>,
 }
 
 /// Findings reported per file (or blob, or any scanned buffer) by default: a file with more is a dump
@@ -60,7 +62,28 @@ impl Scanner {
             now,
             max_findings: DEFAULT_MAX_FINDINGS_PER_FILE,
             parts: None,
+            key: None,
         }
+    }
+
+    /// Fingerprints findings with `key` (`hmac-sha256:`) instead of plain SHA-256 (`None`, the
+    /// default). Keying costs one HMAC per finding, where the plain form costs one hash.
+    ///
+    /// ```
+    /// use leakhound_core::{FingerprintKey, Scanner};
+    /// let key = FingerprintKey::from_bytes([5u8; 32]).unwrap();
+    /// let scanner = Scanner::with_default_rules().with_fingerprint_key(Some(key.clone()));
+    /// let f = scanner.scan_bytes("a.env", b"T=glpat-Hq3Zr8xK2mVb7NcT1pWd\n"); // leakhound:allow (documentation token)
+    /// assert_eq!(f[0].fingerprint, key.fingerprint(b"glpat-Hq3Zr8xK2mVb7NcT1pWd")); // leakhound:allow (documentation token)
+    /// ```
+    pub fn with_fingerprint_key(mut self, key: Option<crate::FingerprintKey>) -> Scanner {
+        self.key = key;
+        self
+    }
+
+    /// The key findings are fingerprinted with, if any.
+    pub fn fingerprint_key(&self) -> Option<&crate::FingerprintKey> {
+        self.key.as_ref()
     }
 
     /// Collects, with each finding of a rule that has a validator (`[rule.verify]`), the values the
@@ -149,6 +172,7 @@ impl Scanner {
             bulk,
             max_findings: self.max_findings,
             parts: self.parts.as_ref(),
+            key: self.key.as_ref(),
         }
     }
 }

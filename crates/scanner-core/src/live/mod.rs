@@ -138,6 +138,8 @@ pub struct Validator {
     specs: HashMap<String, Arc<VerifySpec>>,
     client: http::Client,
     opts: Options,
+    /// Keys the cache entries of multi-part credentials as the findings are keyed.
+    key: Option<crate::FingerprintKey>,
 }
 
 impl std::fmt::Debug for Validator {
@@ -188,7 +190,16 @@ impl Validator {
             specs,
             client,
             opts,
+            key: None,
         })
+    }
+
+    /// Keys the cache entry of a multi-part credential (a fingerprint over all its parts) with the
+    /// scan's fingerprint key, as the findings' own fingerprints are: without it, the cache file would
+    /// hold a plain hash of the parts. The session sets it ([`crate::ScanSession::with_fingerprint_key`]).
+    pub fn with_fingerprint_key(mut self, key: Option<crate::FingerprintKey>) -> Validator {
+        self.key = key;
+        self
     }
 
     /// Rule ids with a validator, and their providers, sorted by rule.
@@ -389,7 +400,7 @@ impl Validator {
                 bytes.push(0);
                 bytes.extend_from_slice(v.as_bytes());
             }
-            crate::fingerprint(&bytes)
+            crate::fingerprint_with(self.key.as_ref(), &bytes)
         } else {
             fp.to_owned()
         };

@@ -33,6 +33,7 @@ use crate::context::Context;
 use crate::credentials::{self, Status};
 use crate::date::Date;
 use crate::finding::Finding;
+use crate::fingerprint_notes::PlainForms;
 use crate::inventory::{Inventory, InventoryError};
 use crate::owners::CodeOwners;
 use crate::rules::RuleError;
@@ -164,6 +165,8 @@ pub struct ScanSession {
     /// Live validation (`--validate`): off unless asked for.
     #[cfg(feature = "live")]
     validation: Option<crate::live::Options>,
+    /// Keyed fingerprints ([`ScanSession::with_fingerprint_key`]).
+    fingerprint_key: Option<crate::FingerprintKey>,
 }
 
 impl std::fmt::Debug for ScanSession {
@@ -203,6 +206,7 @@ impl ScanSession {
             progress: None,
             #[cfg(feature = "live")]
             validation: None,
+            fingerprint_key: None,
         }
     }
 
@@ -332,6 +336,15 @@ impl ScanSession {
     #[cfg(feature = "live")]
     pub fn with_validation(mut self, options: Option<crate::live::Options>) -> Self {
         self.validation = options;
+        self
+    }
+
+    /// Fingerprints every finding with `key` (`hmac-sha256:`; `None`, the default: plain `sha256:`),
+    /// so the report, the baseline and the inventory lookups all use the keyed form. Plain entries of
+    /// an inventory or baseline still match (through the plain form of each finding's secret), and
+    /// [`Report::fingerprint_notes`] says which files hold the other kind.
+    pub fn with_fingerprint_key(mut self, key: Option<crate::FingerprintKey>) -> Self {
+        self.fingerprint_key = key;
         self
     }
 
@@ -479,12 +492,16 @@ impl ScanSession {
         );
         let scanner = Scanner::new(rules)
             .with_allow_regexes(configs.allow_regexes())
-            .with_max_findings_per_file(self.max_findings_per_file);
+            .with_max_findings_per_file(self.max_findings_per_file)
+            .with_fingerprint_key(self.fingerprint_key.clone());
         #[cfg(feature = "live")]
         let scanner = scanner.with_validation_parts(self.validation.is_some());
         #[cfg(feature = "live")]
         let validator = match &self.validation {
-            Some(o) => Some(crate::live::Validator::new(scanner.rules(), o.clone())?),
+            Some(o) => Some(
+                crate::live::Validator::new(scanner.rules(), o.clone())?
+                    .with_fingerprint_key(self.fingerprint_key.clone()),
+            ),
             None => None,
         };
         let root = anchor.as_deref().map(repo_root).unwrap_or_default();
@@ -589,13 +606,28 @@ impl ScanSession {
             validator,
         } = scanned;
         let rel = |f: &Finding| paths.rel(&f.path);
+        // Files of the other fingerprint kind: plain entries read under a key, keyed ones noted.
+        let plain_forms = PlainForms::new(self.fingerprint_key.as_ref(), &findings);
+        let mut fingerprint_notes = Vec::new();
         let hook = self.is_hook();
         let baseline_path = self.baseline.clone().or_else(|| {
             let p = root.join(BASELINE_FILE);
             (hook && p.is_file()).then_some(p)
         });
         let stale = match &baseline_path {
-            Some(p) => Baseline::load(p)?.apply_at(&mut findings, &rel),
+            Some(p) => {
+                let mut b = Baseline::load(p)?;
+                let note = plain_forms.baseline(&mut b, p);
+                let mut stale = b.apply_at(&mut findings, &rel);
+                // An entry that cannot match is not stale: the note says why instead.
+                stale.retain(|e| {
+                    !note
+                        .as_ref()
+                        .is_some_and(|n| n.cannot_match(&e.fingerprint))
+                });
+                fingerprint_notes.extend(note);
+                stale
+            }
             None => Vec::new(),
         };
         let stale_baseline = if hook { Vec::new() } else { stale };
@@ -603,10 +635,13 @@ impl ScanSession {
             .inventory
             .clone()
             .or_else(|| Some(root.join(INVENTORY_FILE)).filter(|p| p.is_file()));
-        let inventory = match &inventory_path {
+        let mut inventory = match &inventory_path {
             Some(p) => Inventory::load(p)?,
             None => Inventory::default(),
         };
+        if let Some(p) = &inventory_path {
+            fingerprint_notes.extend(plain_forms.inventory(&mut inventory, p));
+        }
         let owners = CodeOwners::discover(&root);
         let today = self.today.unwrap_or_else(Date::today);
         #[allow(unused_mut)]
@@ -637,6 +672,7 @@ impl ScanSession {
             paths,
             validation,
             run,
+            fingerprint_notes,
         })
     }
 }

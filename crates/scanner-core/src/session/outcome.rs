@@ -89,6 +89,9 @@ pub struct Report {
     pub validation: Option<crate::liveness::ValidationSummary>,
     /// The run's mode, coverage, rule pack and start (what a ledger records).
     pub run: super::RunInfo,
+    /// The inventory or baseline holds fingerprints of the other kind than this scan's (plain under
+    /// a key, keyed without one, another key's): one note per file, for stderr.
+    pub fingerprint_notes: Vec<crate::fingerprint_notes::FingerprintNote>,
     pub(crate) fail_on: Vec<FailOn>,
     pub(crate) fail_on_context: Vec<Context>,
     pub(crate) paths: RootPaths,

@@ -290,7 +290,7 @@ impl Scanner {
             let path = path.to_str_lossy();
             for rule in &path_rules {
                 if rule.reports_file(&path) {
-                    let mut f = crate::matcher::file_finding(rule, &path);
+                    let mut f = crate::matcher::file_finding(rule, &path, self.fingerprint_key());
                     describe(&repository, commit, &mut HashMap::new(), &mut f);
                     findings.push(f);
                 }
