@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// The whole report.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct LedgerReport {
     /// When the report was built (RFC 3339).
     pub generated_at: String,

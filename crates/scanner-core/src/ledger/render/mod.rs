@@ -4,6 +4,7 @@
 //! works offline and in a mail client. Markdown: the headline numbers and the owner tables, for a CI job
 //! summary or a weekly issue.
 
+mod format;
 mod html;
 mod markdown;
 mod svg;
