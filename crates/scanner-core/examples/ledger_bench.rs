@@ -30,7 +30,13 @@ fn main() {
     // Each repository holds 2,000 credentials seen at 5 places each; one run sees its repository's
     // credentials that are alive at that time (credentials come and go as runs advance).
     let creds_per_repo = (per_run / 5).max(1);
-    let owners = ["team-payments", "team-platform", "team-data", "team-web", "team-mobile"];
+    let owners = [
+        "team-payments",
+        "team-platform",
+        "team-data",
+        "team-web",
+        "team-mobile",
+    ];
     let t0: i64 = 1_735_718_400; // 2025-01-01
     let started = Instant::now();
     let mut written = 0usize;
@@ -44,13 +50,21 @@ fn main() {
             // week, and an overlap across repositories makes some credentials reused.
             let id = repo * 1_000_000 + c + (week as u64) * (creds_per_repo / 20);
             let shared = c % 97 == 0;
-            let key = if shared { format!("shared-{c}") } else { format!("cred-{id}") };
+            let key = if shared {
+                format!("shared-{c}")
+            } else {
+                format!("cred-{id}")
+            };
             let fp = fingerprint(key.as_bytes());
             for place in 0..5 {
                 sightings.push(Sighting {
                     fingerprint: fp.clone(),
-                    rule: ["gitlab-pat", "aws-access-key-id", "slack-bot-token", "stripe-secret-key"]
-                        [(id % 4) as usize]
+                    rule: [
+                        "gitlab-pat",
+                        "aws-access-key-id",
+                        "slack-bot-token",
+                        "stripe-secret-key",
+                    ][(id % 4) as usize]
                         .into(),
                     severity: ["critical", "high", "medium", "low"][(id % 4) as usize].into(),
                     path: format!("services/svc{}/config/{place}.env", id % 50),
@@ -60,8 +74,14 @@ fn main() {
                     context: "code".into(),
                     owner: (id % 3 != 0).then(|| owners[(id % 5) as usize].to_string()),
                     owner_source: (id % 3 != 0).then(|| "inventory".to_string()),
-                    status: if id % 3 == 0 { "unknown-origin" } else { "owned" }.into(),
-                    liveness: (id % 11 == 0).then(|| if id % 2 == 0 { "dead" } else { "live" }.to_string()),
+                    status: if id % 3 == 0 {
+                        "unknown-origin"
+                    } else {
+                        "owned"
+                    }
+                    .into(),
+                    liveness: (id % 11 == 0)
+                        .then(|| if id % 2 == 0 { "dead" } else { "live" }.to_string()),
                     expires: (id % 2 == 0).then(|| "2026-06-30".to_string()),
                     revoked_on: None,
                     environments: (id % 13 == 0).then(|| "prod,staging".to_string()),
@@ -89,8 +109,8 @@ fn main() {
     let write_s = started.elapsed().as_secs_f64().max(1e-9);
     if runs > 0 {
         println!(
-        "wrote {runs} runs, {written} sightings in {write_s:.2} s ({:.0} sightings/s)",
-        written as f64 / write_s
+            "wrote {runs} runs, {written} sightings in {write_s:.2} s ({:.0} sightings/s)",
+            written as f64 / write_s
         );
     }
     drop(ledger);

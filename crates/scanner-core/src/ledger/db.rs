@@ -105,7 +105,13 @@ impl Row for rusqlite::Row<'_> {
         use rusqlite::types::FromSqlError;
         self.get_ref(i)?
             .as_str_or_null()
-            .map_err(|e: FromSqlError| DbError::Sqlite(rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))))
+            .map_err(|e: FromSqlError| {
+                DbError::Sqlite(rusqlite::Error::FromSqlConversionFailure(
+                    i,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                ))
+            })
     }
     fn text(&self, i: usize) -> Result<Option<String>, DbError> {
         Ok(self.get(i)?)

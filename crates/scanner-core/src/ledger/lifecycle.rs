@@ -141,7 +141,10 @@ impl Ledger {
         let mut accs: HashMap<i64, Acc> = HashMap::new();
         // Unfiltered, every row is read (runs outside the map are skipped as they come).
         let (sql_filter, sight_params) = match filters.since.is_some() || filters.repo.is_some() {
-            true => (format!(" WHERE run_id IN (SELECT id FROM runs WHERE {where_runs})"), &params[..]),
+            true => (
+                format!(" WHERE run_id IN (SELECT id FROM runs WHERE {where_runs})"),
+                &params[..],
+            ),
             false => (String::new(), &[][..]),
         };
         db.each(

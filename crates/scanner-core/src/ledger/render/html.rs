@@ -22,8 +22,9 @@ pub(crate) const OWNER_TABLES: usize = 50;
 const OWNER_SUMMARY_ROWS: usize = 500;
 /// Rows in the most-reused table.
 pub(crate) const REUSED_ROWS: usize = 20;
-/// Runs drawn one point each; more runs are drawn as one point per day (their credential-weighted
-/// mean), so that an organisation's thousands of runs stay a chart and not a smear.
+/// Runs of one repository drawn one point each; more runs, or the runs of several repositories, are
+/// drawn as one point per day (their credential-weighted mean), so that an organisation's thousands
+/// of runs stay a chart and not a smear.
 const RUN_POINTS: usize = 400;
 
 const STYLE: &str = include_str!("report.css");
@@ -341,7 +342,7 @@ fn trend(out: &mut String, report: &LedgerReport) {
 </div></section>
 "#,
         if per_day {
-            " (more runs than fit: each day's mean, weighted by credentials)"
+            " (each day's mean over its runs, weighted by credentials)"
         } else {
             ""
         }
@@ -355,7 +356,11 @@ fn governance_points(report: &LedgerReport) -> (Vec<Series>, bool) {
         .iter()
         .filter_map(|r| Some((instant_days(&r.at)?, r)))
         .collect();
-    let per_day = runs.len() > RUN_POINTS;
+    // Several repositories' runs interleave (each its own percentages): one point per day reads as
+    // the organisation's share; one repository's runs are drawn as they are, up to RUN_POINTS.
+    let repos: std::collections::BTreeSet<&str> =
+        runs.iter().map(|(_, r)| r.repo.as_str()).collect();
+    let per_day = runs.len() > RUN_POINTS || repos.len() > 1;
     type Points = Vec<(f64, f64)>;
     let (owned, expiry): (Points, Points) = if per_day {
         let mut days: std::collections::BTreeMap<i64, (f64, f64, f64, usize)> = Default::default();
