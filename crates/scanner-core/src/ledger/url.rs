@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// use leakhound_core::ledger::LedgerUrl;
 /// let u: LedgerUrl = "sqlite:/var/lib/leakhound/ledger.sqlite".parse().unwrap();
 /// assert_eq!(u, LedgerUrl::Sqlite("/var/lib/leakhound/ledger.sqlite".into()));
-/// let p: LedgerUrl = "postgres://scanner:s3cret@db.internal/ledger".parse().unwrap();
+/// let p: LedgerUrl = "postgres://scanner:s3cret@db.internal/ledger".parse().unwrap(); // leakhound:allow (a documentation password)
 /// assert_eq!(p.to_string(), "postgres://scanner@db.internal/ledger"); // never the password
 /// assert!("mysql://x".parse::<LedgerUrl>().is_err());
 /// ```
