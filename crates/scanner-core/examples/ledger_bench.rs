@@ -49,7 +49,7 @@ fn main() {
             // Credential ids shift with time: a slice of each repository's credentials is new each
             // week, and an overlap across repositories makes some credentials reused.
             let id = repo * 1_000_000 + c + (week as u64) * (creds_per_repo / 20);
-            let shared = c % 97 == 0;
+            let shared = c.is_multiple_of(97);
             let key = if shared {
                 format!("shared-{c}")
             } else {
@@ -72,19 +72,20 @@ fn main() {
                     commit: Some(format!("{:040x}", id * 7 + place)),
                     commit_date: Some(at - ((id % 400) as i64) * 86_400),
                     context: "code".into(),
-                    owner: (id % 3 != 0).then(|| owners[(id % 5) as usize].to_string()),
-                    owner_source: (id % 3 != 0).then(|| "inventory".to_string()),
-                    status: if id % 3 == 0 {
+                    owner: (!id.is_multiple_of(3)).then(|| owners[(id % 5) as usize].to_string()),
+                    owner_source: (!id.is_multiple_of(3)).then(|| "inventory".to_string()),
+                    status: if id.is_multiple_of(3) {
                         "unknown-origin"
                     } else {
                         "owned"
                     }
                     .into(),
-                    liveness: (id % 11 == 0)
-                        .then(|| if id % 2 == 0 { "dead" } else { "live" }.to_string()),
-                    expires: (id % 2 == 0).then(|| "2026-06-30".to_string()),
+                    liveness: id
+                        .is_multiple_of(11)
+                        .then(|| if id.is_multiple_of(2) { "dead" } else { "live" }.to_string()),
+                    expires: id.is_multiple_of(2).then(|| "2026-06-30".to_string()),
                     revoked_on: None,
-                    environments: (id % 13 == 0).then(|| "prod,staging".to_string()),
+                    environments: id.is_multiple_of(13).then(|| "prod,staging".to_string()),
                     at_head: place < 2,
                 });
             }

@@ -57,7 +57,7 @@ use std::path::PathBuf;
 pub use db::DbError;
 pub use lifecycle::remediation_days;
 pub use model::{Filters, LedgerReport};
-pub use record::{is_repository, RecordError, RunRecord, Sighting};
+pub use record::{RecordError, RunRecord, Sighting};
 pub use schema::SCHEMA_VERSION;
 pub use url::{LedgerUrl, UrlError};
 pub use write::Recorded;
@@ -79,6 +79,17 @@ pub enum LedgerError {
         /// The driver's error.
         #[source]
         source: DbError,
+    },
+    /// The SQLite file's directory cannot be created.
+    #[error("ledger {url}: cannot create the directory {}: {source}", dir.display())]
+    Directory {
+        /// The ledger.
+        url: String,
+        /// The directory.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
     },
     /// `leakhound report` on a ledger that does not exist.
     #[error("ledger {url}: no such ledger (a scan with --ledger creates it)")]
@@ -228,11 +239,10 @@ impl Ledger {
             LedgerUrl::Sqlite(path) => {
                 if create {
                     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                        std::fs::create_dir_all(dir).map_err(|e| LedgerError::Open {
+                        std::fs::create_dir_all(dir).map_err(|source| LedgerError::Directory {
                             url: shown.clone(),
-                            source: DbError::Sqlite(rusqlite::Error::InvalidPath(PathBuf::from(
-                                format!("{}: {e}", dir.display()),
-                            ))),
+                            dir: dir.to_path_buf(),
+                            source,
                         })?;
                     }
                 }

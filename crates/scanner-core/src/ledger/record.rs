@@ -2,7 +2,6 @@
 //! [`Report`] (or by hand). Fingerprints and metadata only: a sighting has no field for a secret.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use crate::session::Report;
 
@@ -234,9 +233,4 @@ pub(crate) fn unix(s: &str) -> Option<i64> {
     d.to_zoned(jiff::tz::TimeZone::UTC)
         .ok()
         .map(|z| z.timestamp().as_second())
-}
-
-/// Whether `path` is inside a git repository (for callers choosing a repository identity).
-pub fn is_repository(path: &Path) -> bool {
-    super::repo::head(path).is_some()
 }

@@ -95,20 +95,7 @@ fn migrate_in(db: &mut Db) -> Result<Migrate, DbError> {
         // One migrator at a time, across every connection (the key is arbitrary, fixed).
         db.exec("SELECT pg_advisory_xact_lock(7254019843)", &[])?;
     }
-    let has_meta = match sqlite {
-        true => db.one_int(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'ledger_meta'",
-            &[],
-        )?,
-        false => db.one_int(
-            "SELECT COUNT(*) FROM information_schema.tables
-             WHERE table_schema = current_schema() AND table_name = 'ledger_meta'",
-            &[],
-        )?,
-    }
-    .unwrap_or(0)
-        > 0;
-    let version = match has_meta {
+    let version = match has_meta(db)? {
         true => meta(db, "schema_version")?
             .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0),
@@ -175,9 +162,9 @@ pub(crate) fn set_meta(db: &mut Db, key: &str, value: &str) -> Result<(), DbErro
     Ok(())
 }
 
-/// The schema version of a database opened read-only, without changing anything.
-pub(crate) fn version_read_only(db: &mut Db) -> Result<Option<i64>, DbError> {
-    let has_meta = match db.is_sqlite() {
+/// Whether the database has the ledger's `ledger_meta` table.
+fn has_meta(db: &mut Db) -> Result<bool, DbError> {
+    let n = match db.is_sqlite() {
         true => db.one_int(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'ledger_meta'",
             &[],
@@ -187,10 +174,13 @@ pub(crate) fn version_read_only(db: &mut Db) -> Result<Option<i64>, DbError> {
              WHERE table_schema = current_schema() AND table_name = 'ledger_meta'",
             &[],
         )?,
-    }
-    .unwrap_or(0)
-        > 0;
-    if !has_meta {
+    };
+    Ok(n.unwrap_or(0) > 0)
+}
+
+/// The schema version of a database opened read-only, without changing anything.
+pub(crate) fn version_read_only(db: &mut Db) -> Result<Option<i64>, DbError> {
+    if !has_meta(db)? {
         return Ok(None);
     }
     Ok(meta(db, "schema_version")?.and_then(|v| v.parse().ok()))

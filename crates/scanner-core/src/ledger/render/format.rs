@@ -104,6 +104,23 @@ pub(crate) fn list(items: &[String], max: usize) -> String {
     out
 }
 
+/// The filters a report was built with, each as `name value` with the value through `value` (escaped
+/// for the format), joined by ` · `; `none` without any.
+pub(crate) fn filters(f: &super::super::model::Filters, value: impl Fn(&str) -> String) -> String {
+    let applied: Vec<String> = [
+        ("since", &f.since),
+        ("repository", &f.repo),
+        ("owner", &f.owner),
+    ]
+    .into_iter()
+    .filter_map(|(name, v)| v.as_deref().map(|v| format!("{name} {}", value(v))))
+    .collect();
+    match applied.is_empty() {
+        true => "none".to_owned(),
+        false => applied.join(" · "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,22 +83,8 @@ pub fn html(report: &LedgerReport) -> String {
 
 /// The page's header: what ledger, when, which filters, which period.
 fn header(out: &mut String, report: &LedgerReport) {
-    let filters = &report.filters;
-    let mut applied = Vec::new();
-    if let Some(since) = &filters.since {
-        applied.push(format!("since <strong>{}</strong>", esc(since)));
-    }
-    if let Some(repo) = &filters.repo {
-        applied.push(format!("repository <strong>{}</strong>", esc(repo)));
-    }
-    if let Some(owner) = &filters.owner {
-        applied.push(format!("owner <strong>{}</strong>", esc(owner)));
-    }
-    let applied = if applied.is_empty() {
-        "none".to_owned()
-    } else {
-        applied.join(" · ")
-    };
+    let applied =
+        super::format::filters(&report.filters, |v| format!("<strong>{}</strong>", esc(v)));
     let period = match (report.runs.first(), report.runs.last()) {
         (Some(first), Some(last)) => {
             format!("{} – {}", esc(&date_of(&first.at)), esc(&date_of(&last.at)))

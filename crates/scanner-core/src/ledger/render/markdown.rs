@@ -46,17 +46,7 @@ pub fn markdown(report: &LedgerReport) -> String {
 }
 
 fn header(out: &mut String, report: &LedgerReport) {
-    let f = &report.filters;
-    let mut filters = Vec::new();
-    if let Some(since) = &f.since {
-        filters.push(format!("since {}", md(since)));
-    }
-    if let Some(repo) = &f.repo {
-        filters.push(format!("repository {}", md(repo)));
-    }
-    if let Some(owner) = &f.owner {
-        filters.push(format!("owner {}", md(owner)));
-    }
+    let filters = super::format::filters(&report.filters, md);
     let period = match (report.runs.first(), report.runs.last()) {
         (Some(a), Some(b)) => format!(
             " · runs {} – {}",
@@ -70,11 +60,7 @@ fn header(out: &mut String, report: &LedgerReport) {
         "## Credential ledger\n\nGenerated {} from {}{period} · filters: {} · fingerprints: {}\n",
         md(&instant(&report.generated_at)),
         code(&report.ledger),
-        if filters.is_empty() {
-            "none".to_owned()
-        } else {
-            filters.join(", ")
-        },
+        filters,
         md(if report.fingerprint_kind.is_empty() {
             "sha256"
         } else {
