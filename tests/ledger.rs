@@ -254,7 +254,7 @@ fn a_ledger_that_cannot_be_used_exits_2_after_the_report_is_written() {
         ),
         (
             "sqlite:/proc/leakhound/ledger.sqlite".to_string(),
-            "cannot open",
+            "cannot create the directory /proc/leakhound",
         ),
         (
             format!("sqlite:{}", corrupt.display()),
@@ -466,4 +466,26 @@ fn keyed_fingerprints_reach_the_ledger_and_another_kind_is_refused() {
         &["report", "--ledger", &url, "--format", "json"],
     ));
     assert_eq!(r["kpis"]["runs"], 1);
+}
+
+#[test]
+fn creating_a_baseline_records_its_scan_as_a_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("src");
+    write(&dir, "app.env", &format!("GITLAB_TOKEN={}\n", token(11)));
+    let url = format!("sqlite:{}", tmp.path().join("l.sqlite").display());
+    let out = leakhound(&dir, &["baseline", "create", ".", "-q", "--ledger", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(dir.join(".leakhound-baseline.json").is_file());
+    let r = json(&leakhound(
+        tmp.path(),
+        &["report", "--ledger", &url, "--format", "json"],
+    ));
+    assert_eq!(
+        (
+            r["kpis"]["runs"].as_u64(),
+            r["kpis"]["credentials"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
 }

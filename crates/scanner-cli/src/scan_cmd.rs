@@ -153,7 +153,9 @@ fn fingerprint_kind(key: &Key) -> String {
 
 /// `leakhound baseline create`: the same scan, every finding recorded as accepted.
 pub fn create_baseline(a: ScanArgs, output: &Path, key: Key) -> anyhow::Result<ExitCode> {
-    let scanned = session(&a, &key)?.collect()?;
+    let session = session(&a, &key)?;
+    let scanned = session.collect()?;
+    let kind = fingerprint_kind(&key);
     let key = key.key;
     print_rule_warnings(&scanned.rule_warnings);
     // What is accepted depends on what the repository's config let through: say it here too.
@@ -178,7 +180,15 @@ pub fn create_baseline(a: ScanArgs, output: &Path, key: Key) -> anyhow::Result<E
             output.display()
         )?;
     }
-    Ok(ExitCode::from(if stats.had_errors() { 2 } else { 0 }))
+    let incomplete = stats.had_errors();
+    // With --ledger, the scan is a run like any other: what was accepted is recorded as seen.
+    if a.ledger.ledger.is_some() {
+        let report = session.settle(scanned)?;
+        if let Some(code) = crate::ledger_cmd::record(&a.ledger, &report, &kind, a.quiet) {
+            return Ok(code);
+        }
+    }
+    Ok(ExitCode::from(if incomplete { 2 } else { 0 }))
 }
 
 /// Object counts and throughput on the progress bar.

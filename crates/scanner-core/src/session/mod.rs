@@ -591,8 +591,13 @@ impl ScanSession {
         self.settle(scanned)
     }
 
-    /// Applies the baseline and governance to what a scan collected.
-    fn settle(&self, scanned: Scanned) -> Result<Report, SessionError> {
+    /// Applies the baseline, the inventory, CODEOWNERS and the exit policy to what
+    /// [`ScanSession::collect`] gathered: the second half of [`ScanSession::run`], for callers that
+    /// use the findings as collected first (`leakhound baseline create` records them, then the run).
+    ///
+    /// # Errors
+    /// When the baseline or inventory cannot be used.
+    pub fn settle(&self, scanned: Scanned) -> Result<Report, SessionError> {
         let Scanned {
             mut findings,
             stats,
