@@ -116,18 +116,20 @@ impl RunRecord {
     /// [`RecordError`] when the repository's HEAD tree cannot be read.
     pub fn from_report(report: &Report, fingerprint_kind: &str) -> Result<RunRecord, RecordError> {
         let root = &report.root;
-        let repo = super::repo::identity(root);
-        let head = super::repo::head(root);
-        let head_blobs =
-            match (report.run.mode, &head) {
-                ("history", Some(_)) => Some(super::repo::head_blobs(root).map_err(|message| {
-                    RecordError::Repository {
-                        path: root.clone(),
-                        message,
-                    }
-                })?),
-                _ => None,
-            };
+        let facts = super::repo::RepoFacts::read(root);
+        let head_blobs = match (report.run.mode, &facts.head) {
+            ("history", Some(_)) => {
+                Some(
+                    facts
+                        .head_blobs()
+                        .map_err(|message| RecordError::Repository {
+                            path: root.clone(),
+                            message,
+                        })?,
+                )
+            }
+            _ => None,
+        };
         let by_fp: HashMap<&str, &crate::credentials::Credential> = report
             .credentials
             .iter()
@@ -140,7 +142,11 @@ impl RunRecord {
             .map(|f| {
                 let cred = by_fp.get(f.fingerprint.as_str());
                 let at_head = match &head_blobs {
-                    Some(blobs) => f.blob.as_deref().is_some_and(|b| blobs.contains(b)),
+                    Some(blobs) => f
+                        .blob
+                        .as_deref()
+                        .and_then(|b| gix::ObjectId::from_hex(b.as_bytes()).ok())
+                        .is_some_and(|b| blobs.contains(&b)),
                     None => files_mode,
                 };
                 Sighting {
@@ -194,8 +200,8 @@ impl RunRecord {
         };
         Ok(RunRecord {
             run_key: None,
-            repo,
-            head,
+            repo: facts.identity,
+            head: facts.head,
             mode: report.run.mode.to_string(),
             covers_head: report.run.covers_head,
             rule_pack: report.run.rule_pack.clone(),
