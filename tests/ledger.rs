@@ -489,3 +489,49 @@ fn creating_a_baseline_records_its_scan_as_a_run() {
         (Some(1), Some(1))
     );
 }
+
+#[test]
+fn a_secret_in_a_file_name_reaches_the_ledger_redacted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("src");
+    let secret = token(12);
+    write(
+        &dir,
+        &format!("keys/{secret}.txt"),
+        &format!("GITLAB_TOKEN={secret}\n"),
+    );
+    let db = tmp.path().join("l.sqlite");
+    let url = format!("sqlite:{}", db.display());
+    let out = leakhound(
+        &dir,
+        &[
+            "scan",
+            ".",
+            "-q",
+            "--format",
+            "jsonl",
+            "--no-redact",
+            "--ledger",
+            &url,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    for file in std::fs::read_dir(tmp.path()).unwrap().flatten() {
+        if file.file_name().to_string_lossy().starts_with("l.sqlite") {
+            let bytes = std::fs::read(file.path()).unwrap();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "a secret in the ledger"
+            );
+        }
+    }
+    let r = json(&leakhound(
+        tmp.path(),
+        &["report", "--ledger", &url, "--format", "json"],
+    ));
+    let path = r["credentials"][0]["path"].as_str().unwrap().to_string();
+    assert!(
+        path.starts_with("keys/glpat-") && path.contains('…'),
+        "{path}"
+    );
+}

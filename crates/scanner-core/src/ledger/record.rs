@@ -136,6 +136,9 @@ impl RunRecord {
             .map(|c| (c.fingerprint.as_str(), c))
             .collect();
         let files_mode = report.run.mode == "files";
+        // A path can hold a secret (a file named after its token): the ledger gets it redacted.
+        let redactor =
+            crate::report::Redactor::new(report.findings.iter().map(|f| f.secret.as_str()));
         let sightings = report
             .findings
             .iter()
@@ -153,7 +156,7 @@ impl RunRecord {
                     fingerprint: f.fingerprint.clone(),
                     rule: f.rule.clone(),
                     severity: f.severity.as_str().to_string(),
-                    path: report.root_relative(f),
+                    path: redactor.text(&report.root_relative(f)),
                     line: f.line as u64,
                     commit: f.commit.clone(),
                     commit_date: f.date.as_deref().and_then(unix),
