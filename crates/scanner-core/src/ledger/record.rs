@@ -190,16 +190,9 @@ impl RunRecord {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
         let g = &report.governance;
-        let count = |status: &str| {
-            report
-                .credentials
-                .iter()
-                .filter(|c| {
-                    c.liveness
-                        .as_ref()
-                        .is_some_and(|l| l.status.as_str() == status)
-                })
-                .count() as u64
+        // What the providers said, as governance already counted it (credentials, not findings).
+        let liveness = |pick: fn(&crate::credentials::LivenessCounts) -> usize| {
+            g.liveness.as_ref().map_or(0, |l| pick(l) as u64)
         };
         Ok(RunRecord {
             run_key: None,
@@ -224,8 +217,8 @@ impl RunRecord {
                 .filter(|c| c.expires.is_some())
                 .count() as u64,
             unknown_origin: g.unknown_origin as u64,
-            live: count("live"),
-            dead: count("dead"),
+            live: liveness(|l| l.live),
+            dead: liveness(|l| l.dead),
             owned_pct: g.owned_pct,
             with_expiry_pct: g.with_expiry_pct,
             sightings,

@@ -186,6 +186,8 @@ fn credential_ids<'r>(db: &mut Db, run: &'r RunRecord) -> Result<HashMap<&'r str
         sql.push_str(" ON CONFLICT (fingerprint) DO NOTHING");
         db.exec(&sql, &params)?;
     }
+    let unique_by_fp: HashMap<&str, &(&'r str, &'r str, &'r str)> =
+        unique.iter().map(|u| (u.0, u)).collect();
     let mut ids = HashMap::with_capacity(unique.len());
     for chunk in unique.chunks(BATCH) {
         let mut sql =
@@ -207,7 +209,8 @@ fn credential_ids<'r>(db: &mut Db, run: &'r RunRecord) -> Result<HashMap<&'r str
             Ok(())
         })?;
         for (id, fp) in found {
-            if let Some((k, ..)) = chunk.iter().find(|(f, ..)| *f == fp) {
+            // The run's own &str for the key (the map borrows the run, not the rows).
+            if let Some((k, ..)) = unique_by_fp.get(fp.as_str()) {
                 ids.insert(*k, id);
             }
         }
