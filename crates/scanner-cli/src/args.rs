@@ -60,6 +60,29 @@ pub enum Command {
         after_help = "Examples:\n  leakhound report --ledger sqlite:ledger.sqlite -o report.html\n  leakhound report --format markdown --since 2026-01-01 --owner team-payments\n  leakhound report --ledger postgres://leakhound@db.internal/ledger --format json -o kpis.json"
     )]
     Report(ReportArgs),
+    /// Print the repositories of a list (or of a shard of it) as they are written: what a worker
+    /// clones before `scan --history --repos … --shard I/N` scans the same ones.
+    #[command(
+        after_help = "Examples:\n  gh repo list acme --limit 10000 --json url --jq '.[].url' > repos.txt\n  leakhound repos --shard 2/4 repos.txt | xargs -n1 git clone --mirror\n  leakhound repos --identity /srv/clones"
+    )]
+    Repos(ReposArgs),
+}
+
+/// `leakhound repos`.
+#[derive(Debug, Args)]
+pub struct ReposArgs {
+    /// A file with one clone path or remote URL per line (`-`: standard input), or a directory of
+    /// clones.
+    #[arg(value_name = "FILE|DIR")]
+    pub list: PathBuf,
+
+    /// Only shard I of N (1-based), as `scan --repos --shard I/N` selects it.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<leakhound_core::repos::Shard>,
+
+    /// Print each repository's identity (what shards and ledgers key on) and the entry, tab-separated.
+    #[arg(long)]
+    pub identity: bool,
 }
 
 /// `leakhound report`.
@@ -323,9 +346,28 @@ pub struct ScanArgs {
     pub since_commit: Option<String>,
 
     /// With --history: skip blobs scanned by an earlier run with the same rules, and record the new ones
-    /// (state in .git/leakhound/history-state unless --incremental-state says otherwise).
+    /// (state in the --ledger when one is given, else in .git/leakhound/history-state, unless
+    /// --incremental-state names a file).
     #[arg(long, requires = "history")]
     pub incremental: bool,
+
+    /// With --history: scan many repositories, one after another (each with every core): FILE lists
+    /// one local clone per line (relative to FILE's directory; `#` comments; `-` reads standard
+    /// input), DIR holds one clone (bare or not) per subdirectory. A repository that fails is named
+    /// and counted, and the rest go on; the exit code covers them all.
+    #[arg(
+        long,
+        value_name = "FILE|DIR",
+        requires = "history",
+        conflicts_with_all = ["paths", "range", "since_commit", "incremental_state"]
+    )]
+    pub repos: Option<PathBuf>,
+
+    /// With --repos: scan only shard I of N (1-based; `--shard 2/4`): the repositories whose identity
+    /// (normalised origin URL, else path) hashes to it, whatever the list's order. N workers with
+    /// shards 1/N … N/N scan every repository exactly once.
+    #[arg(long, value_name = "I/N", requires = "repos", value_parser = parse_shard)]
+    pub shard: Option<leakhound_core::repos::Shard>,
 
     /// With --history: a partial clone's missing objects (`git clone --filter`) are expected: count and
     /// name them, but do not exit 2 for them.
@@ -459,6 +501,11 @@ pub struct ValidateArgs {
     /// How long a cached answer is trusted: `30m`, `24h`, `7d`.
     #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration, requires = "validate")]
     pub validate_ttl: std::time::Duration,
+}
+
+/// `I/N`, 1 ≤ I ≤ N.
+fn parse_shard(s: &str) -> Result<leakhound_core::repos::Shard, String> {
+    s.parse().map_err(|e: leakhound_core::repos::ShardError| e.to_string())
 }
 
 /// `30s`, `30m`, `24h`, `7d`.

@@ -7,60 +7,137 @@ use anyhow::{bail, Context as _};
 
 use crate::args::{LedgerArgs, ReportArgs, ReportFormat};
 
-/// Records the scan's run in the ledger the arguments name, after its report was written. A ledger
-/// that cannot be used is one line on stderr and exit code 2 (`Some`): the report is out already.
-#[cfg(feature = "ledger")]
-pub fn record(
-    a: &LedgerArgs,
-    report: &leakhound_core::session::Report,
-    fingerprint_kind: &str,
-    quiet: bool,
-) -> Option<ExitCode> {
-    use leakhound_core::ledger::{Ledger, LedgerUrl, RunRecord};
-    let url = a.ledger.as_deref()?;
-    let started = std::time::Instant::now();
-    let result = (|| -> anyhow::Result<_> {
-        let url: LedgerUrl = url.parse()?;
-        let mut run = RunRecord::from_report(report, fingerprint_kind)?;
-        run.run_key = a.ledger_run_key.clone();
-        let mut ledger = Ledger::open(&url)?;
-        Ok((ledger.record(&run)?, url))
-    })();
-    match result {
-        Ok((done, url)) => {
-            if !quiet {
-                eprintln!(
-                    "leakhound: ledger: run {} recorded in {url} ({} sightings{}, {:.3} s)",
-                    done.run_id,
-                    done.sightings,
-                    if done.replaced {
-                        ", replacing the run with the same key"
-                    } else {
-                        ""
-                    },
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            None
-        }
-        Err(e) => {
-            eprintln!("leakhound: error: {}", crate::one_line(&e));
-            Some(ExitCode::from(2))
-        }
-    }
+/// The ledger a scan records its runs in (`--ledger`), opened on first use and kept open across the
+/// repositories of `--repos`; a connection that failed is opened again for the next run.
+pub struct Recorder {
+    url: Option<String>,
+    run_key: Option<String>,
+    #[cfg(feature = "ledger")]
+    ledger: Option<leakhound_core::ledger::Ledger>,
 }
 
-/// Without ledger support: `--ledger` is an error (after the report, like any ledger failure).
-#[cfg(not(feature = "ledger"))]
-pub fn record(
-    a: &LedgerArgs,
-    _report: &leakhound_core::session::Report,
-    _fingerprint_kind: &str,
-    _quiet: bool,
-) -> Option<ExitCode> {
-    a.ledger.as_ref()?;
-    eprintln!("leakhound: error: --ledger: this leakhound was built without the `ledger` feature");
-    Some(ExitCode::from(2))
+impl Recorder {
+    pub fn new(a: &LedgerArgs) -> Recorder {
+        Recorder {
+            url: a.ledger.clone(),
+            run_key: a.ledger_run_key.clone(),
+            #[cfg(feature = "ledger")]
+            ledger: None,
+        }
+    }
+
+    /// Whether runs are recorded.
+    pub fn is_on(&self) -> bool {
+        self.url.is_some()
+    }
+
+    #[cfg(feature = "ledger")]
+    fn ledger(&mut self) -> anyhow::Result<&mut leakhound_core::ledger::Ledger> {
+        use leakhound_core::ledger::{Ledger, LedgerUrl};
+        let url: LedgerUrl = match &self.url {
+            Some(u) => u.parse()?,
+            None => bail!("no --ledger"),
+        };
+        match &mut self.ledger {
+            Some(l) => Ok(l),
+            slot => Ok(slot.insert(Ledger::open(&url)?)),
+        }
+    }
+
+    /// Opens the ledger now (an unreachable one is an error before any scanning).
+    #[cfg(feature = "ledger")]
+    pub fn connect(&mut self) -> anyhow::Result<()> {
+        self.ledger().map(|_| ())
+    }
+
+    /// Without ledger support.
+    #[cfg(not(feature = "ledger"))]
+    pub fn connect(&mut self) -> anyhow::Result<()> {
+        bail!("--ledger: this leakhound was built without the `ledger` feature")
+    }
+
+    /// The `--incremental` state the ledger keeps for the repository of this identity (empty when
+    /// there is none yet).
+    #[cfg(feature = "ledger")]
+    pub fn history_state(&mut self, identity: &str) -> anyhow::Result<Vec<u8>> {
+        let out = self.ledger()?.history_state(identity);
+        if out.is_err() {
+            self.ledger = None;
+        }
+        Ok(out?.unwrap_or_default())
+    }
+
+    /// Without ledger support there is no state to read.
+    #[cfg(not(feature = "ledger"))]
+    pub fn history_state(&mut self, _identity: &str) -> anyhow::Result<Vec<u8>> {
+        bail!("--ledger: this leakhound was built without the `ledger` feature")
+    }
+
+    /// Records the scan's run, after its report was written. `repo_key`, for one repository of
+    /// `--repos`, makes the run key `KEY:IDENTITY`. A ledger that cannot be used is one line on
+    /// stderr and exit code 2 (`Some`): the report is out already.
+    #[cfg(feature = "ledger")]
+    pub fn record(
+        &mut self,
+        report: &leakhound_core::session::Report,
+        fingerprint_kind: &str,
+        repo_key: Option<&str>,
+        quiet: bool,
+    ) -> Option<ExitCode> {
+        use leakhound_core::ledger::RunRecord;
+        self.url.as_ref()?;
+        let started = std::time::Instant::now();
+        let run_key = match (&self.run_key, repo_key) {
+            (Some(k), Some(repo)) => Some(format!("{k}:{repo}")),
+            (k, _) => k.clone(),
+        };
+        let result = (|| -> anyhow::Result<_> {
+            let mut run = RunRecord::from_report(report, fingerprint_kind)?;
+            run.run_key = run_key;
+            let ledger = self.ledger()?;
+            Ok((ledger.record(&run)?, ledger.url().to_string()))
+        })();
+        match result {
+            Ok((done, url)) => {
+                if !quiet {
+                    eprintln!(
+                        "leakhound: ledger: run {} recorded in {url} ({} sightings{}, {:.3} s)",
+                        done.run_id,
+                        done.sightings,
+                        if done.replaced {
+                            ", replacing the run with the same key"
+                        } else {
+                            ""
+                        },
+                        started.elapsed().as_secs_f64()
+                    );
+                }
+                None
+            }
+            Err(e) => {
+                // The connection may be what failed: the next run opens it again.
+                self.ledger = None;
+                eprintln!("leakhound: error: {}", crate::one_line(&e));
+                Some(ExitCode::from(2))
+            }
+        }
+    }
+
+    /// Without ledger support: `--ledger` is an error (after the report, like any ledger failure).
+    #[cfg(not(feature = "ledger"))]
+    pub fn record(
+        &mut self,
+        _report: &leakhound_core::session::Report,
+        _fingerprint_kind: &str,
+        _repo_key: Option<&str>,
+        _quiet: bool,
+    ) -> Option<ExitCode> {
+        self.url.as_ref()?;
+        eprintln!(
+            "leakhound: error: --ledger: this leakhound was built without the `ledger` feature"
+        );
+        Some(ExitCode::from(2))
+    }
 }
 
 /// `leakhound report`.

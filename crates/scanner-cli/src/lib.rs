@@ -7,6 +7,7 @@ mod args;
 mod hook_cmd;
 mod inventory_cmd;
 mod ledger_cmd;
+mod repos_cmd;
 mod rules_cmd;
 mod scan_cmd;
 mod validate_cmd;
@@ -113,6 +114,7 @@ fn run() -> anyhow::Result<ExitCode> {
         }
         args::Command::Revoke(a) => validate_cmd::revoke(a, key()?),
         args::Command::Report(a) => ledger_cmd::report(a),
+        args::Command::Repos(a) => repos_cmd::list(a),
         args::Command::Man => {
             let cmd = <args::Cli as clap::CommandFactory>::command();
             clap_mangen::Man::new(cmd).render(&mut std::io::stdout().lock())?;

@@ -20,13 +20,16 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
 }
 
-/// The session the arguments describe.
-fn session(a: &ScanArgs, key: &Key) -> anyhow::Result<ScanSession> {
+/// The session the arguments describe; `repo`, for one repository of `--repos`, replaces the paths.
+pub(crate) fn session(
+    a: &ScanArgs,
+    key: &Key,
+    repo: Option<&Path>,
+) -> anyhow::Result<ScanSession> {
     let key_flag = key.from_flag;
-    let first = a
-        .paths
-        .first()
-        .cloned()
+    let first = repo
+        .map(Path::to_path_buf)
+        .or_else(|| a.paths.first().cloned())
         .unwrap_or_else(|| PathBuf::from("."));
     let stdin = a.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && (a.history || a.staged) {
@@ -115,7 +118,16 @@ pub struct Key {
 }
 
 pub fn run(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
-    let mut report = session(&a, &key)?.run()?;
+    if a.repos.is_some() {
+        return crate::repos_cmd::scan(a, key);
+    }
+    let mut recorder = crate::ledger_cmd::Recorder::new(&a.ledger);
+    let mut session = session(&a, &key, None)?;
+    if let Some(repo) = ledger_state_for(&a, &recorder) {
+        let identity = leakhound_core::repos::identity(&repo);
+        session = session.with_incremental_state_bytes(recorder.history_state(&identity)?);
+    }
+    let mut report = session.run()?;
     print_rule_warnings(&report.rule_warnings);
     print_fingerprint_notes(&report.fingerprint_notes, a.quiet);
     #[cfg(feature = "validate")]
@@ -130,21 +142,38 @@ pub fn run(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
     }
     emit(&a, &report)?;
     // The ledger last: its failure is exit code 2, but the report above is written whatever happens.
-    if let Some(code) =
-        crate::ledger_cmd::record(&a.ledger, &report, &fingerprint_kind(&key), a.quiet)
-    {
+    if let Some(code) = recorder.record(&report, &fingerprint_kind(&key), None, a.quiet) {
         return Ok(code);
     }
-    Ok(match report.verdict() {
+    Ok(exit_code(report.verdict()))
+}
+
+/// A verdict's exit code: 0 clean, 1 findings, 2 input lost.
+pub(crate) fn exit_code(v: Verdict) -> ExitCode {
+    match v {
         Verdict::Incomplete => ExitCode::from(2),
         Verdict::Findings => ExitCode::from(1),
         Verdict::Clean => ExitCode::SUCCESS,
+    }
+}
+
+/// The repository whose `--incremental` state the ledger keeps: a history scan with `--incremental`
+/// and `--ledger`, without `--incremental-state` (a file named on the command line wins).
+pub(crate) fn ledger_state_for(
+    a: &ScanArgs,
+    recorder: &crate::ledger_cmd::Recorder,
+) -> Option<PathBuf> {
+    (a.history && a.incremental && a.incremental_state.is_none() && recorder.is_on()).then(|| {
+        a.paths
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."))
     })
 }
 
 /// The kind of fingerprints a run holds, as a ledger records it: `sha256`, or `hmac-sha256:<key id>`
 /// (two keys make two kinds: their fingerprints never match).
-fn fingerprint_kind(key: &Key) -> String {
+pub(crate) fn fingerprint_kind(key: &Key) -> String {
     match &key.key {
         Some(k) => format!("hmac-sha256:{}", k.id()),
         None => "sha256".to_string(),
@@ -153,7 +182,7 @@ fn fingerprint_kind(key: &Key) -> String {
 
 /// `leakhound baseline create`: the same scan, every finding recorded as accepted.
 pub fn create_baseline(a: ScanArgs, output: &Path, key: Key) -> anyhow::Result<ExitCode> {
-    let session = session(&a, &key)?;
+    let session = session(&a, &key, None)?;
     let scanned = session.collect()?;
     let kind = fingerprint_kind(&key);
     let key = key.key;
@@ -184,7 +213,8 @@ pub fn create_baseline(a: ScanArgs, output: &Path, key: Key) -> anyhow::Result<E
     // With --ledger, the scan is a run like any other: what was accepted is recorded as seen.
     if a.ledger.ledger.is_some() {
         let report = session.settle(scanned)?;
-        if let Some(code) = crate::ledger_cmd::record(&a.ledger, &report, &kind, a.quiet) {
+        let mut recorder = crate::ledger_cmd::Recorder::new(&a.ledger);
+        if let Some(code) = recorder.record(&report, &kind, None, a.quiet) {
             return Ok(code);
         }
     }
@@ -235,7 +265,7 @@ fn timestamp(t: std::time::SystemTime) -> String {
 }
 
 /// Warnings, the report in the chosen format: the same for every source.
-fn emit(a: &ScanArgs, report: &Report) -> anyhow::Result<()> {
+pub(crate) fn emit(a: &ScanArgs, report: &Report) -> anyhow::Result<()> {
     let findings = &report.findings[..];
     let stats = report.scan_stats();
     let mut stderr = anstream::stderr();
@@ -318,7 +348,7 @@ fn emit(a: &ScanArgs, report: &Report) -> anyhow::Result<()> {
 /// Opens a report file for writing. A new file is created readable by its owner only (0600): a report
 /// written with --no-redact holds secrets, and one written redacted still names where they are. An
 /// existing file is truncated and keeps its mode: whoever set it meant it.
-fn create_private(path: &Path) -> anyhow::Result<File> {
+pub(crate) fn create_private(path: &Path) -> anyhow::Result<File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -60,6 +60,8 @@ pub mod validate;
 #[cfg(feature = "ledger")]
 pub mod ledger;
 #[cfg(feature = "fs")]
+pub mod repos;
+#[cfg(feature = "fs")]
 pub mod session;
 pub mod source;
 
@@ -99,7 +101,7 @@ pub use session::{Report, ScanSession, Source, Stats, Verdict};
 #[cfg(feature = "fs")]
 pub use source::fs::{FsError, FsOptions};
 #[cfg(feature = "git")]
-pub use source::git::{HistoryError, HistoryOptions, HistoryStats};
+pub use source::git::{HistoryError, HistoryOptions, HistoryStats, StateStore};
 #[cfg(feature = "git")]
 pub use source::staged::{NotScanned, StagedError, StagedStats};
 pub use source::{Progress, Sink};

@@ -55,6 +55,10 @@ pub struct RunRecord {
     pub with_expiry_pct: f64,
     /// One per finding.
     pub sightings: Vec<Sighting>,
+    /// The repository's new `--incremental` state (a history scan given its state by the ledger,
+    /// [`crate::ScanSession::with_incremental_state_bytes`]): stored with the run, in its transaction,
+    /// so a run that is not recorded does not advance it.
+    pub history_state: Option<Vec<u8>>,
 }
 
 /// One finding of a run, without its secret.
@@ -222,7 +226,17 @@ impl RunRecord {
             owned_pct: g.owned_pct,
             with_expiry_pct: g.with_expiry_pct,
             sightings,
+            history_state: history_state(report),
         })
+    }
+}
+
+/// The new incremental state a history scan returned (when its caller keeps it).
+fn history_state(report: &Report) -> Option<Vec<u8>> {
+    match &report.stats {
+        #[cfg(feature = "git")]
+        crate::session::Stats::History(h) => h.state.clone(),
+        _ => None,
     }
 }
 

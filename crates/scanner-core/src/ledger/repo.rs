@@ -18,18 +18,7 @@ impl RepoFacts {
     /// HEAD). The repository is opened once.
     pub(crate) fn read(root: &Path) -> RepoFacts {
         let repo = gix::open(root).ok();
-        let remote = repo.as_ref().and_then(|repo| {
-            let config = repo.config_snapshot();
-            config
-                .string("remote.origin.url")
-                .or_else(|| {
-                    repo.remote_names()
-                        .into_iter()
-                        .next()
-                        .and_then(|name| config.string(format!("remote.{name}.url").as_str()))
-                })
-                .and_then(|u| normalise_remote(&u.to_string()))
-        });
+        let remote = repo.as_ref().and_then(crate::repos::identity_of);
         let identity = remote.unwrap_or_else(|| {
             std::fs::canonicalize(root)
                 .unwrap_or_else(|_| root.to_path_buf())
@@ -79,58 +68,3 @@ impl RepoFacts {
     }
 }
 
-/// `https://user:pw@github.com/org/repo.git` and `git@github.com:org/repo.git` → `github.com/org/repo`.
-/// A local path (a clone of a clone) stays a path. None when nothing is left.
-pub(crate) fn normalise_remote(url: &str) -> Option<String> {
-    let url = url.trim();
-    let (rest, scp) = match url.split_once("://") {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("file") => {
-            return Some(rest.to_string())
-        }
-        Some((_, rest)) => (rest, false),
-        None if url.starts_with('/') || url.starts_with('.') => return Some(url.to_string()),
-        None => (url, true),
-    };
-    // user[:password]@ is dropped: a token in a remote URL must never reach the ledger.
-    let (host, path) = if scp {
-        let (host, path) = rest.split_once(':')?;
-        (host.rsplit('@').next().unwrap_or(host), path)
-    } else {
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        (authority.rsplit('@').next().unwrap_or(authority), path)
-    };
-    let host = host.to_ascii_lowercase();
-    let host = host.strip_suffix(":22").unwrap_or(&host).to_string();
-    let host = host.strip_suffix(":443").unwrap_or(&host);
-    let path = path.trim_matches('/');
-    let path = path
-        .strip_suffix(".git")
-        .unwrap_or(path)
-        .trim_end_matches('/');
-    match (host.is_empty(), path.is_empty()) {
-        (true, _) => None,
-        (false, true) => Some(host.to_string()),
-        (false, false) => Some(format!("{host}/{path}")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::normalise_remote as n;
-
-    #[test]
-    fn remotes_normalise_to_host_and_path_without_credentials() {
-        for url in [
-            "https://github.com/Org/repo.git",
-            "https://x-access-token:tok@github.com/Org/repo.git",
-            "git@github.com:Org/repo.git",
-            "ssh://git@github.com/Org/repo",
-            "ssh://git@GitHub.com:22/Org/repo.git/",
-            "https://github.com:443/Org/repo",
-        ] {
-            assert_eq!(n(url).as_deref(), Some("github.com/Org/repo"), "{url}");
-        }
-        assert_eq!(n("/srv/git/repo.git").as_deref(), Some("/srv/git/repo.git"));
-        assert_eq!(n("file:///srv/git/r").as_deref(), Some("/srv/git/r"));
-    }
-}

@@ -6,10 +6,11 @@
 use super::db::{Db, DbError, Value};
 
 /// The schema version this leakhound writes and reads.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migrations in order: version, description, DDL (`{ID}` is the backend's auto-increment key).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
     1,
     "runs, credentials and sightings",
     "CREATE TABLE runs (
@@ -64,7 +65,21 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[(
     );
     CREATE INDEX sightings_run ON sightings (run_id);
     CREATE INDEX sightings_credential ON sightings (credential_id);",
-)];
+    ),
+    (
+        2,
+        "history_state: the --incremental state of each repository",
+        // The state's bytes (object ids under a configuration key) in base64: one type on both
+        // databases. Written in the transaction of the run that scanned the objects.
+        "CREATE TABLE history_state (
+            repo TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            run_id BIGINT REFERENCES runs (id) ON DELETE SET NULL,
+            updated_at BIGINT NOT NULL
+        );",
+    ),
+];
 
 /// What migrating found.
 #[derive(Debug)]

@@ -60,6 +60,34 @@ impl Ledger {
     }
 }
 
+impl Ledger {
+    /// The `--incremental` state the ledger keeps for `repo` (a repository's identity, as runs record
+    /// it), for [`crate::ScanSession::with_incremental_state_bytes`]; None when no incremental run of
+    /// it was recorded.
+    ///
+    /// # Errors
+    /// [`LedgerError::Read`] when the query fails.
+    pub fn history_state(&mut self, repo: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+        use base64::Engine as _;
+        let mut state = None;
+        self.db
+            .each(
+                "SELECT state FROM history_state WHERE repo = $1",
+                &[repo.into()],
+                |r| {
+                    state = r.text(0)?;
+                    Ok(())
+                },
+            )
+            .map_err(|source| LedgerError::Read {
+                url: self.url.to_string(),
+                source,
+            })?;
+        // A state that does not decode is no state: the next run scans everything again.
+        Ok(state.and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok()))
+    }
+}
+
 /// The run's fingerprint kind against the ledger's: `Err((ledger's, run's))` on a mismatch.
 type KindCheck = Result<(i64, bool), (String, String)>;
 
@@ -148,6 +176,24 @@ fn record_in(db: &mut Db, run: &RunRecord) -> Result<KindCheck, DbError> {
         }
         db.exec(&sql, &params)?;
     }
+    if let Some(state) = &run.history_state {
+        use base64::Engine as _;
+        db.exec(
+            "INSERT INTO history_state (repo, state, size, run_id, updated_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (repo) DO UPDATE SET state = excluded.state, size = excluded.size,
+                run_id = excluded.run_id, updated_at = excluded.updated_at",
+            &[
+                run.repo.as_str().into(),
+                base64::engine::general_purpose::STANDARD
+                    .encode(state)
+                    .into(),
+                (state.len() as i64).into(),
+                run_id.into(),
+                super::now_unix().into(),
+            ],
+        )?;
+    }
     Ok(Ok((run_id, replaced)))
 }
 
@@ -176,6 +222,9 @@ fn credential_ids<'r>(db: &mut Db, run: &'r RunRecord) -> Result<HashMap<&'r str
             unique.push((&s.fingerprint, &s.rule, &s.severity));
         }
     }
+    // In one order for every writer: two runs inserting the same new fingerprints (a key reused
+    // across repositories, shards writing at once) then wait for each other instead of deadlocking.
+    unique.sort_unstable_by(|a, b| a.0.cmp(b.0));
     for chunk in unique.chunks(BATCH) {
         let mut sql = String::from("INSERT INTO credentials (fingerprint, rule, severity) VALUES ");
         let mut params = Vec::with_capacity(chunk.len() * 3);

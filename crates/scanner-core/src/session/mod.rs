@@ -52,7 +52,7 @@ pub use run_info::RunInfo;
 #[cfg(feature = "git")]
 use crate::source::{
     commit_msg::{Cleanup, MessageError},
-    git::{HistoryError, HistoryOptions},
+    git::{HistoryError, HistoryOptions, StateStore},
     staged::StagedError,
 };
 
@@ -391,7 +391,18 @@ impl ScanSession {
     /// History: skip the objects this state file lists as scanned, and update it.
     #[cfg(feature = "git")]
     pub fn with_incremental_state(mut self, file: Option<PathBuf>) -> Self {
-        self.history.incremental = file;
+        self.history.incremental = file.map(StateStore::File);
+        self
+    }
+
+    /// History: incremental, with the state kept by the caller (a ledger keeps one per repository):
+    /// `prior` is what an earlier run returned (empty for none). Nothing is written to the
+    /// repository; the new state is in the report's history stats ([`HistoryStats::state`]).
+    ///
+    /// [`HistoryStats::state`]: crate::HistoryStats::state
+    #[cfg(feature = "git")]
+    pub fn with_incremental_state_bytes(mut self, prior: Vec<u8>) -> Self {
+        self.history.incremental = Some(StateStore::Bytes(prior));
         self
     }
 
@@ -527,7 +538,9 @@ impl ScanSession {
             Source::History(repo) => {
                 // The config's allowlisted paths apply to the path each blob was introduced at.
                 let incremental = match (&self.history.incremental, self.incremental) {
-                    (None, true) => Some(crate::source::git::default_state_path(repo)?),
+                    (None, true) => Some(StateStore::File(
+                        crate::source::git::default_state_path(repo)?,
+                    )),
                     (given, _) => given.clone(),
                 };
                 let opts = HistoryOptions {

@@ -47,14 +47,24 @@ pub struct HistoryOptions {
     /// Only the blobs that the commits of this range introduce (`BASE..HEAD`, revisions as git
     /// resolves them).
     pub range: Option<String>,
-    /// A state file of objects already scanned with this configuration: they are skipped, and the file
-    /// is updated at the end.
-    pub incremental: Option<PathBuf>,
+    /// The state of objects already scanned with this configuration: they are skipped, and the state
+    /// is updated at the end (a file written in place, or bytes returned in [`HistoryStats::state`]).
+    pub incremental: Option<StateStore>,
     /// Globs of paths (relative to the repository root) whose findings are not reported. Part of the
     /// incremental state's key, like the rules and the size limit.
     pub allow_paths: Vec<String>,
     /// A partial clone's missing objects are expected: count them, but do not treat them as lost input.
     pub allow_partial: bool,
+}
+
+/// Where `--incremental` keeps the ids of the objects earlier runs scanned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateStore {
+    /// A file, read before the scan and replaced after it.
+    File(PathBuf),
+    /// Kept by the caller (a ledger): the bytes an earlier run returned in [`HistoryStats::state`]
+    /// (empty: none). Nothing is written; the new state comes back in [`HistoryStats::state`].
+    Bytes(Vec<u8>),
 }
 
 /// What stops a history scan before it starts.
@@ -134,6 +144,10 @@ pub struct HistoryStats {
     pub shallow: bool,
     /// The repository's object format (`sha1` or `sha256`).
     pub object_format: String,
+    /// The new incremental state, when the caller keeps it ([`StateStore::Bytes`]): every object
+    /// scanned by this run and the earlier ones, under this run's configuration.
+    #[serde(skip)]
+    pub state: Option<Vec<u8>>,
 }
 
 /// What a source pass produced: findings by place, the object ids scanned (for the incremental state),
@@ -202,7 +216,8 @@ impl Scanner {
         };
         let key = self.state_key(opts, max_size);
         let known = match &opts.incremental {
-            Some(p) => state::load(p, key, hash),
+            Some(StateStore::File(p)) => state::load(p, key, hash),
+            Some(StateStore::Bytes(b)) => state::decode(b, key, hash),
             None => HashSet::new(),
         };
 
@@ -300,14 +315,19 @@ impl Scanner {
             findings.retain(|f| f.path.is_empty() || !allow.is_match(&f.path));
         }
 
-        if let Some(p) = &opts.incremental {
+        if let Some(store) = &opts.incremental {
             let mut all = known;
             all.extend(scanned);
-            state::save(p, key, hash, &all).map_err(|e| HistoryError::Repository {
-                path: p.display().to_string(),
-                what: "cannot write the incremental state",
-                source: e.into(),
-            })?;
+            match store {
+                StateStore::File(p) => {
+                    state::save(p, key, hash, &all).map_err(|e| HistoryError::Repository {
+                        path: p.display().to_string(),
+                        what: "cannot write the incremental state",
+                        source: e.into(),
+                    })?
+                }
+                StateStore::Bytes(_) => stats.state = Some(state::encode(key, hash, &all)),
+            }
         }
         stats.scan.warnings.sort_by(|a, b| a.path.cmp(&b.path));
         stats.scan.elapsed = started.elapsed();

@@ -31,9 +31,14 @@ impl StateKey {
 /// The object ids an earlier run scanned under `key`; empty when the file is missing, unreadable,
 /// malformed or written under another key (or for another object format).
 pub(super) fn load(path: &Path, key: StateKey, hash: gix::hash::Kind) -> HashSet<ObjectId> {
-    let Ok(bytes) = std::fs::read(path) else {
-        return HashSet::new();
-    };
+    match std::fs::read(path) {
+        Ok(bytes) => decode(&bytes, key, hash),
+        Err(_) => HashSet::new(),
+    }
+}
+
+/// The object ids in a state's bytes, when they were written under `key` (else none).
+pub(super) fn decode(bytes: &[u8], key: StateKey, hash: gix::hash::Kind) -> HashSet<ObjectId> {
     let len = hash.len_in_bytes();
     let header = MAGIC.len() + 1 + key.0.len();
     if bytes.len() < header
@@ -58,6 +63,17 @@ pub(super) fn save(
     hash: gix::hash::Kind,
     ids: &HashSet<ObjectId>,
 ) -> std::io::Result<()> {
+    let bytes = encode(key, hash, ids);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(tmp, path)
+}
+
+/// A state's bytes: magic, hash length, key, the ids sorted (deterministic).
+pub(super) fn encode(key: StateKey, hash: gix::hash::Kind, ids: &HashSet<ObjectId>) -> Vec<u8> {
     let mut sorted: Vec<&ObjectId> = ids.iter().collect();
     sorted.sort_unstable();
     let len = hash.len_in_bytes();
@@ -68,12 +84,7 @@ pub(super) fn save(
     for id in sorted {
         bytes.extend_from_slice(id.as_bytes());
     }
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(tmp, path)
+    bytes
 }
 
 #[cfg(test)]
