@@ -505,7 +505,8 @@ pub struct ValidateArgs {
 
 /// `I/N`, 1 ≤ I ≤ N.
 fn parse_shard(s: &str) -> Result<leakhound_core::repos::Shard, String> {
-    s.parse().map_err(|e: leakhound_core::repos::ShardError| e.to_string())
+    s.parse()
+        .map_err(|e: leakhound_core::repos::ShardError| e.to_string())
 }
 
 /// `30s`, `30m`, `24h`, `7d`.

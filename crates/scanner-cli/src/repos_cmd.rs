@@ -67,6 +67,11 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
     note_duplicates(&list, a.quiet);
     let shard = a.shard.unwrap_or(Shard::ALL);
     let mine: Vec<&RepoEntry> = list.shard(shard).collect();
+    let mut recorder = Recorder::new(&a.ledger);
+    // A ledger that cannot be reached is said before hours of scanning, not after.
+    if recorder.is_on() {
+        recorder.connect()?;
+    }
     if !a.quiet {
         let of = match shard == Shard::ALL {
             true => String::new(),
@@ -77,11 +82,6 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
             mine.len(),
             list_path.display()
         );
-    }
-    let mut recorder = Recorder::new(&a.ledger);
-    // A ledger that cannot be reached is said before hours of scanning, not after.
-    if recorder.is_on() {
-        recorder.connect()?;
     }
     let kind = scan_cmd::fingerprint_kind(&key);
     let redact = !a.no_redact && (a.redact || a.format == Format::Human || scan_cmd::in_ci());

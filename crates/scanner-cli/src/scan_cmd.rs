@@ -21,11 +21,7 @@ pub fn in_ci() -> bool {
 }
 
 /// The session the arguments describe; `repo`, for one repository of `--repos`, replaces the paths.
-pub(crate) fn session(
-    a: &ScanArgs,
-    key: &Key,
-    repo: Option<&Path>,
-) -> anyhow::Result<ScanSession> {
+pub(crate) fn session(a: &ScanArgs, key: &Key, repo: Option<&Path>) -> anyhow::Result<ScanSession> {
     let key_flag = key.from_flag;
     let first = repo
         .map(Path::to_path_buf)

@@ -11,9 +11,9 @@ pub const SCHEMA_VERSION: i64 = 2;
 /// Migrations in order: version, description, DDL (`{ID}` is the backend's auto-increment key).
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
-    1,
-    "runs, credentials and sightings",
-    "CREATE TABLE runs (
+        1,
+        "runs, credentials and sightings",
+        "CREATE TABLE runs (
         id {ID},
         run_key TEXT UNIQUE,
         repo TEXT NOT NULL,

@@ -221,7 +221,10 @@ mod tests {
         let ids: Vec<&str> = l.entries.iter().map(|e| e.identity.as_str()).collect();
         assert_eq!(ids[..2], ["github.com/acme/api", "github.com/acme/web"]);
         assert_eq!(l.entries[0].path, None);
-        assert_eq!(l.entries[2].path.as_deref(), Some(dir.path().join("local/x").as_path()));
+        assert_eq!(
+            l.entries[2].path.as_deref(),
+            Some(dir.path().join("local/x").as_path())
+        );
         assert_eq!(l.entries[3].path.as_deref(), Some(Path::new("/abs/y")));
         assert_eq!(l.entries.len(), 4);
         assert_eq!(l.duplicates.len(), 1);

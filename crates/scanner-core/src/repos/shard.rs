@@ -102,7 +102,10 @@ mod tests {
 
     #[test]
     fn specs() {
-        assert_eq!("2/4".parse::<Shard>().unwrap(), Shard { index: 2, count: 4 });
+        assert_eq!(
+            "2/4".parse::<Shard>().unwrap(),
+            Shard { index: 2, count: 4 }
+        );
         assert_eq!(" 1/1 ".parse::<Shard>().unwrap(), Shard::ALL);
         for (bad, says) in [
             ("5/4", "no such shard"),
@@ -122,7 +125,9 @@ mod tests {
 
     #[test]
     fn every_identity_is_in_exactly_one_shard_and_shards_are_balanced() {
-        let ids: Vec<String> = (0..4000).map(|i| format!("github.com/acme/repo-{i}")).collect();
+        let ids: Vec<String> = (0..4000)
+            .map(|i| format!("github.com/acme/repo-{i}"))
+            .collect();
         for n in [1u32, 2, 3, 4, 7] {
             let mut sizes = vec![0usize; n as usize];
             for id in &ids {
@@ -134,7 +139,10 @@ mod tests {
             }
             let even = ids.len() / n as usize;
             for s in sizes {
-                assert!(s.abs_diff(even) < even / 10 + 10, "{n} shards: {s} vs {even}");
+                assert!(
+                    s.abs_diff(even) < even / 10 + 10,
+                    "{n} shards: {s} vs {even}"
+                );
             }
         }
         // Stable across releases: the assignment is part of the contract (a retried worker, or

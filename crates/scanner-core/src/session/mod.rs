@@ -538,9 +538,9 @@ impl ScanSession {
             Source::History(repo) => {
                 // The config's allowlisted paths apply to the path each blob was introduced at.
                 let incremental = match (&self.history.incremental, self.incremental) {
-                    (None, true) => Some(StateStore::File(
-                        crate::source::git::default_state_path(repo)?,
-                    )),
+                    (None, true) => Some(StateStore::File(crate::source::git::default_state_path(
+                        repo,
+                    )?)),
                     (given, _) => given.clone(),
                 };
                 let opts = HistoryOptions {
