@@ -23,6 +23,8 @@ RUN apk add --no-cache git \
 # safe.directory: the mounted repository belongs to the host user, not to the container's user;
 # without it git refuses to read a repository owned by someone else ("dubious ownership").
 COPY --from=build /out/leakhound /usr/local/bin/leakhound
+# One worker of an organisation scan (deploy/kubernetes runs it as the Indexed Job's command).
+COPY deploy/scan-shard.sh /usr/local/bin/leakhound-org-shard
 USER leakhound
 WORKDIR /src
 ENTRYPOINT ["leakhound"]

@@ -571,3 +571,306 @@ fn the_incremental_state_lives_in_the_ledger() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["summary"]["files"], 0);
 }
+
+// ---- deploy/: the manifests' command lines, run here ----
+
+/// `n` source repositories (what a forge serves) and a list of their clone URLs (`file://`), plus
+/// one URL that cannot be cloned.
+fn forge(root: &Path, n: usize) -> PathBuf {
+    let src = root.join("forge");
+    let mut urls = Vec::new();
+    for i in 0..n {
+        let dir = src.join(format!("svc-{i:02}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        git(&dir, &["init", "-q", "-b", "main"]);
+        write(
+            &dir,
+            "app.cfg",
+            &format!("token = {}\n", token(7000 + i as u64)),
+        );
+        git(&dir, &["add", "-A"]);
+        commit_at(&dir, "initial import", "2026-05-01T09:00:00Z");
+        urls.push(format!("file://{}", dir.display()));
+    }
+    urls.push(format!("file://{}", src.join("gone").display()));
+    let list = root.join("repos.txt");
+    std::fs::write(&list, urls.join("\n") + "\n").unwrap();
+    list
+}
+
+fn yaml(path: &str) -> yaml_rust2::Yaml {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path);
+    let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{path}: {e}"));
+    yaml_rust2::YamlLoader::load_from_str(&text)
+        .unwrap()
+        .remove(0)
+}
+
+fn workspace() -> PathBuf {
+    std::fs::canonicalize(Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")).unwrap()
+}
+
+/// A PATH with leakhound and the container image's `leakhound-org-shard` (deploy/scan-shard.sh, as the
+/// Dockerfile installs it) first.
+fn image_path(root: &Path) -> String {
+    let bin = root.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let _ = std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_leakhound"), bin.join("leakhound"));
+    let _ = std::os::unix::fs::symlink(
+        workspace().join("deploy/scan-shard.sh"),
+        bin.join("leakhound-org-shard"),
+    );
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn runs_in(url: &str) -> (i64, i64) {
+    let mut db = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let row = db
+        .query_one("SELECT COUNT(*), COUNT(DISTINCT repo) FROM runs", &[])
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+#[test]
+fn the_kubernetes_indexed_job_runs_here() {
+    let Some(pg_url) = pg::fresh_database() else {
+        return;
+    };
+    let dockerfile = std::fs::read_to_string(workspace().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("COPY deploy/scan-shard.sh /usr/local/bin/leakhound-org-shard"));
+    let kustomization = yaml("deploy/kubernetes/kustomization.yaml");
+    for r in kustomization["resources"].as_vec().unwrap() {
+        assert!(workspace()
+            .join("deploy/kubernetes")
+            .join(r.as_str().unwrap())
+            .exists());
+    }
+    let job = yaml("deploy/kubernetes/org-scan-job.yaml");
+    assert_eq!(job["spec"]["completionMode"].as_str(), Some("Indexed"));
+    let completions = job["spec"]["completions"].as_i64().unwrap();
+    let pod = &job["spec"]["template"]["spec"];
+    let container = &pod["containers"][0];
+    let command: Vec<&str> = container["command"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let mount = pod["containers"][0]["volumeMounts"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"].as_str() == Some("repos"))
+        .unwrap()["mountPath"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let tmp = tempfile::tempdir().unwrap();
+    let list = forge(tmp.path(), 12);
+    let path = image_path(tmp.path());
+    // The ConfigMap's mount, here: a directory with repos.txt.
+    let etc = tmp.path().join("etc");
+    std::fs::create_dir_all(&etc).unwrap();
+    std::fs::copy(&list, etc.join("repos.txt")).unwrap();
+    let env_of = |index: i64| -> Vec<(String, String)> {
+        let mut env = vec![("JOB_COMPLETION_INDEX".to_string(), index.to_string())];
+        for e in container["env"].as_vec().unwrap() {
+            let name = e["name"].as_str().unwrap().to_string();
+            let value = match e["value"].as_str() {
+                Some(v) => v.replace(&mount, &etc.display().to_string()),
+                None if !e["valueFrom"]["secretKeyRef"].is_badvalue() => pg_url.clone(),
+                None if !e["valueFrom"]["fieldRef"].is_badvalue() => "leakhound-org-scan".into(),
+                None => panic!("{name}: no value"),
+            };
+            // Each pod's emptyDir.
+            let value = match name.as_str() {
+                "WORK" => tmp
+                    .path()
+                    .join(format!("pod-{index}"))
+                    .display()
+                    .to_string(),
+                _ => value,
+            };
+            env.push((name, value));
+        }
+        env
+    };
+    let pods = |round: &str| -> Vec<(i64, Output)> {
+        let children: Vec<_> = (0..completions)
+            .map(|i| {
+                let child = Command::new(command[0])
+                    .args(&command[1..])
+                    .envs(env_of(i))
+                    .env("PATH", &path)
+                    .env_remove("CI")
+                    .env_remove("LEAKHOUND_LEDGER")
+                    .envs(env_of(i))
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap_or_else(|e| panic!("{round}: {command:?}: {e}"));
+                (i, child)
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|(i, c)| (i, c.wait_with_output().unwrap()))
+            .collect()
+    };
+    for round in ["first", "retry"] {
+        let outs = pods(round);
+        let mut failed = 0;
+        for (i, out) in &outs {
+            let err = stderr(out);
+            match out.status.code() {
+                Some(0) => assert!(!err.contains("error"), "{round} pod {i}: {err}"),
+                Some(2) => {
+                    // The one repository that cannot be cloned: named, counted, the pod fails.
+                    assert!(err.contains("gone: cannot clone"), "{round} pod {i}: {err}");
+                    assert!(err.contains("does not exist"), "{round} pod {i}: {err}");
+                    failed += 1;
+                }
+                c => panic!("{round} pod {i}: exit {c:?}: {err}"),
+            }
+        }
+        assert_eq!(
+            failed, 1,
+            "{round}: exactly the pod with the missing repository fails"
+        );
+        // Thirteen repositories (the one not cloned recorded as a run that read nothing), one run
+        // each, whatever the number of rounds (the run key is the Job's).
+        assert_eq!(runs_in(&pg_url), (13, 13), "{round}");
+    }
+
+    let report = yaml("deploy/kubernetes/org-report-job.yaml");
+    let c = &report["spec"]["template"]["spec"]["containers"][0];
+    let cmd: Vec<&str> = c["command"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let out = Command::new(cmd[0])
+        .args(&cmd[1..])
+        .env("PATH", &path)
+        .env("LEAKHOUND_LEDGER", &pg_url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("12"), "{md}");
+}
+
+#[test]
+fn the_github_actions_matrix_runs_here() {
+    let Some(pg_url) = pg::fresh_database() else {
+        return;
+    };
+    let wf = yaml("deploy/github/org-scan.yml");
+    let scan = &wf["jobs"]["scan"];
+    let shards = scan["strategy"]["matrix"]["shard"].as_vec().unwrap().len();
+    let tmp = tempfile::tempdir().unwrap();
+    let list = forge(tmp.path(), 8);
+    let path = image_path(tmp.path());
+    let step = |job: &yaml_rust2::Yaml, id: &str| -> String {
+        job["steps"]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"].as_str() == Some(id))
+            .unwrap_or_else(|| panic!("no step {id}"))["run"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let expand = |s: &str, shard: usize, workspace_dir: &Path| -> String {
+        let s = s
+            .replace("${{ matrix.shard }}", &shard.to_string())
+            .replace("${{ strategy.job-total }}", &shards.to_string())
+            .replace("${{ github.run_id }}", "4242")
+            .replace("${{ github.repository_owner }}", "acme")
+            .replace("${{ secrets.LEAKHOUND_LEDGER }}", &pg_url)
+            .replace(
+                "${{ github.workspace }}",
+                &workspace_dir.display().to_string(),
+            );
+        assert!(
+            !s.contains("${{"),
+            "an expression the test does not know: {s}"
+        );
+        s
+    };
+    let env_of = |job: &yaml_rust2::Yaml, shard: usize, dir: &Path| -> Vec<(String, String)> {
+        job["env"]
+            .as_hash()
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| {
+                        let v = v
+                            .as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| format!("{v:?}"));
+                        (k.as_str().unwrap().to_string(), expand(&v, shard, dir))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Each matrix job in its own workspace with leakhound's checkout at .leakhound (the `Get leakhound`
+    // step) and repos.txt written (the `list` step, which asks GitHub's API).
+    let run_step = |job: &yaml_rust2::Yaml, id: &str, shard: usize| -> std::process::Child {
+        let dir = tmp.path().join(format!("{id}-{shard}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let _ = std::os::unix::fs::symlink(workspace(), dir.join(".leakhound"));
+        std::fs::copy(&list, dir.join("repos.txt")).unwrap();
+        Command::new("bash")
+            .args(["-e", "-c", &expand(&step(job, id), shard, &dir)])
+            .current_dir(&dir)
+            .envs(env_of(&wf, shard, &dir))
+            .envs(env_of(job, shard, &dir))
+            .env("PATH", &path)
+            .env("CI", "true")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", dir.join("summary.md"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let jobs: Vec<_> = (1..=shards)
+        .map(|i| (i, run_step(scan, "scan", i)))
+        .collect();
+    let mut failed = 0;
+    for (i, j) in jobs {
+        let out = j.wait_with_output().unwrap();
+        match out.status.code() {
+            Some(0) => {}
+            Some(2) if stderr(&out).contains("gone: cannot clone") => failed += 1,
+            c => panic!("shard {i}: exit {c:?}: {}", stderr(&out)),
+        }
+    }
+    assert_eq!(failed, 1);
+    assert_eq!(runs_in(&pg_url), (9, 9));
+    let out = run_step(&wf["jobs"]["report"], "report", 0)
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dir = tmp.path().join("report-0");
+    let html = std::fs::read_to_string(dir.join("report/org-report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") || html.starts_with("<!doctype html>"));
+    let kpis: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report/org-report.json")).unwrap())
+            .unwrap();
+    assert_eq!(kpis["kpis"]["repositories"], 9);
+    assert_eq!(kpis["kpis"]["credentials"], 8);
+    assert!(std::fs::read_to_string(dir.join("summary.md"))
+        .unwrap()
+        .contains('8'));
+}

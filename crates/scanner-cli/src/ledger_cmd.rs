@@ -123,6 +123,45 @@ impl Recorder {
         }
     }
 
+    /// Records a repository of `--repos` that could not be scanned as an incomplete run without
+    /// sightings, so that the ledger (and the report's repositories) show that it was not read.
+    #[cfg(feature = "ledger")]
+    pub fn record_failure(&mut self, identity: &str, fingerprint_kind: &str, quiet: bool) {
+        use leakhound_core::ledger::RunRecord;
+        if self.url.is_none() {
+            return;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let run = RunRecord {
+            run_key: self.run_key.as_ref().map(|k| format!("{k}:{identity}")),
+            repo: identity.to_string(),
+            mode: "history".into(),
+            fingerprint_kind: fingerprint_kind.into(),
+            started_at: now,
+            finished_at: now,
+            complete: false,
+            ..RunRecord::default()
+        };
+        let result = self.ledger().and_then(|l| Ok(l.record(&run)?));
+        match result {
+            Ok(done) if !quiet => eprintln!(
+                "leakhound: ledger: run {} recorded: {identity} was not scanned",
+                done.run_id
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                self.ledger = None;
+                eprintln!("leakhound: error: {}", crate::one_line(&e));
+            }
+        }
+    }
+
+    /// Without ledger support there is nothing to record.
+    #[cfg(not(feature = "ledger"))]
+    pub fn record_failure(&mut self, _identity: &str, _fingerprint_kind: &str, _quiet: bool) {}
+
     /// Without ledger support: `--ledger` is an error (after the report, like any ledger failure).
     #[cfg(not(feature = "ledger"))]
     pub fn record(

@@ -101,6 +101,7 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
             Err(e) => {
                 eprintln!("leakhound: error: {label}: {}", crate::one_line(&e));
                 tally.failed.push(entry.spec.clone());
+                recorder.record_failure(&entry.identity, &kind, a.quiet);
                 if a.format == Format::Json {
                     documents.push(serde_json::json!({
                         "repository": entry.identity,
