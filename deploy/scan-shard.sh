@@ -35,7 +35,11 @@ mkdir -p "$WORK/clones"
 : > "$WORK/clones.txt"
 tab=$(printf '\t')
 leakhound repos --identity --shard "$SHARD" "$REPOS_LIST" > "$WORK/shard.tsv"
-echo "leakhound-org: shard $SHARD: $(wc -l < "$WORK/shard.tsv") repositories" >&2
+count=$(wc -l < "$WORK/shard.tsv")
+echo "leakhound-org: shard $SHARD: $count repositories" >&2
+# More shards than repositories: this one holds none (the list itself was read: an empty or unreadable
+# list fails above).
+[ "$count" -eq 0 ] && exit 0
 while IFS="$tab" read -r identity url; do
   dir="$WORK/clones/$(printf '%s' "$identity" | tr -c 'A-Za-z0-9._-' '_').git"
   if [ -d "$dir" ]; then

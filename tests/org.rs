@@ -533,19 +533,81 @@ fn the_incremental_state_lives_in_the_ledger() {
         assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
         json(&out)
     };
+    let places = |doc: &serde_json::Value| -> Vec<String> {
+        let mut v: Vec<String> = doc["repositories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|r| {
+                let repo = r["repository"].as_str().unwrap().to_string();
+                r["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(move |f| format!("{repo} {}", f["path"].as_str().unwrap()))
+            })
+            .collect();
+        v.sort();
+        v
+    };
     let first = run(&[]);
-    assert!(first["summary"]["findings"].as_u64().unwrap() > 0);
+    let all = places(&first);
+    assert!(
+        all.contains(&"git.example.test/acme/svc-00 app.cfg".to_string()),
+        "{all:?}"
+    );
+    // The next night, nothing new: only HEAD's blobs are read again (every run covers HEAD, so the
+    // ledger can tell when a credential leaves it); svc-00's app.cfg, deleted in its history, is not.
     let again = run(&[]);
-    assert_eq!(again["summary"]["findings"], 0, "{}", again["summary"]);
-    assert_eq!(again["summary"]["files"], 0, "nothing new to read");
-    // A new commit in one repository: only its new blob is read.
+    let files = |d: &serde_json::Value| d["summary"]["files"].as_u64().unwrap();
+    assert!(
+        files(&again) < files(&first),
+        "{} vs {}",
+        again["summary"],
+        first["summary"]
+    );
+    let at_head = places(&again);
+    assert!(
+        !at_head.contains(&"git.example.test/acme/svc-00 app.cfg".to_string()),
+        "{at_head:?}"
+    );
+    assert!(
+        at_head.contains(&"git.example.test/acme/svc-00 deploy/ci.env".to_string()),
+        "{at_head:?}"
+    );
+    assert!(at_head.iter().all(|p| all.contains(p)), "{at_head:?}");
+    // svc-01 moves its token out of app.cfg into a new file: the new blob is read, and the old token
+    // leaves HEAD.
     let work = clones.join("svc-01");
+    std::fs::remove_file(work.join("app.cfg")).unwrap();
     write(&work, "extra.env", &format!("TOKEN={}\n", token(4242)));
     git(&work, &["add", "-A"]);
     commit_at(&work, "more config", "2026-11-01T09:00:00Z");
     let third = run(&[]);
-    assert_eq!(third["summary"]["findings"], 1, "{}", third["summary"]);
-    assert_eq!(third["summary"]["files"], 1, "{}", third["summary"]);
+    let now = places(&third);
+    assert!(
+        now.contains(&"git.example.test/acme/svc-01 extra.env".to_string()),
+        "{now:?}"
+    );
+    assert!(
+        !now.contains(&"git.example.test/acme/svc-01 app.cfg".to_string()),
+        "{now:?}"
+    );
+    assert!(
+        files(&third) < files(&first),
+        "HEAD again and the new blob, not the history"
+    );
+    let report = json(&leakhound(
+        tmp.path(),
+        &["report", "--ledger", &ledger, "--format", "json"],
+    ));
+    let moved = report["credentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["path"] == "app.cfg" && l["repos"][0] == "git.example.test/acme/svc-01")
+        .unwrap();
+    assert!(moved["removed_from_head"].is_string(), "{moved}");
     // Nothing was written into the clones: the state is in the ledger.
     for r in ["svc-00", "svc-01", "svc-02"] {
         let p = clones.join(r);
@@ -568,8 +630,8 @@ fn the_incremental_state_lives_in_the_ledger() {
             "json",
         ],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(json(&out)["summary"]["files"], 0);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(json(&out)["summary"]["files"].as_u64().unwrap() <= files(&third));
 }
 
 // ---- deploy/: the manifests' command lines, run here ----

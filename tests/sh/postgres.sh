@@ -35,7 +35,7 @@ case "${1:-}" in
     [ "$(id -u)" = 0 ] && chown postgres: "$DIR"
     as_pg "$BIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
     as_pg "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/log" -w -t 60 \
-      -o "-h 127.0.0.1 -p $PORT -k $DIR -c max_connections=200 -c fsync=off" start >&2
+      -o "-h 127.0.0.1 -p $PORT -k $DIR -c max_connections=200 -c fsync=${LEAKHOUND_PG_FSYNC:-off}" start >&2
     echo "postgres://postgres@127.0.0.1:$PORT/postgres"
     ;;
   stop)

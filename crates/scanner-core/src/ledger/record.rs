@@ -121,8 +121,11 @@ impl RunRecord {
     pub fn from_report(report: &Report, fingerprint_kind: &str) -> Result<RunRecord, RecordError> {
         let root = &report.root;
         let facts = super::repo::RepoFacts::read(root);
-        let head_blobs = match (report.run.mode, &facts.head) {
-            ("history", Some(_)) => {
+        // A run that saw all of HEAD's blobs (a full history scan, or an incremental one that read
+        // HEAD again) tells which sightings are still at HEAD.
+        let history = matches!(report.run.mode, "history" | "incremental");
+        let head_blobs = match (history && report.run.covers_head, &facts.head) {
+            (true, Some(_)) => {
                 Some(
                     facts
                         .head_blobs()

@@ -39,31 +39,6 @@ impl RepoFacts {
     /// Every blob id in HEAD's tree. Trees are read as object bytes and walked without building paths
     /// (12,000 entries in a few milliseconds); each tree is read once however often it is shared.
     pub(crate) fn head_blobs(&self) -> Result<HashSet<gix::ObjectId>, String> {
-        let repo = self.repo.as_ref().ok_or("not a repository")?;
-        let root = repo
-            .head_commit()
-            .map_err(|e| e.to_string())?
-            .tree_id()
-            .map_err(|e| e.to_string())?
-            .detach();
-        let hash = repo.object_hash();
-        let mut blobs = HashSet::new();
-        let mut trees = HashSet::new();
-        let mut stack = vec![root];
-        while let Some(id) = stack.pop() {
-            if !trees.insert(id) {
-                continue;
-            }
-            let tree = repo.find_object(id).map_err(|e| e.to_string())?;
-            for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, hash) {
-                let entry = entry.map_err(|e| e.to_string())?;
-                if entry.mode.is_tree() {
-                    stack.push(entry.oid.to_owned());
-                } else if entry.mode.is_blob() || entry.mode.is_link() {
-                    blobs.insert(entry.oid.to_owned());
-                }
-            }
-        }
-        Ok(blobs)
+        crate::repos::head_blobs(self.repo.as_ref().ok_or("not a repository")?)
     }
 }

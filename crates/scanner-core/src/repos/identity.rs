@@ -1,5 +1,6 @@
 //! A repository's identity: what names it the same way on every machine that has a clone of it.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 /// The identity of the repository at or above `path`: its `origin` URL normalised
@@ -40,6 +41,35 @@ pub fn identity_of(repo: &gix::Repository) -> Option<String> {
                 .and_then(|name| config.string(format!("remote.{name}.url").as_str()))
         })
         .and_then(|u| normalise_remote(&u.to_string()))
+}
+
+/// Every blob id in HEAD's tree (empty when there is no commit yet). Trees are read as object bytes and
+/// walked without building paths (12,000 entries in a few milliseconds); each tree is read once however
+/// often it is shared.
+pub(crate) fn head_blobs(repo: &gix::Repository) -> Result<HashSet<gix::ObjectId>, String> {
+    let Ok(head) = repo.head_commit() else {
+        return Ok(HashSet::new());
+    };
+    let root = head.tree_id().map_err(|e| e.to_string())?.detach();
+    let hash = repo.object_hash();
+    let mut blobs = HashSet::new();
+    let mut trees = HashSet::new();
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if !trees.insert(id) {
+            continue;
+        }
+        let tree = repo.find_object(id).map_err(|e| e.to_string())?;
+        for entry in gix::objs::TreeRefIter::from_bytes(&tree.data, hash) {
+            let entry = entry.map_err(|e| e.to_string())?;
+            if entry.mode.is_tree() {
+                stack.push(entry.oid.to_owned());
+            } else if entry.mode.is_blob() || entry.mode.is_link() {
+                blobs.insert(entry.oid.to_owned());
+            }
+        }
+    }
+    Ok(blobs)
 }
 
 /// `https://user:pw@github.com/org/repo.git` and `git@github.com:org/repo.git` → `github.com/org/repo`.

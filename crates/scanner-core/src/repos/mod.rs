@@ -18,6 +18,7 @@ mod identity;
 mod list;
 mod shard;
 
+pub(crate) use identity::head_blobs;
 pub use identity::{identity, identity_of, normalise_remote};
 pub use list::{EntryError, RepoEntry, RepoList, ReposError};
 pub use shard::{Shard, ShardError};

@@ -397,12 +397,16 @@ impl ScanSession {
 
     /// History: incremental, with the state kept by the caller (a ledger keeps one per repository):
     /// `prior` is what an earlier run returned (empty for none). Nothing is written to the
-    /// repository; the new state is in the report's history stats ([`HistoryStats::state`]).
+    /// repository; the new state is in the report's history stats ([`HistoryStats::state`]). HEAD's
+    /// blobs are read every time ([`HistoryOptions::rescan_head`]): the run reports everything at
+    /// HEAD, with today's owners and statuses, plus what the history gained since, so a ledger can
+    /// tell from it that a credential has left HEAD.
     ///
     /// [`HistoryStats::state`]: crate::HistoryStats::state
     #[cfg(feature = "git")]
     pub fn with_incremental_state_bytes(mut self, prior: Vec<u8>) -> Self {
         self.history.incremental = Some(StateStore::Bytes(prior));
+        self.history.rescan_head = true;
         self
     }
 
@@ -489,15 +493,21 @@ impl ScanSession {
         let allow_paths = configs.allow_paths();
         let paths_allow = crate::config::globs(&allow_paths)
             .map_err(|(glob, message)| SessionError::BadGlob { glob, message })?;
+        // A history scan that reads every object sees all of HEAD; a range or an incremental run
+        // does not.
         #[cfg(feature = "git")]
-        let history_full =
-            self.history.range.is_none() && self.history.incremental.is_none() && !self.incremental;
+        let history_mode = match (&self.history.range, &self.history.incremental) {
+            (Some(_), _) => ("range", false),
+            (None, Some(_)) => ("incremental", self.history.rescan_head),
+            (None, None) if self.incremental => ("incremental", self.history.rescan_head),
+            (None, None) => ("history", true),
+        };
         #[cfg(not(feature = "git"))]
-        let history_full = false;
+        let history_mode = ("history", true);
         let run = RunInfo::new(
             &self.source,
             &anchor.as_deref().map(repo_root).unwrap_or_default(),
-            history_full,
+            history_mode,
             rules.iter().map(|r| r.id()),
             started_at,
         );

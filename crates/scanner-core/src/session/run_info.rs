@@ -24,7 +24,7 @@ impl RunInfo {
     pub(crate) fn new(
         source: &Source,
         root: &Path,
-        history_full: bool,
+        history_mode: (&'static str, bool),
         rule_ids: impl Iterator<Item = impl AsRef<str>>,
         started_at: SystemTime,
     ) -> RunInfo {
@@ -36,9 +36,7 @@ impl RunInfo {
                 ("files", whole)
             }
             #[cfg(feature = "git")]
-            Source::History(_) if history_full => ("history", true),
-            #[cfg(feature = "git")]
-            Source::History(_) => ("range", false),
+            Source::History(_) => history_mode,
             #[cfg(feature = "git")]
             Source::Staged(_) => ("staged", false),
             #[cfg(feature = "git")]

@@ -55,6 +55,10 @@ pub struct HistoryOptions {
     pub allow_paths: Vec<String>,
     /// A partial clone's missing objects are expected: count them, but do not treat them as lost input.
     pub allow_partial: bool,
+    /// With an incremental state: HEAD's blobs are scanned again even when the state lists them, so
+    /// that the run sees everything at HEAD (its findings, today's owners and statuses), plus what is
+    /// new in the history.
+    pub rescan_head: bool,
 }
 
 /// Where `--incremental` keeps the ids of the objects earlier runs scanned.
@@ -215,11 +219,20 @@ impl Scanner {
             opts.max_file_size
         };
         let key = self.state_key(opts, max_size);
-        let known = match &opts.incremental {
+        let mut known = match &opts.incremental {
             Some(StateStore::File(p)) => state::load(p, key, hash),
             Some(StateStore::Bytes(b)) => state::decode(b, key, hash),
             None => HashSet::new(),
         };
+        if opts.rescan_head && !known.is_empty() {
+            let head =
+                crate::repos::head_blobs(&repository).map_err(|e| HistoryError::Repository {
+                    path: repo.display().to_string(),
+                    what: "cannot read HEAD's tree",
+                    source: e.into(),
+                })?;
+            known.retain(|id| !head.contains(id));
+        }
 
         let mut pass = match &opts.range {
             Some(range) => self.scan_range(&repository, range, max_size, &known, &mut stats)?,
