@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL on loopback for the tests: Debian's package (installed when missing), a fresh
 # data directory, trust authentication on 127.0.0.1 only, a fixed port.
-#   tests/sh/postgres.sh start   prints the URL for LEAKHOUND_TEST_POSTGRES
+#   tests/sh/postgres.sh start   prints the URL for LEAKHOUND_TEST_POSTGRES (a server already running
+#                                on the port is reused)
 #   tests/sh/postgres.sh stop    stops it and removes the data directory
 set -euo pipefail
 PORT="${LEAKHOUND_PG_PORT:-54329}"
@@ -30,6 +31,12 @@ case "${1:-}" in
       apt-get install -y -qq --no-install-recommends postgresql >&2
     fi
     BIN=$(bindir)
+    # Already running here (an earlier `start`): reused, so that two test runs do not stop each
+    # other's server; the tests make a fresh database each.
+    if [ -f "$DIR/data/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
+      echo "postgres://postgres@127.0.0.1:$PORT/postgres"
+      exit 0
+    fi
     "$0" stop >/dev/null 2>&1 || true
     mkdir -p "$DIR"
     [ "$(id -u)" = 0 ] && chown postgres: "$DIR"

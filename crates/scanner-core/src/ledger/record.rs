@@ -59,6 +59,9 @@ pub struct RunRecord {
     /// [`crate::ScanSession::with_incremental_state_bytes`]): stored with the run, in its transaction,
     /// so a run that is not recorded does not advance it.
     pub history_state: Option<Vec<u8>>,
+    /// Only what this run added to the state ([`crate::HistoryStats::state_added`]): appended to the
+    /// stored state instead of rewriting it all. None: `history_state` replaces it.
+    pub history_state_added: Option<Vec<u8>>,
 }
 
 /// One finding of a run, without its secret.
@@ -197,6 +200,7 @@ impl RunRecord {
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
         let g = &report.governance;
+        let (history_state, history_state_added) = history_state(report);
         // What the providers said, as governance already counted it (credentials, not findings).
         let liveness = |pick: fn(&crate::credentials::LivenessCounts) -> usize| {
             g.liveness.as_ref().map_or(0, |l| pick(l) as u64)
@@ -229,17 +233,19 @@ impl RunRecord {
             owned_pct: g.owned_pct,
             with_expiry_pct: g.with_expiry_pct,
             sightings,
-            history_state: history_state(report),
+            history_state,
+            history_state_added,
         })
     }
 }
 
-/// The new incremental state a history scan returned (when its caller keeps it).
-fn history_state(report: &Report) -> Option<Vec<u8>> {
+/// The new incremental state a history scan returned (when its caller keeps it), whole and as what
+/// it added.
+fn history_state(report: &Report) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
     match &report.stats {
         #[cfg(feature = "git")]
-        crate::session::Stats::History(h) => h.state.clone(),
-        _ => None,
+        crate::session::Stats::History(h) => (h.state.clone(), h.state_added.clone()),
+        _ => (None, None),
     }
 }
 

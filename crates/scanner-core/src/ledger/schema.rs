@@ -69,14 +69,17 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         2,
         "history_state: the --incremental state of each repository",
-        // The state's bytes (object ids under a configuration key) in base64: one type on both
-        // databases. Written in the transaction of the run that scanned the objects.
+        // The state's segments (object ids under a configuration key, leakhound's own format) in
+        // base64: one type on both databases. Each run appends the ids it added, in its own
+        // transaction; every COMPACT_AFTER segments the whole state replaces them.
         "CREATE TABLE history_state (
-            repo TEXT PRIMARY KEY,
+            repo TEXT NOT NULL,
+            seq BIGINT NOT NULL,
             state TEXT NOT NULL,
             size BIGINT NOT NULL,
             run_id BIGINT REFERENCES runs (id) ON DELETE SET NULL,
-            updated_at BIGINT NOT NULL
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (repo, seq)
         );",
     ),
 ];

@@ -62,20 +62,25 @@ impl Ledger {
 
 impl Ledger {
     /// The `--incremental` state the ledger keeps for `repo` (a repository's identity, as runs record
-    /// it), for [`crate::ScanSession::with_incremental_state_bytes`]; None when no incremental run of
-    /// it was recorded.
+    /// it): its segments, in order, for [`crate::ScanSession::with_incremental_state_bytes`]; None
+    /// when no incremental run of it was recorded.
     ///
     /// # Errors
     /// [`LedgerError::Read`] when the query fails.
     pub fn history_state(&mut self, repo: &str) -> Result<Option<Vec<u8>>, LedgerError> {
         use base64::Engine as _;
-        let mut state = None;
+        let mut state: Option<Vec<u8>> = None;
+        let mut broken = false;
         self.db
             .each(
-                "SELECT state FROM history_state WHERE repo = $1",
+                "SELECT state FROM history_state WHERE repo = $1 ORDER BY seq",
                 &[repo.into()],
                 |r| {
-                    state = r.text(0)?;
+                    let text = r.text_ref(0)?.unwrap_or_default();
+                    match base64::engine::general_purpose::STANDARD.decode(text) {
+                        Ok(b) => state.get_or_insert_with(Vec::new).extend(b),
+                        Err(_) => broken = true,
+                    }
                     Ok(())
                 },
             )
@@ -84,7 +89,7 @@ impl Ledger {
                 source,
             })?;
         // A state that does not decode is no state: the next run scans everything again.
-        Ok(state.and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok()))
+        Ok(state.filter(|_| !broken))
     }
 }
 
@@ -177,24 +182,59 @@ fn record_in(db: &mut Db, run: &RunRecord) -> Result<KindCheck, DbError> {
         db.exec(&sql, &params)?;
     }
     if let Some(state) = &run.history_state {
-        use base64::Engine as _;
-        db.exec(
-            "INSERT INTO history_state (repo, state, size, run_id, updated_at)
-             VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (repo) DO UPDATE SET state = excluded.state, size = excluded.size,
-                run_id = excluded.run_id, updated_at = excluded.updated_at",
-            &[
-                run.repo.as_str().into(),
-                base64::engine::general_purpose::STANDARD
-                    .encode(state)
-                    .into(),
-                (state.len() as i64).into(),
-                run_id.into(),
-                super::now_unix().into(),
-            ],
-        )?;
+        write_state(db, run, state, run_id)?;
     }
     Ok(Ok((run_id, replaced)))
+}
+
+/// Segments a repository's state may have before the whole state replaces them (a night's segment is
+/// small; reading 32 of them is nothing; rewriting a large state every night would be most of the
+/// ledger's write volume).
+const COMPACT_AFTER: i64 = 32;
+
+/// Stores the run's incremental state for its repository: what it added, appended as a segment, or,
+/// when there is nothing to append to (a first run, a changed configuration) or enough segments
+/// piled up, the whole state in their place.
+fn write_state(db: &mut Db, run: &RunRecord, whole: &[u8], run_id: i64) -> Result<(), DbError> {
+    use base64::Engine as _;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let (segments, last) = {
+        let mut out = (0, 0);
+        db.each(
+            "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM history_state WHERE repo = $1",
+            &[run.repo.as_str().into()],
+            |r| {
+                out = (r.int(0)?.unwrap_or(0), r.int(1)?.unwrap_or(0));
+                Ok(())
+            },
+        )?;
+        out
+    };
+    let (seq, bytes) = match &run.history_state_added {
+        // Nothing new: the stored state stands.
+        Some(added) if added.is_empty() && segments > 0 => return Ok(()),
+        Some(added) if segments > 0 && segments < COMPACT_AFTER => (last + 1, added.as_slice()),
+        _ => {
+            db.exec(
+                "DELETE FROM history_state WHERE repo = $1",
+                &[run.repo.as_str().into()],
+            )?;
+            (0, whole)
+        }
+    };
+    db.exec(
+        "INSERT INTO history_state (repo, seq, state, size, run_id, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            run.repo.as_str().into(),
+            seq.into(),
+            b64(bytes).into(),
+            (bytes.len() as i64).into(),
+            run_id.into(),
+            super::now_unix().into(),
+        ],
+    )?;
+    Ok(())
 }
 
 /// `($n, $n+1, …)` for row `i` of a multi-row insert of `width` columns.
@@ -265,4 +305,67 @@ fn credential_ids<'r>(db: &mut Db, run: &'r RunRecord) -> Result<HashMap<&'r str
         }
     }
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::LedgerUrl;
+
+    #[test]
+    fn incremental_state_is_appended_then_compacted() {
+        let dir = tempfile::tempdir().unwrap();
+        let url: LedgerUrl = format!("sqlite:{}", dir.path().join("l.sqlite").display())
+            .parse()
+            .unwrap();
+        let mut ledger = Ledger::open(&url).unwrap();
+        let run = |whole: &[u8], added: Option<&[u8]>| RunRecord {
+            repo: "git.example.test/acme/api".into(),
+            mode: "incremental".into(),
+            fingerprint_kind: "sha256".into(),
+            history_state: Some(whole.to_vec()),
+            history_state_added: added.map(<[u8]>::to_vec),
+            ..RunRecord::default()
+        };
+        let rows = |l: &mut Ledger| {
+            l.db.one_int("SELECT COUNT(*) FROM history_state", &[])
+                .unwrap()
+        };
+        ledger.record(&run(b"AB", None)).unwrap();
+        ledger.record(&run(b"ABC", Some(b"C"))).unwrap();
+        ledger.record(&run(b"ABC", Some(b""))).unwrap();
+        ledger.record(&run(b"ABCD", Some(b"D"))).unwrap();
+        assert_eq!(rows(&mut ledger), Some(3));
+        assert_eq!(
+            ledger
+                .history_state("git.example.test/acme/api")
+                .unwrap()
+                .unwrap(),
+            b"ABCD"
+        );
+        assert_eq!(ledger.history_state("elsewhere").unwrap(), None);
+        // A changed configuration (nothing to append to): the whole state replaces the segments.
+        ledger.record(&run(b"XY", None)).unwrap();
+        assert_eq!(rows(&mut ledger), Some(1));
+        for i in 0..COMPACT_AFTER {
+            let mut whole = b"XY".to_vec();
+            whole.extend((0..=i).map(|b| b as u8));
+            ledger.record(&run(&whole, Some(&[i as u8]))).unwrap();
+        }
+        // Compacted once the segments reached the limit, then appended to again.
+        assert!(
+            rows(&mut ledger).unwrap() < COMPACT_AFTER,
+            "{:?}",
+            rows(&mut ledger)
+        );
+        let mut expect = b"XY".to_vec();
+        expect.extend((0..COMPACT_AFTER).map(|b| b as u8));
+        assert_eq!(
+            ledger
+                .history_state("git.example.test/acme/api")
+                .unwrap()
+                .unwrap(),
+            expect
+        );
+    }
 }

@@ -152,6 +152,12 @@ pub struct HistoryStats {
     /// scanned by this run and the earlier ones, under this run's configuration.
     #[serde(skip)]
     pub state: Option<Vec<u8>>,
+    /// With [`StateStore::Bytes`]: only what this run added, as a segment to append to the earlier
+    /// state (the earlier bytes followed by this equal [`HistoryStats::state`]; empty when nothing was
+    /// added); None when the earlier state was empty or written under another configuration (then
+    /// [`HistoryStats::state`] replaces it).
+    #[serde(skip)]
+    pub state_added: Option<Vec<u8>>,
 }
 
 /// What a source pass produced: findings by place, the object ids scanned (for the incremental state),
@@ -224,6 +230,9 @@ impl Scanner {
             Some(StateStore::Bytes(b)) => state::decode(b, key, hash),
             None => HashSet::new(),
         };
+        let prior_len = known.len();
+        // HEAD's blobs that the state lists, read again (`rescan_head`).
+        let mut reread = HashSet::new();
         if opts.rescan_head && !known.is_empty() {
             let head =
                 crate::repos::head_blobs(&repository).map_err(|e| HistoryError::Repository {
@@ -231,7 +240,10 @@ impl Scanner {
                     what: "cannot read HEAD's tree",
                     source: e.into(),
                 })?;
-            known.retain(|id| !head.contains(id));
+            known.retain(|id| match head.contains(id) {
+                true => !reread.insert(*id),
+                false => true,
+            });
         }
 
         let mut pass = match &opts.range {
@@ -329,6 +341,17 @@ impl Scanner {
         }
 
         if let Some(store) = &opts.incremental {
+            // What this run read that the state did not list (HEAD's blobs read again are not new).
+            let added = matches!(store, StateStore::Bytes(_)).then(|| {
+                let new: Vec<&ObjectId> = scanned
+                    .iter()
+                    .filter(|id| !known.contains(*id) && !reread.contains(*id))
+                    .collect();
+                match new.is_empty() {
+                    true => Vec::new(),
+                    false => state::encode(key, hash, new),
+                }
+            });
             let mut all = known;
             all.extend(scanned);
             match store {
@@ -339,7 +362,10 @@ impl Scanner {
                         source: e.into(),
                     })?
                 }
-                StateStore::Bytes(_) => stats.state = Some(state::encode(key, hash, &all)),
+                StateStore::Bytes(_) => {
+                    stats.state_added = added.filter(|_| prior_len > 0);
+                    stats.state = Some(state::encode(key, hash, &all));
+                }
             }
         }
         stats.scan.warnings.sort_by(|a, b| a.path.cmp(&b.path));
