@@ -212,6 +212,208 @@ fn lifecycles_and_kpis_come_from_the_runs() {
 }
 
 #[test]
+fn the_organisation_view_counts_each_repository() {
+    const A: &str = "example.com/org/a";
+    const B: &str = "example.com/org/b";
+    const C: &str = "example.com/org/c";
+    const D: &str = "example.com/org/d";
+    let dir = tempfile::tempdir().unwrap();
+    for url in backends(&dir) {
+        let mut ledger = Ledger::open(&url).unwrap();
+        // S: shared by a and b, owned with an expiry, live. P: a only, removed from a's HEAD by day
+        // 10, overdue. Q: b only, dead on day 11. R: b only, new on day 11. T: c only, never at HEAD,
+        // owned without an expiry, overdue. V: a and c, dead. W: a, b and c, dead.
+        let mut s = sighting("org-secret-s", "deploy/.env");
+        s.owner = Some("team-payments".into());
+        s.owner_source = Some("inventory".into());
+        s.status = "owned".into();
+        s.expires = Some(date(100));
+        s.liveness = Some("live".into());
+        let p = sighting("org-secret-p", "src/app.py");
+        let q = sighting("org-secret-q", "ci.yml");
+        let mut q_dead = q.clone();
+        q_dead.liveness = Some("dead".into());
+        let r = sighting("org-secret-r", "new.env");
+        let mut t = sighting("org-secret-t", "old/config.yml");
+        t.at_head = false;
+        t.owner = Some("team-web".into());
+        t.owner_source = Some("inventory".into());
+        t.status = "owned".into();
+        let mut v = sighting("org-secret-v", "v.env");
+        v.liveness = Some("dead".into());
+        let mut w = sighting("org-secret-w", "w.env");
+        w.liveness = Some("dead".into());
+
+        let mut b_last = run(B, 11, "files", vec![s.clone(), q_dead, r, w.clone()]);
+        b_last.complete = false;
+        b_last.head = Some("b".repeat(40));
+        for record in [
+            run(A, 0, "history", vec![s.clone(), p, v.clone()]),
+            run(B, 1, "files", vec![s.clone(), q]),
+            run(C, 2, "history", vec![t, v, w.clone()]),
+            run(D, 3, "files", vec![]),
+            run(A, 10, "files", vec![s.clone(), w]),
+            b_last,
+        ] {
+            ledger.record(&record).unwrap();
+        }
+
+        let today = Date::from_days(day(40).div_euclid(DAY));
+        let rep = ledger.report(&Filters::default(), today).unwrap();
+        let k = &rep.kpis;
+        assert_eq!((k.credentials, k.open), (7, 4), "{url}");
+        assert_eq!(
+            (
+                k.repositories,
+                k.repositories_with_open,
+                k.repositories_incomplete,
+                k.shared
+            ),
+            (4, 3, 1, 3),
+            "{url}"
+        );
+        let rows: Vec<&str> = rep.repositories.iter().map(|r| r.repo.as_str()).collect();
+        assert_eq!(rows, [A, B, C, D], "most open first, then by name");
+        let [a, b, c, d] = &rep.repositories[..] else {
+            panic!("four rows")
+        };
+        // (runs, last run, complete, open, in HEAD, overdue, live, unknown origin, owned %,
+        // with expiry %, shared)
+        let numbers = |r: &leakhound_core::ledger::model::RepoRow| {
+            (
+                r.runs,
+                r.last_run.clone(),
+                r.last_run_complete,
+                r.open,
+                r.in_head,
+                r.overdue,
+                r.live,
+                r.unknown_origin,
+                r.owned_pct,
+                r.with_expiry_pct,
+                r.shared,
+            )
+        };
+        let at = |d: i64| format!("{}T01:00:00Z", date(d));
+        assert_eq!(
+            numbers(a),
+            (2, at(10), true, 2, 1, 1, 1, 1, 50.0, 50.0, 1),
+            "{url}"
+        );
+        assert_eq!(
+            numbers(b),
+            (2, at(11), false, 2, 2, 0, 1, 1, 50.0, 50.0, 1),
+            "{url}"
+        );
+        assert_eq!(b.head.as_deref(), Some("b".repeat(40).as_str()));
+        assert_eq!(
+            numbers(c),
+            (1, at(2), true, 1, 0, 1, 0, 0, 100.0, 0.0, 0),
+            "{url}"
+        );
+        assert_eq!(
+            numbers(d),
+            (1, at(3), true, 0, 0, 0, 0, 0, 0.0, 0.0, 0),
+            "{url}"
+        );
+
+        // Reuse: one key, many blast radii, most repositories first.
+        let reused: Vec<(String, usize, Vec<String>, bool)> = rep
+            .reused
+            .iter()
+            .map(|r| (r.fingerprint.clone(), r.repo_count, r.repos.clone(), r.open))
+            .collect();
+        let fp = |s: &str| fingerprint(s.as_bytes());
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            reused,
+            [
+                (fp("org-secret-w"), 3, names(&[A, B, C]), false),
+                (fp("org-secret-s"), 2, names(&[A, B]), true),
+                (fp("org-secret-v"), 2, names(&[A, C]), false),
+            ],
+            "{url}"
+        );
+        assert_eq!(k.reused, 3);
+
+        // One owner: the rows count that owner's credentials only.
+        let payments = Filters {
+            owner: Some("team-payments".into()),
+            ..Filters::default()
+        };
+        let rp = ledger.report(&payments, today).unwrap();
+        assert_eq!(
+            (
+                rp.kpis.repositories,
+                rp.kpis.repositories_with_open,
+                rp.kpis.repositories_incomplete,
+                rp.kpis.shared
+            ),
+            (4, 2, 1, 1),
+            "{url}"
+        );
+        let rows: Vec<(&str, usize, usize, usize, f64)> = rp
+            .repositories
+            .iter()
+            .map(|r| {
+                (
+                    r.repo.as_str(),
+                    r.open,
+                    r.unknown_origin,
+                    r.shared,
+                    r.owned_pct,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (A, 1, 0, 1, 100.0),
+                (B, 1, 0, 1, 100.0),
+                (C, 0, 0, 0, 0.0),
+                (D, 0, 0, 0, 0.0)
+            ],
+            "{url}"
+        );
+
+        // One repository: one row, and its shared credentials are still those seen elsewhere.
+        let only_b = Filters {
+            repo: Some(B.into()),
+            ..Filters::default()
+        };
+        let rb = ledger.report(&only_b, today).unwrap();
+        assert_eq!(rb.repositories.len(), 1, "{url}");
+        assert_eq!(
+            numbers(&rb.repositories[0]),
+            (2, at(11), false, 2, 2, 0, 1, 1, 50.0, 50.0, 1),
+            "{url}"
+        );
+        assert_eq!(
+            (
+                rb.kpis.repositories,
+                rb.kpis.repositories_with_open,
+                rb.kpis.repositories_incomplete,
+                rb.kpis.shared
+            ),
+            (1, 1, 1, 2),
+            "S and W are in other repositories too: {url}"
+        );
+        // Since day 5: a's and b's last runs only; c and d have none in the period.
+        let late = Filters {
+            since: Some(date(5)),
+            ..Filters::default()
+        };
+        let rl = ledger.report(&late, today).unwrap();
+        let rows: Vec<(&str, usize, usize, usize)> = rl
+            .repositories
+            .iter()
+            .map(|r| (r.repo.as_str(), r.runs, r.open, r.shared))
+            .collect();
+        assert_eq!(rows, [(B, 1, 2, 1), (A, 1, 1, 1)], "{url}");
+    }
+}
+
+#[test]
 fn a_provider_saying_dead_revokes_and_live_later_reopens() {
     let dir = tempfile::tempdir().unwrap();
     for url in backends(&dir) {

@@ -3,12 +3,12 @@
 //! One pass over the sightings (streamed, aggregated per credential in memory: a few hundred bytes per
 //! credential, whatever the number of sightings), then plain arithmetic on days.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::db::{DbError, Value};
 use super::model::{
-    Bucket, Distribution, Filters, Kpis, LedgerReport, Lifecycle, OwnerTable, Reused, RunPoint,
-    TrendPoint,
+    Bucket, Distribution, Filters, Kpis, LedgerReport, Lifecycle, OwnerTable, RepoRow, Reused,
+    RunPoint, TrendPoint,
 };
 use super::{schema, Ledger, LedgerError};
 use crate::date::Date;
@@ -40,6 +40,15 @@ type Key = (i64, i64);
 struct Run {
     repo: usize,
     at: i64,
+}
+
+/// One repository's runs: how many, and the last one (its time and id, whether it was complete, its
+/// HEAD).
+struct RepoRuns {
+    runs: usize,
+    last: Key,
+    complete: bool,
+    head: Option<String>,
 }
 
 /// What the sightings say about one credential.
@@ -99,10 +108,11 @@ impl Ledger {
         let mut runs: HashMap<i64, Run> = HashMap::new();
         let mut points = Vec::new();
         let mut covering: Vec<Vec<Key>> = Vec::new();
+        let mut repo_runs: Vec<RepoRuns> = Vec::new();
         db.each(
             &format!(
                 "SELECT id, repo, head, mode, covers_head, started_at, findings, credentials,
-                        unknown_origin, live, owned_pct, with_expiry_pct
+                        unknown_origin, live, owned_pct, with_expiry_pct, complete
                  FROM runs WHERE {where_runs} ORDER BY started_at, id"
             ),
             &params,
@@ -112,6 +122,12 @@ impl Ledger {
                 let idx = *repo_index.entry(repo.clone()).or_insert_with(|| {
                     repos.push(repo.clone());
                     covering.push(Vec::new());
+                    repo_runs.push(RepoRuns {
+                        runs: 0,
+                        last: (i64::MIN, i64::MIN),
+                        complete: true,
+                        head: None,
+                    });
                     repos.len() - 1
                 });
                 let at = r.int(5)?.unwrap_or_default();
@@ -119,12 +135,20 @@ impl Ledger {
                     covering[idx].push((at, id));
                 }
                 runs.insert(id, Run { repo: idx, at });
+                let head = r.text(2)?;
+                let last = &mut repo_runs[idx];
+                last.runs += 1;
+                if (at, id) > last.last {
+                    last.last = (at, id);
+                    last.complete = r.int(12)?.unwrap_or(1) != 0;
+                    last.head = head.clone();
+                }
                 points.push(RunPoint {
                     id,
                     at: instant(at),
                     repo,
                     mode: r.text(3)?.unwrap_or_default(),
-                    head: r.text(2)?,
+                    head,
                     findings: r.int(6)?.unwrap_or(0) as usize,
                     credentials: r.int(7)?.unwrap_or(0) as usize,
                     unknown_origin: r.int(8)?.unwrap_or(0) as usize,
@@ -158,6 +182,26 @@ impl Ledger {
         )
         .map_err(read)?;
 
+        // With one repository, its credentials also seen in another one (in the period): the
+        // sightings above are that repository's only, but its row's `shared` is about the others.
+        let mut elsewhere: HashSet<i64> = HashSet::new();
+        if filters.repo.is_some() {
+            db.each(
+                &format!(
+                    "SELECT DISTINCT s.credential_id FROM sightings s JOIN runs r ON r.id = s.run_id
+                     WHERE r.started_at >= $1 AND r.repo <> $2 AND s.credential_id IN
+                       (SELECT credential_id FROM sightings WHERE run_id IN
+                         (SELECT id FROM runs WHERE {where_runs}))"
+                ),
+                &params,
+                |r| {
+                    elsewhere.insert(r.int(0)?.unwrap_or_default());
+                    Ok(())
+                },
+            )
+            .map_err(read)?;
+        }
+
         // The credentials' fingerprints and rules.
         let mut meta: HashMap<i64, (String, String, String)> = HashMap::with_capacity(accs.len());
         db.each(
@@ -181,11 +225,14 @@ impl Ledger {
         .map_err(read)?;
 
         let today_day = today.days();
+        // Each credential's lifecycle, and the repositories whose rows it counts in.
+        let mut rows: Vec<RowAcc> = (0..repos.len()).map(|_| RowAcc::default()).collect();
+        let mut shared = 0;
         let mut lives: Vec<Lifecycle> = accs
             .into_iter()
             .filter_map(|(id, acc)| {
                 let (fingerprint, rule, severity) = meta.remove(&id)?;
-                Some(lifecycle(
+                let (life, in_repos) = lifecycle(
                     fingerprint,
                     rule,
                     severity,
@@ -193,11 +240,18 @@ impl Ledger {
                     &repos,
                     &covering,
                     today_day,
-                ))
+                );
+                Some((life, in_repos, elsewhere.contains(&id)))
             })
-            .filter(|l| match &filters.owner {
+            .filter(|(l, ..)| match &filters.owner {
                 Some(o) => l.owner.as_deref().unwrap_or(UNOWNED) == o,
                 None => true,
+            })
+            .map(|(l, in_repos, elsewhere)| {
+                let is_shared = elsewhere || in_repos.len() > 1;
+                shared += usize::from(is_shared);
+                count_in_rows(&l, &in_repos, is_shared, &mut rows);
+                l
             })
             .collect();
         lives.sort_by(|a, b| {
@@ -214,18 +268,20 @@ impl Ledger {
         let mut run_days: Vec<i64> = runs.values().map(|r| r.at.div_euclid(86_400)).collect();
         run_days.sort_unstable();
         run_days.dedup();
+        let repositories = repo_rows(repos, repo_runs, rows);
         Ok(LedgerReport {
             generated_at: instant(super::now_unix()),
             ledger: url.clone(),
             filters: filters.clone(),
             fingerprint_kind,
-            kpis: kpis(&lives, runs.len(), repos.len()),
+            kpis: kpis(&lives, runs.len(), &repositories, shared),
             trend: trend(&lives, &run_days),
             runs: points,
             exposure_age: distribution(lives.iter().filter(|l| l.open).map(|l| l.age_days)),
             time_to_detect: distribution(lives.iter().filter_map(|l| l.time_to_detect_days)),
             time_to_remove: distribution(lives.iter().filter_map(|l| l.time_to_remove_days)),
             time_to_revoke: distribution(lives.iter().filter_map(|l| l.time_to_revoke_days)),
+            repositories,
             owners: owner_tables(&lives),
             reused: reused(&lives),
             credentials: lives,
@@ -300,7 +356,8 @@ fn aggregate(
     Ok(())
 }
 
-/// One credential's lifecycle from its accumulator.
+/// One credential's lifecycle from its accumulator, with the repositories it was seen in (their
+/// indices) and whether it is still in each one's HEAD.
 fn lifecycle(
     fingerprint: String,
     rule: String,
@@ -309,13 +366,16 @@ fn lifecycle(
     repos: &[String],
     covering: &[Vec<Key>],
     today: i64,
-) -> Lifecycle {
+) -> (Lifecycle, Vec<(usize, bool)>) {
     let day = |t: i64| t.div_euclid(86_400);
     let first = day(acc.first);
     let introduced = acc.introduced.map(day).map(|d| d.min(first));
     // Removed from HEAD: in every repository it was seen in, a run covering HEAD came after the
     // last sighting at HEAD (or after its first sighting, when it was never at HEAD) without it.
+    // In a repository's HEAD: no covering run of it came after that (it is not gone from there).
     let mut removed: Option<i64> = None;
+    let mut still = false;
+    let mut in_repos = Vec::with_capacity(acc.repos.len());
     for (repo, (seen, last_head)) in &acc.repos {
         let runs = &covering[*repo];
         let gone = match last_head {
@@ -323,15 +383,16 @@ fn lifecycle(
             // Never at HEAD: the first covering run at or after its first sighting did not have it.
             None => runs.get(runs.partition_point(|k| k < seen)),
         };
+        in_repos.push((*repo, gone.is_none()));
         match gone {
             Some(&(t, _)) => removed = Some(removed.map_or(t, |r| r.max(t))),
-            None => {
-                removed = None;
-                break;
-            }
+            None => still = true,
         }
     }
-    let removed = removed.map(day);
+    let removed = match still {
+        true => None,
+        false => removed.map(day),
+    };
     let still_live = acc.liveness.as_ref().is_some_and(|(_, l)| l == "live");
     let revoked = match still_live {
         true => None,
@@ -349,7 +410,7 @@ fn lifecycle(
     let start = introduced.unwrap_or(first);
     let end = revoked.unwrap_or(today);
     let date = |d: i64| Date::from_days(d).to_string();
-    Lifecycle {
+    let life = Lifecycle {
         fingerprint,
         rule,
         severity,
@@ -374,39 +435,109 @@ fn lifecycle(
         time_to_remove_days: removed.map(|r| (r - first).max(0)),
         time_to_revoke_days: revoked.map(|r| (r - first).max(0)),
         sightings: acc.sightings,
+    };
+    (life, in_repos)
+}
+
+/// One repository's counts over its open credentials, as they are added.
+#[derive(Default)]
+struct RowAcc {
+    open: usize,
+    in_head: usize,
+    overdue: usize,
+    live: usize,
+    unknown_origin: usize,
+    owned: usize,
+    with_expiry: usize,
+    shared: usize,
+}
+
+/// Counts an open credential in the row of every repository it was seen in; `shared`: it was seen
+/// in more than one repository.
+fn count_in_rows(l: &Lifecycle, in_repos: &[(usize, bool)], shared: bool, rows: &mut [RowAcc]) {
+    if !l.open {
+        return;
+    }
+    for &(repo, in_head) in in_repos {
+        let row = &mut rows[repo];
+        row.open += 1;
+        row.in_head += usize::from(in_head);
+        row.overdue += usize::from(l.overdue);
+        row.live += usize::from(is_live(l));
+        row.unknown_origin += usize::from(is_unknown_origin(l));
+        row.owned += usize::from(is_owned(l));
+        row.with_expiry += usize::from(l.expires.is_some());
+        row.shared += usize::from(shared);
     }
 }
 
-fn kpis(lives: &[Lifecycle], runs: usize, repositories: usize) -> Kpis {
-    let open: Vec<&Lifecycle> = lives.iter().filter(|l| l.open).collect();
-    let pct = |n: usize| match open.len() {
+/// The repositories' rows: most open credentials first, then by name.
+fn repo_rows(repos: Vec<String>, runs: Vec<RepoRuns>, rows: Vec<RowAcc>) -> Vec<RepoRow> {
+    let mut out: Vec<RepoRow> = repos
+        .into_iter()
+        .zip(runs)
+        .zip(rows)
+        .map(|((repo, runs), row)| RepoRow {
+            repo,
+            runs: runs.runs,
+            last_run: instant(runs.last.0),
+            last_run_complete: runs.complete,
+            head: runs.head,
+            open: row.open,
+            in_head: row.in_head,
+            overdue: row.overdue,
+            live: row.live,
+            unknown_origin: row.unknown_origin,
+            owned_pct: percent(row.owned, row.open),
+            with_expiry_pct: percent(row.with_expiry, row.open),
+            shared: row.shared,
+        })
+        .collect();
+    out.sort_by(|a, b| b.open.cmp(&a.open).then_with(|| a.repo.cmp(&b.repo)));
+    out
+}
+
+/// `n` of `total` in percent with one decimal; 0 when there is no total.
+fn percent(n: usize, total: usize) -> f64 {
+    match total {
         0 => 0.0,
         total => (n as f64 * 1000.0 / total as f64).round() / 10.0,
-    };
+    }
+}
+
+fn is_live(l: &Lifecycle) -> bool {
+    l.liveness.as_deref() == Some("live")
+}
+
+fn is_unknown_origin(l: &Lifecycle) -> bool {
+    matches!(l.status.as_str(), "unknown-origin" | "live-unowned")
+}
+
+fn is_owned(l: &Lifecycle) -> bool {
+    l.owner_source.as_deref() == Some("inventory")
+}
+
+fn kpis(lives: &[Lifecycle], runs: usize, repositories: &[RepoRow], shared: usize) -> Kpis {
+    let open: Vec<&Lifecycle> = lives.iter().filter(|l| l.open).collect();
+    let pct = |n: usize| percent(n, open.len());
     let median = |v: Vec<i64>| distribution(v.into_iter()).median;
     Kpis {
         runs,
-        repositories,
+        repositories: repositories.len(),
+        repositories_with_open: repositories.iter().filter(|r| r.open > 0).count(),
+        repositories_incomplete: repositories.iter().filter(|r| !r.last_run_complete).count(),
+        shared,
         credentials: lives.len(),
         open: open.len(),
         overdue: open.iter().filter(|l| l.overdue).count(),
-        live: open
-            .iter()
-            .filter(|l| l.liveness.as_deref() == Some("live"))
-            .count(),
+        live: open.iter().filter(|l| is_live(l)).count(),
         revoked: lives.len() - open.len(),
         removed_from_head: lives
             .iter()
             .filter(|l| l.removed_from_head.is_some())
             .count(),
-        unknown_origin: open
-            .iter()
-            .filter(|l| matches!(l.status.as_str(), "unknown-origin" | "live-unowned"))
-            .count(),
-        owned_pct: pct(open
-            .iter()
-            .filter(|l| l.owner_source.as_deref() == Some("inventory"))
-            .count()),
+        unknown_origin: open.iter().filter(|l| is_unknown_origin(l)).count(),
+        owned_pct: pct(open.iter().filter(|l| is_owned(l)).count()),
         with_expiry_pct: pct(open.iter().filter(|l| l.expires.is_some()).count()),
         reused: lives.iter().filter(|l| is_reused(l)).count(),
         median_time_to_detect_days: median(
@@ -542,6 +673,7 @@ fn reused(lives: &[Lifecycle]) -> Vec<Reused> {
             fingerprint: l.fingerprint.clone(),
             rule: l.rule.clone(),
             repos: l.repos.clone(),
+            repo_count: l.repos.len(),
             environments: l.environments.clone(),
             owner: l.owner.clone(),
             open: l.open,

@@ -29,9 +29,12 @@ pub struct LedgerReport {
     pub time_to_remove: Distribution,
     /// Days from first detected to revoked, over credentials revoked.
     pub time_to_revoke: Distribution,
+    /// One row per repository with a run in the report: most open credentials first, then by name.
+    pub repositories: Vec<RepoRow>,
     /// One table per owner (`(unowned)` last), each with its open credentials, oldest first.
     pub owners: Vec<OwnerTable>,
-    /// Credentials seen in more than one repository or environment, most repositories first.
+    /// Credentials seen in more than one repository or environment, most repositories first (then
+    /// most environments, open before revoked, then by fingerprint).
     pub reused: Vec<Reused>,
     /// Every credential's lifecycle, oldest first.
     pub credentials: Vec<Lifecycle>,
@@ -58,6 +61,13 @@ pub struct Kpis {
     pub runs: usize,
     /// Repositories in the report.
     pub repositories: usize,
+    /// Repositories with at least one open credential.
+    pub repositories_with_open: usize,
+    /// Repositories whose last run was incomplete (it lost input: its numbers may be short).
+    pub repositories_incomplete: usize,
+    /// Credentials seen in two or more repositories (open or not): one key, many blast radii. With
+    /// a repository filter: its credentials also seen in another repository.
+    pub shared: usize,
     /// Unique credentials ever seen.
     pub credentials: usize,
     /// Open: not revoked (still in HEAD or not, a key that was never revoked is still a key).
@@ -164,6 +174,40 @@ pub struct Bucket {
     pub count: usize,
 }
 
+/// One repository's row in the organisation view. A credential seen in several repositories counts
+/// in each one's row; with an owner filter the counts are that owner's credentials only.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct RepoRow {
+    /// The repository (normalised remote URL or path).
+    pub repo: String,
+    /// Runs of it in the report.
+    pub runs: usize,
+    /// When its last run started (RFC 3339).
+    pub last_run: String,
+    /// Whether its last run read all its input.
+    pub last_run_complete: bool,
+    /// HEAD's commit at its last run, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head: Option<String>,
+    /// Open credentials seen in it.
+    pub open: usize,
+    /// Of those, still in its HEAD.
+    pub in_head: usize,
+    /// Of those, past their due date.
+    pub overdue: usize,
+    /// Of those, said live by a provider at the last check.
+    pub live: usize,
+    /// Of those, not in the inventory at their last sighting.
+    pub unknown_origin: usize,
+    /// Share of its open credentials with an inventory owner, percent (one decimal).
+    pub owned_pct: f64,
+    /// Share of its open credentials whose inventory entry has an expiry, percent.
+    pub with_expiry_pct: f64,
+    /// Of its open credentials, those also seen in another repository (in the period, whatever the
+    /// repository filter).
+    pub shared: usize,
+}
+
 /// One owner's open credentials.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct OwnerTable {
@@ -184,8 +228,10 @@ pub struct Reused {
     pub fingerprint: String,
     /// Its rule.
     pub rule: String,
-    /// The repositories it was seen in.
+    /// The repositories it was seen in (in the order of their first run in the report).
     pub repos: Vec<String>,
+    /// How many repositories (`repos.len()`).
+    pub repo_count: usize,
     /// The environments (inventory, or named by its paths).
     pub environments: Vec<String>,
     /// Its owner now.

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use crate::Date;
 
-use super::super::model::{Distribution, LedgerReport, Lifecycle, OwnerTable};
+use super::super::model::{Distribution, LedgerReport, Lifecycle, OwnerTable, RepoRow};
 use super::format::{days, esc, instant, int, list, pct, short_fingerprint};
 use super::svg::{bar_chart, time_chart, BarChart, Kind, Series, TimeChart};
 
@@ -22,6 +22,8 @@ pub(crate) const OWNER_TABLES: usize = 50;
 const OWNER_SUMMARY_ROWS: usize = 500;
 /// Rows in the most-reused table.
 pub(crate) const REUSED_ROWS: usize = 20;
+/// Rows in the repositories' table (most open credentials first).
+pub(crate) const REPO_ROWS: usize = 200;
 /// Runs of one repository drawn one point each; more runs, or the runs of several repositories, are
 /// drawn as one point per day (their credential-weighted mean), so that an organisation's thousands
 /// of runs stay a chart and not a smear.
@@ -69,6 +71,7 @@ pub fn html(report: &LedgerReport) -> String {
     kpis(&mut out, report);
     trend(&mut out, report);
     distributions(&mut out, report);
+    repositories(&mut out, &report.repositories);
     owners(&mut out, &report.owners);
     reused(&mut out, report);
     out.push_str("</main>\n");
@@ -223,6 +226,31 @@ fn kpis(out: &mut String, report: &LedgerReport) {
         "detected → revoked",
         Tone::Plain,
         0,
+    );
+    out.push_str("</div>\n<div class=\"tiles secondary\">");
+    tile(
+        out,
+        "Repositories with open credentials",
+        &int(k.repositories_with_open),
+        &format!("of {} repositories", int(k.repositories)),
+        Tone::Warn,
+        k.repositories_with_open,
+    );
+    tile(
+        out,
+        "Last run incomplete",
+        &int(k.repositories_incomplete),
+        "repositories whose last run lost input",
+        Tone::Alert,
+        k.repositories_incomplete,
+    );
+    tile(
+        out,
+        "Shared across repositories",
+        &int(k.shared),
+        "credentials seen in two or more repositories",
+        Tone::Warn,
+        k.shared,
     );
     out.push_str("</div></section>\n");
 }
@@ -464,6 +492,48 @@ fn stats(dist: &Distribution) -> String {
         days(dist.p90),
         days(dist.max)
     )
+}
+
+/// The repositories: most open credentials first, at most [`REPO_ROWS`].
+fn repositories(out: &mut String, rows: &[RepoRow]) {
+    out.push_str(r#"<section aria-labelledby="h-repos"><h2 id="h-repos">Repositories</h2>"#);
+    if rows.is_empty() {
+        out.push_str(r#"<p class="card nodata">No runs yet.</p></section>"#);
+        return;
+    }
+    out.push_str(
+        r#"<div class="card"><div class="scroll"><table class="repos"><thead><tr><th scope="col">Repository</th><th scope="col" class="num">Runs</th><th scope="col">Last run</th><th scope="col" class="num">Open</th><th scope="col" class="num">In HEAD</th><th scope="col" class="num">Overdue</th><th scope="col" class="num">Live</th><th scope="col" class="num">Unknown origin</th><th scope="col" class="num">Owned</th><th scope="col" class="num">With expiry</th><th scope="col" class="num">Shared</th></tr></thead><tbody>"#,
+    );
+    for r in rows.iter().take(REPO_ROWS) {
+        let last = match r.last_run_complete {
+            true => esc(&instant(&r.last_run)),
+            false => format!(
+                r#"{} <span class="badge overdue" title="the run lost input: its numbers may be short">incomplete</span>"#,
+                esc(&instant(&r.last_run))
+            ),
+        };
+        let bad = |n: usize| if n > 0 { " bad" } else { "" };
+        let _ = write!(
+            out,
+            r#"<tr><td class="wrap" title="{}">{}</td><td class="num">{}</td><td>{last}</td><td class="num">{}</td><td class="num">{}</td><td class="num{}">{}</td><td class="num{}">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
+            esc(&r.repo),
+            breakable(&r.repo),
+            int(r.runs),
+            int(r.open),
+            int(r.in_head),
+            bad(r.overdue),
+            int(r.overdue),
+            bad(r.live),
+            int(r.live),
+            int(r.unknown_origin),
+            esc(&pct(r.owned_pct)),
+            esc(&pct(r.with_expiry_pct)),
+            int(r.shared),
+        );
+    }
+    out.push_str("</tbody></table></div>");
+    more(out, rows.len().saturating_sub(REPO_ROWS), "repositories");
+    out.push_str("</div></section>\n");
 }
 
 /// The owners: a summary table, then each owner's open credentials, oldest first.
@@ -708,6 +778,7 @@ mod tests {
             fingerprint: evil.into(),
             rule: evil.into(),
             repos: vec![evil.into(), "b".into()],
+            repo_count: 2,
             environments: vec![evil.into()],
             owner: Some(evil.into()),
             open: true,
@@ -717,6 +788,61 @@ mod tests {
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     }
 
+    fn repo_row(repo: &str, open: usize) -> RepoRow {
+        RepoRow {
+            repo: repo.into(),
+            runs: 3,
+            last_run: "2026-03-01T06:00:00Z".into(),
+            last_run_complete: true,
+            open,
+            in_head: open,
+            owned_pct: 50.0,
+            ..RepoRow::default()
+        }
+    }
+
+    #[test]
+    fn repository_names_are_escaped_and_incomplete_runs_flagged() {
+        let mut row = repo_row("github.com/acme/<b>&</b>", 2);
+        row.last_run_complete = false;
+        row.overdue = 1;
+        let mut report = LedgerReport {
+            repositories: vec![row],
+            ..LedgerReport::default()
+        };
+        report.kpis.repositories = 1;
+        report.kpis.repositories_incomplete = 1;
+        let page = html(&report);
+        assert!(!page.contains("<b>&</b>"), "{page}");
+        assert!(page.contains("github.com/<wbr>acme/<wbr>&lt;b&gt;&amp;&lt;/<wbr>b&gt;"));
+        assert!(page.contains(r#"title="github.com/acme/&lt;b&gt;&amp;&lt;/b&gt;""#));
+        assert!(page.contains(">2026-03-01 06:00 UTC <span class=\"badge overdue\""));
+        assert!(page.contains(">incomplete</span>"));
+        assert!(page.contains("Last run incomplete"));
+        assert!(page.contains(r#"<td class="num bad">1</td>"#));
+    }
+
+    #[test]
+    fn the_repositories_table_is_capped() {
+        let report = LedgerReport {
+            repositories: (0..REPO_ROWS + 7)
+                .map(|i| repo_row(&format!("github.com/acme/repo-{i:04}"), 1000 - i))
+                .collect(),
+            ..LedgerReport::default()
+        };
+        let page = html(&report);
+        assert!(page.contains("and 7 more repositories (the JSON report lists every one)."));
+        assert!(page.contains("repo-0199<"));
+        assert!(!page.contains("repo-0200<"));
+        let table = page.split(r#"<table class="repos">"#).nth(1).unwrap();
+        let table = table.split("</table>").next().unwrap();
+        assert_eq!(
+            table.matches("<tr>").count(),
+            REPO_ROWS + 1,
+            "the header and the rows"
+        );
+    }
+
     #[test]
     fn an_empty_report_renders_with_no_data_states() {
         let page = html(&LedgerReport::default());
@@ -724,6 +850,7 @@ mod tests {
         // The three time charts and the four histograms.
         assert_eq!(page.matches("No data yet").count(), 7);
         assert!(page.contains("No credentials yet."));
+        assert!(page.contains("No runs yet."));
         assert!(!page.contains("NaN") && !page.contains("inf"));
     }
 

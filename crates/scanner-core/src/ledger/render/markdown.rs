@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::super::model::{Distribution, LedgerReport, Lifecycle, OwnerTable};
+use super::super::model::{Distribution, LedgerReport, Lifecycle, OwnerTable, RepoRow};
 use super::format::{days, instant, int, list, pct, short_fingerprint};
 
 /// Rows in one owner's table.
@@ -18,6 +18,8 @@ const OWNER_TABLES: usize = 20;
 const OWNER_SUMMARY_ROWS: usize = 100;
 /// Rows in the most-reused table.
 const REUSED_ROWS: usize = 20;
+/// Rows in the repositories' table (most open credentials first).
+const REPO_ROWS: usize = 20;
 
 /// The report's headline numbers and owner tables as Markdown.
 ///
@@ -36,6 +38,7 @@ pub fn markdown(report: &LedgerReport) -> String {
     header(&mut out, report);
     kpis(&mut out, report);
     distributions(&mut out, report);
+    repositories(&mut out, &report.repositories);
     owners(&mut out, &report.owners);
     reused(&mut out, report);
     out.push_str(
@@ -98,6 +101,16 @@ fn kpis(out: &mut String, report: &LedgerReport) {
         days(k.median_time_to_remove_days),
         days(k.median_time_to_revoke_days),
     );
+    let _ = writeln!(
+        out,
+        "| Repositories with open credentials | Last run incomplete | Shared across repositories |\n\
+         |---:|---:|---:|\n\
+         | {} of {} | {} | {} |\n",
+        int(k.repositories_with_open),
+        int(k.repositories),
+        bold_if(k.repositories_incomplete),
+        int(k.shared),
+    );
 }
 
 fn bold_if(n: usize) -> String {
@@ -128,6 +141,40 @@ fn distributions(out: &mut String, report: &LedgerReport) {
             days(d.max)
         );
     }
+    out.push('\n');
+}
+
+fn repositories(out: &mut String, rows: &[RepoRow]) {
+    out.push_str("### Repositories\n\n");
+    if rows.is_empty() {
+        out.push_str("No runs yet.\n\n");
+        return;
+    }
+    out.push_str(
+        "| Repository | Runs | Last run | Open | In HEAD | Overdue | Live | Unknown origin | Owned | With expiry | Shared |\n\
+         |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows.iter().take(REPO_ROWS) {
+        let last = match r.last_run_complete {
+            true => md(&instant(&r.last_run)),
+            false => format!("{} **(incomplete)**", md(&instant(&r.last_run))),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {last} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            md(&r.repo),
+            int(r.runs),
+            int(r.open),
+            int(r.in_head),
+            bold_if(r.overdue),
+            bold_if(r.live),
+            int(r.unknown_origin),
+            pct(r.owned_pct),
+            pct(r.with_expiry_pct),
+            int(r.shared),
+        );
+    }
+    more(out, rows.len().saturating_sub(REPO_ROWS), "repositories");
     out.push('\n');
 }
 
@@ -317,6 +364,38 @@ mod tests {
         // Every table row has the same number of unescaped pipes as its header.
         for line in text.lines().filter(|l| l.starts_with("| `0011")) {
             assert_eq!(line.replace("\\|", "").matches('|').count(), 10, "{line}");
+        }
+    }
+
+    #[test]
+    fn the_repositories_table_is_escaped_and_capped() {
+        let mut report = LedgerReport {
+            repositories: (0..25)
+                .map(|i| RepoRow {
+                    repo: format!("github.com/acme/r{i:02}"),
+                    runs: 2,
+                    last_run: "2026-03-01T06:00:00Z".into(),
+                    last_run_complete: true,
+                    open: 30 - i,
+                    ..RepoRow::default()
+                })
+                .collect(),
+            ..LedgerReport::default()
+        };
+        report.repositories[0].repo = "<a>|&`".into();
+        report.repositories[0].last_run_complete = false;
+        report.repositories[0].overdue = 2;
+        let text = markdown(&report);
+        assert!(!text.contains("<a>"), "{text}");
+        assert!(
+            text.contains("| &lt;a&gt;\\|&amp;\\` | 2 | 2026-03-01 06:00 UTC **(incomplete)** | 30 | 0 | **2** | 0 | 0 | 0.0% | 0.0% | 0 |"),
+            "{text}"
+        );
+        assert!(text.contains("| github.com/acme/r19 |"));
+        assert!(!text.contains("| github.com/acme/r20 |"));
+        assert!(text.contains("…and 5 more repositories."));
+        for line in text.lines().filter(|l| l.contains("github.com/acme/r")) {
+            assert_eq!(line.replace("\\|", "").matches('|').count(), 12, "{line}");
         }
     }
 
