@@ -256,11 +256,13 @@ fn warn_once(report: &Report, said: &mut HashSet<String>, quiet: bool) {
 /// The repository's diagnostics (input lost or skipped, config changes), each line naming it.
 fn diagnostics(report: &Report, identity: &str, quiet: bool) -> io::Result<()> {
     let mut buf = Vec::new();
+    // Stale baseline entries are left out: one --baseline for many repositories holds entries of
+    // the others, which no single repository can call stale.
     human::diagnostics(
         &mut buf,
         &report.stats,
         Some(&report.config_changes[..]),
-        &report.stale_baseline,
+        &[],
         quiet,
     )?;
     let mut err = io::stderr().lock();

@@ -178,6 +178,9 @@ pub(crate) fn fingerprint_kind(key: &Key) -> String {
 
 /// `leakhound baseline create`: the same scan, every finding recorded as accepted.
 pub fn create_baseline(a: ScanArgs, output: &Path, key: Key) -> anyhow::Result<ExitCode> {
+    if a.repos.is_some() {
+        bail!("--repos: a baseline belongs to one repository (create one per repository)");
+    }
     let session = session(&a, &key, None)?;
     let scanned = session.collect()?;
     let kind = fingerprint_kind(&key);

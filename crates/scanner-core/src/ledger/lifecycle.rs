@@ -419,7 +419,13 @@ fn lifecycle(
         status: acc.status,
         liveness: acc.liveness.map(|(_, l)| l),
         expires: acc.expires,
-        repos: acc.repos.keys().map(|r| repos[*r].clone()).collect(),
+        // By name: the order runs met them in is not the report's business (a sharded scan meets
+        // them in another order than one worker does).
+        repos: {
+            let mut names: Vec<String> = acc.repos.keys().map(|r| repos[*r].clone()).collect();
+            names.sort_unstable();
+            names
+        },
         environments: acc.environments.into_iter().collect(),
         path: acc.first_path,
         introduced: introduced.map(date),
