@@ -2,7 +2,7 @@
 //! databases: three runs over a repository as it is fixed; a ledger that cannot be used; concurrent
 //! scans into one SQLite file; PostgreSQL when `.ci/run` started it.
 
-mod common;
+use crate::common;
 #[path = "../crates/scanner-core/tests/support/pg.rs"]
 mod pg;
 
