@@ -3,7 +3,7 @@
 
 usage: benches/labelled-categories.py [REPORT]   (default: target/labelled-report.json)
 
-Run `cargo test -p leakhound --test labelled` first; it writes the report. Each rule belongs to the
+Run `cargo test -p leakhound --test integration labelled::` first; it writes the report. Each rule belongs to the
 category of its rule file (rules/<stem>.toml); the table gives samples generated, found by the expected
 rule, found by another rule on the same bytes, and recall. The second table is recall by context (where
 the secret was written: code, YAML, .env, Makefile, XML, ...), over every rule.

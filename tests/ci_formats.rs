@@ -2,7 +2,7 @@
 //! tests/data), GitHub Actions annotations and job summary, GitLab's secret-detection report, and the
 //! rule they share: no full secret in any of them. Tokens are generated; none is real.
 
-mod common;
+use crate::common;
 use common::{leakhound, token, write};
 
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Command-line conventions: shell completions, the man page, `--quiet`, `NO_COLOR`, and `scan -` for
 //! standard input. Every token is generated; none is real.
 
-mod common;
+use crate::common;
 use common::{leakhound, write};
 
 use std::io::Write as _;

@@ -2,7 +2,7 @@
 //! AI agent surface, and the policy over contexts, on generated trees. Every token is made up: GitLab
 //! PAT shapes from `common::token`, random strings from `common::Gen`.
 
-mod common;
+use crate::common;
 use common::{git, json, leakhound, token, write, Gen};
 
 use std::path::Path;

@@ -3,12 +3,10 @@
 //! Keys and tokens are generated at test time (structurally valid DER and checksummed tokens from a
 //! seeded PRNG, see `labelled/gen.rs`): nothing here is, or was, a live credential.
 
-mod common;
+use crate::common;
 use common::{leakhound, write};
 
-#[allow(dead_code)]
-#[path = "labelled/gen.rs"]
-mod gen;
+use crate::gen;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;

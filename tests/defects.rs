@@ -2,7 +2,7 @@
 //! temp dir scanned by the `leakhound` binary. Every credential is generated here in the shape of its
 //! real format; none is, or was ever, live.
 
-mod common;
+use crate::common;
 use common::{json, leakhound, write, Gen};
 
 use serde_json::Value;

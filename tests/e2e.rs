@@ -3,7 +3,7 @@
 //! Every credential here is generated at test time from a seeded PRNG in the shape of its real format:
 //! nothing in this file is, or was ever, a live key.
 
-mod common;
+use crate::common;
 use common::{leakhound, write, Gen};
 
 use std::path::Path;

@@ -3,7 +3,7 @@
 //!
 //! Tokens are generated at test time in the shape of GitLab personal access tokens; none is real.
 
-mod common;
+use crate::common;
 use common::{git, json, leakhound, token, write};
 
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! End-to-end: `--rules` with a gitleaks configuration (tests/data/gitleaks-sample.toml) over a tree
 //! with planted secrets. Every credential is generated at test time from a seeded PRNG: none is real.
 
-mod common;
+use crate::common;
 use common::{leakhound, write, Gen};
 
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! End-to-end tests of credentials, the owner inventory, CODEOWNERS and `--fail-on`.
 //! Tokens are generated in the GitLab PAT shape; none is real.
 
-mod common;
+use crate::common;
 use common::{leakhound, token, write};
 
 use std::path::Path;

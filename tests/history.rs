@@ -2,7 +2,7 @@
 //!
 //! Tokens are generated at test time in the shape of GitLab personal access tokens; none is real.
 
-mod common;
+use crate::common;
 use common::{git, token};
 
 use std::path::Path;

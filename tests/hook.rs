@@ -1,7 +1,7 @@
 //! End-to-end tests of the pre-commit path: `leakhound scan --staged` and `leakhound hook`, driving real
 //! `git commit`s in temp repositories. Tokens are generated in the GitLab PAT shape; none is real.
 
-mod common;
+use crate::common;
 use common::{git, leakhound, run_git, token, write, Gen};
 
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! every output format, the inventory and the baseline in both kinds, and bad keys.
 //! Tokens are generated in the GitLab PAT shape; none is real. The keys are test keys.
 
-mod common;
+use crate::common;
 use common::{git, token, write};
 
 use std::path::Path;

@@ -8,17 +8,17 @@
 //! realistic non-secrets (digests, ids, lock files, images, public keys, references, fixtures…) that
 //! must not be reported. See `tests/labelled/README.md`.
 //!
-//! Run with `cargo test -p leakhound --test labelled -- --nocapture` to see the tables; the JSON
-//! report goes to `target/labelled-report.json` (or `$LEAKHOUND_LABELLED_REPORT`).
+//! Run with `cargo test -p leakhound --test integration labelled:: -- --nocapture` to see the
+//! tables; the JSON report goes to `target/labelled-report.json` (or `$LEAKHOUND_LABELLED_REPORT`).
 //!
 //! Every value here is generated at test time; nothing is, or was ever, a live credential.
 
 #[path = "labelled/contexts.rs"]
 mod contexts;
-#[path = "labelled/gen.rs"]
-mod gen;
 #[path = "labelled/negatives.rs"]
 mod negatives;
+
+use crate::gen;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;

@@ -2,9 +2,8 @@
 //! databases: three runs over a repository as it is fixed; a ledger that cannot be used; concurrent
 //! scans into one SQLite file; PostgreSQL when `.ci/run` started it.
 
-mod common;
-#[path = "../crates/scanner-core/tests/support/pg.rs"]
-mod pg;
+use crate::common;
+use crate::pg;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -5,7 +5,7 @@
 //! the fixed one takes well under a second. No test asserts a time; each asserts what is found, so a
 //! hang shows as a test that does not finish. Every value is made up at test time.
 
-mod common;
+use crate::common;
 use common::{leakhound, write, Gen};
 
 use serde_json::Value;

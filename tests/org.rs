@@ -3,9 +3,8 @@
 //! killed and retried), the report equal to a single unsharded run's into SQLite, the `--incremental`
 //! state kept in the ledger, and bad input.
 
-mod common;
-#[path = "../crates/scanner-core/tests/support/pg.rs"]
-mod pg;
+use crate::common;
+use crate::pg;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! of a redacted report holds a secret, no error echoes a value that could be one, and report files
 //! are private. Tokens are generated at test time in the GitLab PAT shape; none is real.
 
-mod common;
+use crate::common;
 use common::{git, json, leakhound, token, write};
 
 use std::path::Path;

@@ -1,5 +1,5 @@
 //! Helpers shared by the git end-to-end tests: generated tokens and a git runner with a fixed identity.
-// Each test crate includes this module and uses a different subset of it.
+// Declared once in tests/integration.rs; each test module uses a different subset of it.
 #![allow(dead_code)]
 
 use std::path::Path;

@@ -1,16 +1,16 @@
 //! `--ledger` on `scan` (record the run after its report is written) and `leakhound report`.
 
-use std::io::{self, Write as _};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 
-use crate::args::{LedgerArgs, ReportArgs, ReportFormat};
+use crate::args::{LedgerArgs, ReportArgs};
 
 /// The ledger a scan records its runs in (`--ledger`), opened on first use and kept open across the
 /// repositories of `--repos`; a connection that failed is opened again for the next run.
 pub struct Recorder {
     url: Option<String>,
+    #[cfg_attr(not(feature = "ledger"), allow(dead_code))]
     run_key: Option<String>,
     #[cfg(feature = "ledger")]
     ledger: Option<leakhound_core::ledger::Ledger>,
@@ -182,7 +182,10 @@ impl Recorder {
 /// `leakhound report`.
 #[cfg(feature = "ledger")]
 pub fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
+    use crate::args::ReportFormat;
+    use anyhow::Context as _;
     use leakhound_core::ledger::{render, Filters, Ledger, LedgerUrl};
+    use std::io::{self, Write as _};
     use leakhound_core::Date;
     let url: LedgerUrl = match &a.ledger {
         Some(u) => u.parse()?,

@@ -81,6 +81,12 @@ fn postgres_message(e: &postgres::Error) -> String {
 }
 
 impl DbError {
+    /// SQLite says another connection holds the lock it needs.
+    pub(crate) fn is_busy(&self) -> bool {
+        matches!(self, DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+    }
+
     /// SQLite says the file is not a database.
     pub(crate) fn is_not_a_database(&self) -> bool {
         matches!(self, DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
@@ -178,7 +184,7 @@ pub(crate) enum Db {
 }
 
 /// How long a SQLite writer waits for another to finish before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Db {
     /// Opens a SQLite file: for writing (created if missing) or read-only.

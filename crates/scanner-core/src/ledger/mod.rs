@@ -179,8 +179,19 @@ impl Ledger {
                     // Only now that it is known to be a ledger (the journal mode is written in the
                     // file's header). WAL: readers never block the writer; NORMAL sync is durable
                     // at each checkpoint and never corrupts.
-                    db.batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
-                        .map_err(|e| Self::open_error(&shown, e))?;
+                    // Switching to WAL takes the file's exclusive lock, and SQLite answers BUSY
+                    // at once (no busy handler) while another process holds it: try again for as
+                    // long as a writer would wait.
+                    let deadline = std::time::Instant::now() + db::BUSY_TIMEOUT;
+                    loop {
+                        match db.batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;") {
+                            Ok(()) => break,
+                            Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                                std::thread::sleep(std::time::Duration::from_millis(20));
+                            }
+                            Err(e) => return Err(Self::open_error(&shown, e)),
+                        }
+                    }
                 }
                 Ok(Ledger {
                     db,
