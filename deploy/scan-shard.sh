@@ -31,11 +31,14 @@ fi
 WORK="${WORK:-/tmp/leakhound-org}"
 SCAN_FLAGS="${SCAN_FLAGS:---incremental}"
 
+# The clones are named by identity (each belongs to one shard); the lists and findings by shard, so that
+# workers can share one WORK volume.
+tag=$(printf '%s' "$SHARD" | tr '/' '-')
 mkdir -p "$WORK/clones"
-: > "$WORK/clones.txt"
+: > "$WORK/clones-$tag.txt"
 tab=$(printf '\t')
-leakhound repos --identity --shard "$SHARD" "$REPOS_LIST" > "$WORK/shard.tsv"
-count=$(wc -l < "$WORK/shard.tsv")
+leakhound repos --identity --shard "$SHARD" "$REPOS_LIST" > "$WORK/shard-$tag.tsv"
+count=$(wc -l < "$WORK/shard-$tag.tsv")
 echo "leakhound-org: shard $SHARD: $count repositories" >&2
 # More shards than repositories: this one holds none (the list itself was read: an empty or unreadable
 # list fails above).
@@ -49,13 +52,13 @@ while IFS="$tab" read -r identity url; do
     git clone --quiet --mirror "$url" "$dir" \
       || echo "leakhound-org: $url: cannot clone" >&2
   fi
-  echo "$dir" >> "$WORK/clones.txt"
-done < "$WORK/shard.tsv"
+  echo "$dir" >> "$WORK/clones-$tag.txt"
+done < "$WORK/shard-$tag.tsv"
 
 set +e
 # shellcheck disable=SC2086 # SCAN_FLAGS is a list of flags
-leakhound scan --history --repos "$WORK/clones.txt" $SCAN_FLAGS --redact \
-  --ledger-run-key "$RUN_KEY" --format jsonl --output "$WORK/findings.jsonl"
+leakhound scan --history --repos "$WORK/clones-$tag.txt" $SCAN_FLAGS --redact \
+  --ledger-run-key "$RUN_KEY" --format jsonl --output "$WORK/findings-$tag.jsonl"
 code=$?
 [ "$code" -eq 1 ] && exit 0
 exit "$code"

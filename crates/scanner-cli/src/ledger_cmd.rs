@@ -185,8 +185,8 @@ pub fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
     use crate::args::ReportFormat;
     use anyhow::Context as _;
     use leakhound_core::ledger::{render, Filters, Ledger, LedgerUrl};
-    use std::io::{self, Write as _};
     use leakhound_core::Date;
+    use std::io::{self, Write as _};
     let url: LedgerUrl = match &a.ledger {
         Some(u) => u.parse()?,
         None => LedgerUrl::default_sqlite()?,
