@@ -8,27 +8,7 @@ use crate::pg;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{git, json, leakhound, token, write};
-
-/// A commit with both dates set (the ledger's "introduced" is the commit date).
-fn commit_at(dir: &Path, message: &str, date: &str) {
-    let out = Command::new("git")
-        .args(["commit", "-q", "-m", message])
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Dev One")
-        .env("GIT_AUTHOR_EMAIL", "dev1@example.org")
-        .env("GIT_COMMITTER_NAME", "Dev One")
-        .env("GIT_COMMITTER_EMAIL", "dev1@example.org")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use common::{commit_at, git, json, leakhound, token, write};
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

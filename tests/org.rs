@@ -10,28 +10,12 @@ use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::{git, json, leakhound, token, write};
+use common::{commit_at, git, json, leakhound, token, write};
 
 const REPOS: usize = 40;
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// A commit with both dates set.
-fn commit_at(dir: &Path, message: &str, date: &str) {
-    let out = Command::new("git")
-        .args(["commit", "-q", "-m", message])
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Dev One")
-        .env("GIT_AUTHOR_EMAIL", "dev1@example.org")
-        .env("GIT_COMMITTER_NAME", "Dev One")
-        .env("GIT_COMMITTER_EMAIL", "dev1@example.org")
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
 }
 
 /// `n` repositories of an organisation in `clones/`: every other one bare (`git clone --bare`), each

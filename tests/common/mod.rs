@@ -46,6 +46,26 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+/// Commits what is staged in `dir`, with both dates set (a ledger's "introduced" is the commit date).
+pub fn commit_at(dir: &Path, message: &str, date: &str) {
+    let out = Command::new("git")
+        .args(["commit", "-q", "-m", message])
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Dev One")
+        .env("GIT_AUTHOR_EMAIL", "dev1@example.org")
+        .env("GIT_COMMITTER_NAME", "Dev One")
+        .env("GIT_COMMITTER_EMAIL", "dev1@example.org")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Runs the leakhound binary in `dir`, colour off, outside CI.
 pub fn leakhound(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_leakhound"))

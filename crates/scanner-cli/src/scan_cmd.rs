@@ -145,7 +145,7 @@ pub fn run(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
 }
 
 /// A verdict's exit code: 0 clean, 1 findings, 2 input lost.
-pub(crate) fn exit_code(v: Verdict) -> ExitCode {
+fn exit_code(v: Verdict) -> ExitCode {
     match v {
         Verdict::Incomplete => ExitCode::from(2),
         Verdict::Findings => ExitCode::from(1),

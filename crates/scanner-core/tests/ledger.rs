@@ -547,6 +547,43 @@ fn a_schema_from_a_newer_leakhound_is_refused_untouched() {
 }
 
 #[test]
+fn a_version_1_ledger_is_migrated_and_keeps_its_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in backends(&dir) {
+        Ledger::open(&url)
+            .unwrap()
+            .record(&run("r", 0, "files", vec![sighting("a", "x")]))
+            .unwrap();
+        // Back to what issue 16's leakhound wrote: no history_state, version 1.
+        let downgrade = "DROP TABLE history_state;
+            DELETE FROM ledger_migrations WHERE version = 2;
+            UPDATE ledger_meta SET value = '1' WHERE key = 'schema_version';";
+        match &url {
+            LedgerUrl::Sqlite(p) => rusqlite::Connection::open(p)
+                .unwrap()
+                .execute_batch(downgrade)
+                .unwrap(),
+            LedgerUrl::Postgres(u) => postgres::Client::connect(u, postgres::NoTls)
+                .unwrap()
+                .batch_execute(downgrade)
+                .unwrap(),
+        }
+        let mut ledger = Ledger::open(&url).unwrap();
+        let mut second = run("r", 1, "incremental", vec![sighting("a", "x")]);
+        second.history_state = Some(b"state".to_vec());
+        ledger.record(&second).unwrap();
+        assert_eq!(
+            ledger.history_state("r").unwrap().as_deref(),
+            Some(&b"state"[..])
+        );
+        let report = ledger
+            .report(&Filters::default(), Date::parse("2026-12-31").unwrap())
+            .unwrap();
+        assert_eq!(report.kpis.runs, 2, "{url}");
+    }
+}
+
+#[test]
 fn concurrent_writers_lose_no_sighting() {
     let dir = tempfile::tempdir().unwrap();
     for url in backends(&dir) {
