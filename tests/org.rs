@@ -475,6 +475,31 @@ fn bad_shards_lists_and_ledgers_are_one_line_errors() {
         &["scan", "--history", "--repos", &clones, "--format", "sarif"],
         "describes one repository",
     );
+    // The command line's own inputs are checked once, not failed once per repository.
+    let bad_rules = tmp.path().join("bad.toml");
+    std::fs::write(&bad_rules, "[[rules]]\nid = \"x\"\nregex = \"(\"\n").unwrap();
+    one_line(
+        &[
+            "scan",
+            "--history",
+            "--repos",
+            &clones,
+            "--rules",
+            &bad_rules.display().to_string(),
+        ],
+        "bad.toml",
+    );
+    one_line(
+        &[
+            "scan",
+            "--history",
+            "--repos",
+            &clones,
+            "--fail-on",
+            "nonsense",
+        ],
+        "--fail-on",
+    );
     // An unreachable ledger is said before any repository is scanned.
     one_line(
         &[

@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{bail, Context as _};
 use leakhound_core::report::{self, human};
 use leakhound_core::repos::{RepoEntry, RepoList, Shard};
-use leakhound_core::session::{Report, Verdict};
+use leakhound_core::session::{Report, ScanSession, Verdict};
 
 use crate::args::{Format, ReposArgs, ScanArgs};
 use crate::ledger_cmd::Recorder;
@@ -62,6 +62,16 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
             format!("{:?}", a.format).to_ascii_lowercase()
         );
     }
+    scan_cmd::thread_note(&a);
+    // The command line's own inputs (rule files, config, baseline, inventory, policy) are checked
+    // once, on nothing: an error there is the command's, not every repository's.
+    scan_cmd::configure(
+        ScanSession::bytes(String::from("<preflight>"), Vec::new()),
+        &a,
+        &key,
+    )?
+    .with_repo_config(false)
+    .run()?;
     let list_path = a.repos.clone().context("--repos")?;
     let list = RepoList::read(&list_path)?;
     note_duplicates(&list, a.quiet);

@@ -67,6 +67,16 @@ pub(crate) fn session(a: &ScanArgs, key: &Key, repo: Option<&Path>) -> anyhow::R
     } else {
         ScanSession::paths(&a.paths)
     };
+    configure(session, a, key)
+}
+
+/// The command line's options on a session, whatever its source: rules, configs, baseline, inventory,
+/// policy, limits, validation, the fingerprint key.
+pub(crate) fn configure(
+    session: ScanSession,
+    a: &ScanArgs,
+    key: &Key,
+) -> anyhow::Result<ScanSession> {
     let fail_on = FailOn::parse_list(a.fail_on.iter().map(String::as_str))
         .map_err(|m| anyhow::anyhow!("--fail-on: {m}"))?;
     let fail_on_context = match a.fail_on_context.is_empty() {
@@ -76,13 +86,6 @@ pub(crate) fn session(a: &ScanArgs, key: &Key, repo: Option<&Path>) -> anyhow::R
                 .map_err(|m| anyhow::anyhow!("--fail-on-context: {m}"))?,
         ),
     };
-    let threads = leakhound_core::effective_threads(a.threads);
-    if a.threads > threads && !a.quiet {
-        eprintln!(
-            "leakhound: note: --threads {} is more than this machine can use: {threads} (four per core)",
-            a.threads
-        );
-    }
     #[cfg(feature = "validate")]
     let session = session.with_validation(crate::validate_cmd::options(&a.validate, a.quiet)?);
     #[cfg(not(feature = "validate"))]
@@ -105,6 +108,17 @@ pub(crate) fn session(a: &ScanArgs, key: &Key, repo: Option<&Path>) -> anyhow::R
         .with_fingerprint_key(key.key.clone()))
 }
 
+/// Says once when --threads asks for more than the machine can use.
+pub(crate) fn thread_note(a: &ScanArgs) {
+    let threads = leakhound_core::effective_threads(a.threads);
+    if a.threads > threads && !a.quiet {
+        eprintln!(
+            "leakhound: note: --threads {} is more than this machine can use: {threads} (four per core)",
+            a.threads
+        );
+    }
+}
+
 /// The fingerprint key a command runs with, and whether `--fingerprint-key-file` gave it.
 pub struct Key {
     /// The key (`None`: plain fingerprints).
@@ -117,6 +131,7 @@ pub fn run(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
     if a.repos.is_some() {
         return crate::repos_cmd::scan(a, key);
     }
+    thread_note(&a);
     let mut recorder = crate::ledger_cmd::Recorder::new(&a.ledger);
     let mut session = session(&a, &key, None)?;
     if let Some(repo) = ledger_state_for(&a, &recorder) {
@@ -181,6 +196,7 @@ pub fn create_baseline(a: ScanArgs, output: &Path, key: Key) -> anyhow::Result<E
     if a.repos.is_some() {
         bail!("--repos: a baseline belongs to one repository (create one per repository)");
     }
+    thread_note(&a);
     let session = session(&a, &key, None)?;
     let scanned = session.collect()?;
     let kind = fingerprint_kind(&key);
