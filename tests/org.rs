@@ -194,10 +194,12 @@ fn four_shards_at_once_into_postgresql_equal_one_unsharded_run() {
     assert!(findings >= 40, "{findings} findings");
 
     // Shard 1/4 alone, killed once it has recorded a repository (mid-shard).
-    let mut first = spawn(
-        tmp.path(),
-        &scan_args(&clones, &pg_url, &["--shard", "1/4"]),
-    );
+    // Not quiet: its "ledger: run … recorded" lines say when to kill it.
+    let loud: Vec<&str> = scan_args(&clones, &pg_url, &["--shard", "1/4"])
+        .into_iter()
+        .filter(|a| *a != "-q")
+        .collect();
+    let mut first = spawn(tmp.path(), &loud);
     let lines = BufReader::new(first.stderr.take().unwrap()).lines();
     let mut said = String::new();
     for line in lines {
@@ -210,6 +212,14 @@ fn four_shards_at_once_into_postgresql_equal_one_unsharded_run() {
     let _ = first.kill();
     let _ = first.wait();
     assert!(!said.contains("error"), "{said}");
+    // It died mid-shard: some of shard 1's repositories recorded, not all.
+    let listed = leakhound(tmp.path(), &["repos", "--shard", "1/4", &clones]);
+    let in_shard = String::from_utf8_lossy(&listed.stdout).lines().count() as i64;
+    let (recorded, _) = runs_in(&pg_url);
+    assert!(
+        recorded >= 1 && recorded < in_shard,
+        "{recorded} of {in_shard} recorded before the kill"
+    );
 
     // The four shards at once (shard 1 is the retry), each a process of its own.
     let workers: Vec<_> = (1..=4)
