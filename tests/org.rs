@@ -230,7 +230,6 @@ fn four_shards_at_once_into_postgresql_equal_one_unsharded_run() {
             spawn(tmp.path(), &args)
         })
         .collect();
-    let mut scanned = 0;
     for (i, w) in workers.into_iter().enumerate() {
         let out = w.wait_with_output().unwrap();
         let err = stderr(&out);
@@ -240,10 +239,8 @@ fn four_shards_at_once_into_postgresql_equal_one_unsharded_run() {
             i + 1
         );
         assert!(!err.contains("error"), "shard {}: {err}", i + 1);
-        // `-q`: no per-repository lines; the ledger says nothing either. Count runs in the ledger.
-        scanned += 1;
     }
-    assert_eq!(scanned, 4);
+    // What they recorded is counted in the ledger below.
     // Shard 3 again, after it succeeded: replaced, not added.
     let out = leakhound(
         tmp.path(),
