@@ -15,7 +15,7 @@ pub struct RunRecord {
     pub repo: String,
     /// HEAD's commit id, when there is one.
     pub head: Option<String>,
-    /// `files`, `history`, `range`, `staged`, `commit-message`, `bytes`.
+    /// `files`, `history`, `incremental`, `range`, `staged`, `commit-message`, `bytes`.
     pub mode: String,
     /// Whether the run saw everything at HEAD (only such runs tell that a credential left HEAD).
     pub covers_head: bool,
