@@ -524,7 +524,7 @@ fn bad_shards_lists_and_ledgers_are_one_line_errors() {
 #[test]
 fn the_incremental_state_lives_in_the_ledger() {
     let tmp = tempfile::tempdir().unwrap();
-    let clones = organisation(tmp.path(), 3);
+    let clones = organisation(tmp.path(), 4);
     let c = clones.display().to_string();
     let ledger = format!("sqlite:{}", tmp.path().join("l.sqlite").display());
     let run = |extra: &[&str]| -> serde_json::Value {
@@ -619,8 +619,40 @@ fn the_incremental_state_lives_in_the_ledger() {
         .find(|l| l["path"] == "app.cfg" && l["repos"][0] == "git.example.test/acme/svc-01")
         .unwrap();
     assert!(moved["removed_from_head"].is_string(), "{moved}");
+    // A token committed and removed again between two nights lives only in the history. The night's
+    // run is retried under the same run key: the retry replaces the first attempt's run, so it must
+    // read the new objects again rather than skip them as seen (else the sighting is lost).
+    let w2 = clones.join("svc-03");
+    let transient = token(5150);
+    write(&w2, "tmp.env", &format!("TOKEN={transient}\n"));
+    git(&w2, &["add", "-A"]);
+    commit_at(&w2, "debugging", "2026-11-02T09:00:00Z");
+    std::fs::remove_file(w2.join("tmp.env")).unwrap();
+    git(&w2, &["add", "-A"]);
+    commit_at(&w2, "oops", "2026-11-02T09:05:00Z");
+    let fp = leakhound_core::fingerprint(transient.as_bytes());
+    for attempt in ["first", "retry"] {
+        let night = run(&["--ledger-run-key", "night-4"]);
+        assert!(
+            places(&night).contains(&"git.example.test/acme/svc-03 tmp.env".to_string()),
+            "{attempt}: {:?}",
+            places(&night)
+        );
+    }
+    let report = json(&leakhound(
+        tmp.path(),
+        &["report", "--ledger", &ledger, "--format", "json"],
+    ));
+    assert!(
+        report["credentials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["fingerprint"] == fp.as_str()),
+        "the history-only token survived the retry"
+    );
     // Nothing was written into the clones: the state is in the ledger.
-    for r in ["svc-00", "svc-01", "svc-02"] {
+    for r in ["svc-00", "svc-01", "svc-02", "svc-03"] {
         let p = clones.join(r);
         assert!(
             !p.join("leakhound").exists() && !p.join(".git/leakhound").exists(),

@@ -44,6 +44,15 @@ impl Recorder {
         }
     }
 
+    /// The run key a run is recorded under: `KEY`, or `KEY:IDENTITY` for a repository of `--repos`.
+    #[cfg_attr(not(feature = "ledger"), allow(dead_code))]
+    fn run_key(&self, repo_key: Option<&str>) -> Option<String> {
+        match (&self.run_key, repo_key) {
+            (Some(k), Some(repo)) => Some(format!("{k}:{repo}")),
+            (k, _) => k.clone(),
+        }
+    }
+
     /// Opens the ledger now (an unreachable one is an error before any scanning).
     #[cfg(feature = "ledger")]
     pub fn connect(&mut self) -> anyhow::Result<()> {
@@ -57,10 +66,16 @@ impl Recorder {
     }
 
     /// The `--incremental` state the ledger keeps for the repository of this identity (empty when
-    /// there is none yet).
+    /// there is none yet), without what an earlier run under this run's key added (this run replaces
+    /// it). `repo_key` as for [`Recorder::record`].
     #[cfg(feature = "ledger")]
-    pub fn history_state(&mut self, identity: &str) -> anyhow::Result<Vec<u8>> {
-        let out = self.ledger()?.history_state(identity);
+    pub fn history_state(
+        &mut self,
+        identity: &str,
+        repo_key: Option<&str>,
+    ) -> anyhow::Result<Vec<u8>> {
+        let key = self.run_key(repo_key);
+        let out = self.ledger()?.history_state(identity, key.as_deref());
         if out.is_err() {
             self.ledger = None;
         }
@@ -69,7 +84,11 @@ impl Recorder {
 
     /// Without ledger support there is no state to read.
     #[cfg(not(feature = "ledger"))]
-    pub fn history_state(&mut self, _identity: &str) -> anyhow::Result<Vec<u8>> {
+    pub fn history_state(
+        &mut self,
+        _identity: &str,
+        _repo_key: Option<&str>,
+    ) -> anyhow::Result<Vec<u8>> {
         bail!("--ledger: this leakhound was built without the `ledger` feature")
     }
 
@@ -87,10 +106,7 @@ impl Recorder {
         use leakhound_core::ledger::RunRecord;
         self.url.as_ref()?;
         let started = std::time::Instant::now();
-        let run_key = match (&self.run_key, repo_key) {
-            (Some(k), Some(repo)) => Some(format!("{k}:{repo}")),
-            (k, _) => k.clone(),
-        };
+        let run_key = self.run_key(repo_key);
         let result = (|| -> anyhow::Result<_> {
             let mut run = RunRecord::from_report(report, fingerprint_kind)?;
             run.run_key = run_key;
@@ -135,7 +151,7 @@ impl Recorder {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
         let run = RunRecord {
-            run_key: self.run_key.as_ref().map(|k| format!("{k}:{identity}")),
+            run_key: self.run_key(Some(identity)),
             repo: identity.to_string(),
             mode: "history".into(),
             fingerprint_kind: fingerprint_kind.into(),

@@ -234,7 +234,9 @@ fn scan_one(
     let path = entry.clone_path()?;
     let mut session = scan_cmd::session(a, key, Some(path))?;
     if a.incremental && recorder.is_on() {
-        session = session.with_incremental_state_bytes(recorder.history_state(&entry.identity)?);
+        session = session.with_incremental_state_bytes(
+            recorder.history_state(&entry.identity, Some(&entry.identity))?,
+        );
     }
     Ok(session.run()?)
 }

@@ -136,7 +136,7 @@ pub fn run(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
     let mut session = session(&a, &key, None)?;
     if let Some(repo) = ledger_state_for(&a, &recorder) {
         let identity = leakhound_core::repos::identity(&repo);
-        session = session.with_incremental_state_bytes(recorder.history_state(&identity)?);
+        session = session.with_incremental_state_bytes(recorder.history_state(&identity, None)?);
     }
     let mut report = session.run()?;
     print_rule_warnings(&report.rule_warnings);

@@ -573,7 +573,7 @@ fn a_version_1_ledger_is_migrated_and_keeps_its_runs() {
         second.history_state = Some(b"state".to_vec());
         ledger.record(&second).unwrap();
         assert_eq!(
-            ledger.history_state("r").unwrap().as_deref(),
+            ledger.history_state("r", None).unwrap().as_deref(),
             Some(&b"state"[..])
         );
         let report = ledger

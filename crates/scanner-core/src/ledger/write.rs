@@ -65,16 +65,26 @@ impl Ledger {
     /// it): its segments, in order, for [`crate::ScanSession::with_incremental_state_bytes`]; None
     /// when no incremental run of it was recorded.
     ///
+    /// `run_key` is the key the coming run will be recorded under: what an earlier run with that key
+    /// added is left out, because recording the new run replaces that run and its sightings — a retry
+    /// must read those objects again, not skip them as already seen.
+    ///
     /// # Errors
     /// [`LedgerError::Read`] when the query fails.
-    pub fn history_state(&mut self, repo: &str) -> Result<Option<Vec<u8>>, LedgerError> {
+    pub fn history_state(
+        &mut self,
+        repo: &str,
+        run_key: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, LedgerError> {
         use base64::Engine as _;
         let mut state: Option<Vec<u8>> = None;
         let mut broken = false;
         self.db
             .each(
-                "SELECT state FROM history_state WHERE repo = $1 ORDER BY seq",
-                &[repo.into()],
+                "SELECT state FROM history_state WHERE repo = $1
+                   AND (run_id IS NULL OR run_id NOT IN (SELECT id FROM runs WHERE run_key = $2))
+                 ORDER BY seq",
+                &[repo.into(), run_key.into()],
                 |r| {
                     let text = r.text_ref(0)?.unwrap_or_default();
                     match base64::engine::general_purpose::STANDARD.decode(text) {
@@ -106,6 +116,11 @@ fn record_in(db: &mut Db, run: &RunRecord) -> Result<KindCheck, DbError> {
     if let Some(key) = &run.run_key {
         db.exec(
             "DELETE FROM sightings WHERE run_id IN (SELECT id FROM runs WHERE run_key = $1)",
+            &[key.as_str().into()],
+        )?;
+        // The replaced run's state segments go with it (the new run read the state without them).
+        db.exec(
+            "DELETE FROM history_state WHERE run_id IN (SELECT id FROM runs WHERE run_key = $1)",
             &[key.as_str().into()],
         )?;
         replaced = db.exec(
@@ -343,7 +358,7 @@ mod tests {
                 .unwrap(),
             b"ABCD"
         );
-        assert_eq!(ledger.history_state("elsewhere").unwrap(), None);
+        assert_eq!(ledger.history_state("elsewhere", None).unwrap(), None);
         // A changed configuration (nothing to append to): the whole state replaces the segments.
         ledger.record(&run(b"XY", None)).unwrap();
         assert_eq!(rows(&mut ledger), Some(1));
