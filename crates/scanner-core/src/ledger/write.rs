@@ -353,7 +353,7 @@ mod tests {
         assert_eq!(rows(&mut ledger), Some(3));
         assert_eq!(
             ledger
-                .history_state("git.example.test/acme/api")
+                .history_state("git.example.test/acme/api", None)
                 .unwrap()
                 .unwrap(),
             b"ABCD"
@@ -377,7 +377,7 @@ mod tests {
         expect.extend((0..COMPACT_AFTER).map(|b| b as u8));
         assert_eq!(
             ledger
-                .history_state("git.example.test/acme/api")
+                .history_state("git.example.test/acme/api", None)
                 .unwrap()
                 .unwrap(),
             expect
