@@ -20,7 +20,8 @@ pub const LOCATIONS: [&str; 4] = [
 ];
 
 impl CodeOwners {
-    /// The first CODEOWNERS file found under `root` (see [`LOCATIONS`]); empty when there is none.
+    /// The first CODEOWNERS file found under `root` (`.github/`, the root, `docs/`, `.gitlab/`, in
+    /// that order); empty when there is none.
     pub fn discover(root: &Path) -> CodeOwners {
         LOCATIONS
             .iter()

@@ -14,7 +14,7 @@ pub struct RepoEntry {
     pub spec: String,
     /// Where the clone is; None for a URL (a repository not cloned here).
     pub path: Option<PathBuf>,
-    /// What names the repository everywhere ([`identity`]): shards and ledgers key on it.
+    /// What names the repository everywhere ([`crate::repos::identity`]): shards and ledgers key on it.
     pub identity: String,
 }
 

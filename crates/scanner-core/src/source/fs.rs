@@ -1,6 +1,6 @@
-//! Directory trees: the parallel walk of [`super::walk`] (ignore files applied, tracked files always
+//! Directory trees: the parallel walk of `source::walk` (ignore files applied, tracked files always
 //! scanned), each thread with its own read buffer and matcher scratch space; large files are
-//! memory-mapped under [`super::mapguard`], so that one truncated while it is scanned is reported
+//! memory-mapped under `source::mapguard`, so that one truncated while it is scanned is reported
 //! instead of killing the process.
 
 use std::fs::File;
