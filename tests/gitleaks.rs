@@ -2,7 +2,7 @@
 //! with planted secrets. Every credential is generated at test time from a seeded PRNG: none is real.
 
 use crate::common;
-use common::{leakhound, write, Gen};
+use common::{leakhound, stderr, write, Gen};
 
 use std::path::Path;
 use std::process::Output;
@@ -14,10 +14,6 @@ const HEX: &[u8] = b"0123456789abcdef";
 const LOWER36: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
 const SAMPLE: &str = include_str!("data/gitleaks-sample.toml");
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// (rule, path, secret) of every finding of a JSON report, sorted.
 fn findings(out: &Output) -> Vec<(String, String, String)> {

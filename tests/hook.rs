@@ -2,7 +2,7 @@
 //! `git commit`s in temp repositories. Tokens are generated in the GitLab PAT shape; none is real.
 
 use crate::common;
-use common::{git, leakhound, run_git, token, write, Gen};
+use common::{git, leakhound, run_git, stderr, token, write, Gen};
 
 use std::path::Path;
 use std::process::Output;
@@ -242,10 +242,6 @@ fn stage_and_commit(dir: &Path, path: &str, content: &str, msg: &str) -> Output 
     write(dir, path, content);
     git(dir, &["add", "-A"]);
     commit(dir, msg)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// Regression (issue 11, case 3): a private key replaced in place — the same `-----BEGIN` line, a new

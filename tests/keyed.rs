@@ -3,7 +3,7 @@
 //! Tokens are generated in the GitLab PAT shape; none is real. The keys are test keys.
 
 use crate::common;
-use common::{git, token, write};
+use common::{git, stderr, token, write};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -39,10 +39,6 @@ fn run(dir: &Path, key: Key<'_>, args: &[&str]) -> Output {
         }
     }
     cmd.args(args).output().expect("run leakhound")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn json(o: &Output) -> Value {

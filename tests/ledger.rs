@@ -6,13 +6,9 @@ use crate::common;
 use crate::pg;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::{commit_at, git, json, leakhound, token, write};
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{commit_at, git, json, leakhound, stderr, token, write};
 
 fn fingerprint_of(secret: &str) -> String {
     leakhound_core::fingerprint(secret.as_bytes())

@@ -10,13 +10,9 @@ use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use common::{commit_at, git, json, leakhound, token, write};
+use common::{commit_at, git, json, leakhound, stderr, token, write};
 
 const REPOS: usize = 40;
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// `n` repositories of an organisation in `clones/`: every other one bare (`git clone --bare`), each
 /// with an `origin` on the organisation's host. A third are clean; the rest leak a token of their own,

@@ -4,16 +4,12 @@
 //! are private. Tokens are generated at test time in the GitLab PAT shape; none is real.
 
 use crate::common;
-use common::{git, json, leakhound, token, write};
+use common::{git, json, leakhound, stderr, token, write};
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// A repository (a real one, `git init`) with one token in `app/config.env`.
 fn repo_with_token(seed: u64) -> tempfile::TempDir {

@@ -66,6 +66,11 @@ pub fn commit_at(dir: &Path, message: &str, date: &str) {
     );
 }
 
+/// A command's stderr as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 /// Runs the leakhound binary in `dir`, colour off, outside CI.
 pub fn leakhound(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_leakhound"))
