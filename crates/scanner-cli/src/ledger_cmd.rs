@@ -147,19 +147,8 @@ impl Recorder {
         if self.url.is_none() {
             return;
         }
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64);
-        let run = RunRecord {
-            run_key: self.run_key(Some(identity)),
-            repo: identity.to_string(),
-            mode: "history".into(),
-            fingerprint_kind: fingerprint_kind.into(),
-            started_at: now,
-            finished_at: now,
-            complete: false,
-            ..RunRecord::default()
-        };
+        let mut run = RunRecord::unscanned(identity, fingerprint_kind);
+        run.run_key = self.run_key(Some(identity));
         let result = self.ledger().and_then(|l| Ok(l.record(&run)?));
         match result {
             Ok(done) if !quiet => eprintln!(

@@ -2,7 +2,6 @@
 //! another, each a run of its own) and `leakhound repos` (what a shard holds, before cloning it).
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -97,7 +96,7 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
     let redact = !a.no_redact && (a.redact || a.format == Format::Human || scan_cmd::in_ci());
     let to_file = a.output.is_some();
     let mut out: Box<dyn Write> = match &a.output {
-        Some(p) => Box::new(BufWriter::new(create_private(p)?)),
+        Some(p) => Box::new(BufWriter::new(scan_cmd::create_private(p)?)),
         None => Box::new(anstream::AutoStream::auto(io::stdout().lock())),
     };
     let mut said = HashSet::new();
@@ -156,14 +155,12 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
                 }
             }
             Format::Json => {
-                let mut doc = Vec::new();
-                report::write_json(
-                    &mut doc,
-                    &report.findings,
-                    &report.credentials,
-                    &report.summary(),
-                )?;
-                let mut v: serde_json::Value = serde_json::from_slice(&doc)?;
+                // The single-repository document, as a value, with the repository's name added.
+                let mut v = serde_json::to_value(report::JsonReport {
+                    findings: &report.findings,
+                    credentials: &report.credentials,
+                    summary: &report.summary(),
+                })?;
                 if let Some(o) = v.as_object_mut() {
                     o.insert("repository".into(), entry.identity.clone().into());
                     o.insert("path".into(), entry.spec.clone().into());
@@ -314,8 +311,4 @@ fn summary(t: &Tally, repositories: usize, started: Instant, quiet: bool) {
             t.incomplete.join(", ")
         );
     }
-}
-
-fn create_private(path: &std::path::Path) -> anyhow::Result<File> {
-    scan_cmd::create_private(path)
 }

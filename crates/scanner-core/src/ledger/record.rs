@@ -115,6 +115,21 @@ pub enum RecordError {
 }
 
 impl RunRecord {
+    /// A history run of a repository that could not be scanned (missing, not a repository,
+    /// unreadable): no sightings, not complete, so that the ledger shows the repository was not read.
+    pub fn unscanned(repo: &str, fingerprint_kind: &str) -> RunRecord {
+        let now = super::now_unix();
+        RunRecord {
+            repo: repo.to_string(),
+            mode: "history".into(),
+            fingerprint_kind: fingerprint_kind.into(),
+            started_at: now,
+            finished_at: now,
+            complete: false,
+            ..RunRecord::default()
+        }
+    }
+
     /// Describes a scan's report as a run: the repository at `report.root`, HEAD, the mode, the
     /// counts, and one sighting per finding. For a full history scan, HEAD's tree is read to tell
     /// which sightings are still at HEAD.

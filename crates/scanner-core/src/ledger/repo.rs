@@ -18,13 +18,11 @@ impl RepoFacts {
     /// HEAD). The repository is opened once.
     pub(crate) fn read(root: &Path) -> RepoFacts {
         let repo = gix::open(root).ok();
-        let remote = repo.as_ref().and_then(crate::repos::identity_of);
-        let identity = remote.unwrap_or_else(|| {
-            std::fs::canonicalize(root)
-                .unwrap_or_else(|_| root.to_path_buf())
-                .display()
-                .to_string()
-        });
+        // As `repos::identity` names it (shards, the incremental state and runs key on it alike).
+        let identity = repo
+            .as_ref()
+            .and_then(crate::repos::identity_of)
+            .unwrap_or_else(|| crate::repos::absolute(root));
         let head = repo
             .as_ref()
             .and_then(|r| r.head_id().ok())

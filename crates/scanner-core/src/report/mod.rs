@@ -189,6 +189,18 @@ pub fn unique_secrets(findings: &[Finding]) -> usize {
     fps.len()
 }
 
+/// The JSON report's document: `{"findings": [...], "credentials": [...], "summary": {...}}`
+/// ([`write_json`] writes it; `serde_json::to_value` makes it a value to add fields to).
+#[derive(Serialize)]
+pub struct JsonReport<'a, 'b, S: Serialize> {
+    /// The findings.
+    pub findings: &'a [Finding],
+    /// The unique credentials among them.
+    pub credentials: &'a [Credential],
+    /// The counts.
+    pub summary: &'a Summary<'b, S>,
+}
+
 /// Writes `{"findings": [...], "credentials": [...], "summary": {...}}`.
 ///
 /// # Errors
@@ -199,15 +211,9 @@ pub fn write_json<W: Write, S: Serialize>(
     credentials: &[Credential],
     summary: &Summary<'_, S>,
 ) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Report<'a, 'b, S: Serialize> {
-        findings: &'a [Finding],
-        credentials: &'a [Credential],
-        summary: &'a Summary<'b, S>,
-    }
     serde_json::to_writer_pretty(
         &mut w,
-        &Report {
+        &JsonReport {
             findings,
             credentials,
             summary,

@@ -1,5 +1,6 @@
 //! A repository's identity: what names it the same way on every machine that has a clone of it.
 
+#[cfg(any(feature = "git", feature = "ledger"))]
 use std::collections::HashSet;
 use std::path::Path;
 
@@ -22,7 +23,8 @@ pub(super) fn exact_identity(path: &Path) -> String {
     }
 }
 
-fn absolute(path: &Path) -> String {
+/// A path as an identity: absolute when it exists, else as given.
+pub(crate) fn absolute(path: &Path) -> String {
     std::fs::canonicalize(path)
         .unwrap_or_else(|_| path.to_path_buf())
         .display()
@@ -46,6 +48,7 @@ pub fn identity_of(repo: &gix::Repository) -> Option<String> {
 /// Every blob id in HEAD's tree (empty when there is no commit yet). Trees are read as object bytes and
 /// walked without building paths (12,000 entries in a few milliseconds); each tree is read once however
 /// often it is shared.
+#[cfg(any(feature = "git", feature = "ledger"))]
 pub(crate) fn head_blobs(repo: &gix::Repository) -> Result<HashSet<gix::ObjectId>, String> {
     let Ok(head) = repo.head_commit() else {
         return Ok(HashSet::new());

@@ -18,6 +18,9 @@ mod identity;
 mod list;
 mod shard;
 
+#[cfg(feature = "ledger")]
+pub(crate) use identity::absolute;
+#[cfg(any(feature = "git", feature = "ledger"))]
 pub(crate) use identity::head_blobs;
 pub use identity::{identity, identity_of, normalise_remote};
 pub use list::{EntryError, RepoEntry, RepoList, ReposError};

@@ -28,6 +28,9 @@ impl RunInfo {
         rule_ids: impl Iterator<Item = impl AsRef<str>>,
         started_at: SystemTime,
     ) -> RunInfo {
+        // Only history scans have a history mode.
+        #[cfg(not(feature = "git"))]
+        let _ = history_mode;
         let (mode, covers_head) = match source {
             Source::Paths(paths) => {
                 let canon = |p: &Path| std::fs::canonicalize(p).ok();
