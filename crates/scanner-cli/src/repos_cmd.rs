@@ -33,7 +33,8 @@ fn note_duplicates(list: &RepoList, quiet: bool) {
     for (dup, first) in list.duplicates.iter().filter(|_| !quiet) {
         eprintln!(
             "leakhound: note: {}: the same repository as {first} ({}): listed once",
-            dup.spec, dup.identity
+            dup.shown(),
+            dup.identity
         );
     }
 }
@@ -109,12 +110,12 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("leakhound: error: {label}: {}", crate::one_line(&e));
-                tally.failed.push(entry.spec.clone());
+                tally.failed.push(entry.shown());
                 recorder.record_failure(&entry.identity, &kind, a.quiet);
                 if a.format == Format::Json {
                     documents.push(serde_json::json!({
                         "repository": entry.identity,
-                        "path": entry.spec,
+                        "path": entry.shown(),
                         "error": crate::one_line(&e),
                     }));
                 }
@@ -134,13 +135,13 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
         tally.findings += report.findings.len();
         tally.with_findings += usize::from(!report.findings.is_empty());
         match report.verdict() {
-            Verdict::Incomplete => tally.incomplete.push(entry.spec.clone()),
+            Verdict::Incomplete => tally.incomplete.push(entry.shown()),
             Verdict::Findings => tally.fails = true,
             Verdict::Clean => {}
         }
         match a.format {
             Format::Human if !report.findings.is_empty() => {
-                writeln!(out, "── {} ({})", entry.identity, entry.spec)?;
+                writeln!(out, "── {} ({})", entry.identity, entry.shown())?;
                 human::findings(&mut out, &report.findings, !to_file)?;
                 human::credentials(&mut out, &report.credentials, !to_file)?;
             }
@@ -163,7 +164,7 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
                 })?;
                 if let Some(o) = v.as_object_mut() {
                     o.insert("repository".into(), entry.identity.clone().into());
-                    o.insert("path".into(), entry.spec.clone().into());
+                    o.insert("path".into(), entry.shown().into());
                 }
                 documents.push(v);
             }
@@ -184,7 +185,7 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
             .record(&report, &kind, Some(&entry.identity), a.quiet)
             .is_some()
         {
-            tally.failed.push(entry.spec.clone());
+            tally.failed.push(entry.shown());
         }
     }
     if a.format == Format::Json {

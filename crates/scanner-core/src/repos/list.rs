@@ -42,6 +42,21 @@ pub enum EntryError {
 }
 
 impl RepoEntry {
+    /// The entry as messages and reports show it: as written, without a URL's user and password (a
+    /// token in a clone URL must not reach a log). `spec` keeps them, for cloning.
+    pub fn shown(&self) -> String {
+        let Some((scheme, rest)) = self.spec.split_once("://") else {
+            return self.spec.clone();
+        };
+        let authority = rest.split('/').next().unwrap_or(rest);
+        match authority.rsplit_once('@') {
+            Some((_, host)) if self.path.is_none() => {
+                format!("{scheme}://{host}{}", &rest[authority.len()..])
+            }
+            _ => self.spec.clone(),
+        }
+    }
+
     /// The clone to scan: a path that is a git repository itself, bare or not (never a repository
     /// above it, which a history scan of a plain directory would find).
     ///
@@ -49,7 +64,7 @@ impl RepoEntry {
     /// [`EntryError`]: a URL, a missing path, not a repository, a repository that cannot be opened.
     pub fn clone_path(&self) -> Result<&Path, EntryError> {
         let Some(path) = &self.path else {
-            return Err(EntryError::NotCloned(self.spec.clone()));
+            return Err(EntryError::NotCloned(self.shown()));
         };
         if let Err(e) = std::fs::metadata(path) {
             return Err(match e.kind() {
@@ -164,7 +179,7 @@ impl RepoList {
             match seen.get(&entry.identity) {
                 Some(first) => out.duplicates.push((entry, first.clone())),
                 None => {
-                    seen.insert(entry.identity.clone(), entry.spec.clone());
+                    seen.insert(entry.identity.clone(), entry.shown());
                     out.entries.push(entry);
                 }
             }
@@ -229,6 +244,22 @@ mod tests {
         assert_eq!(l.entries.len(), 4);
         assert_eq!(l.duplicates.len(), 1);
         assert_eq!(l.duplicates[0].1, "https://github.com/acme/api.git");
+    }
+
+    #[test]
+    fn credentials_in_urls_are_not_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("repos.txt");
+        std::fs::write(
+            &list,
+            "https://ci:s3cr3t-t0ken@git.example.test/acme/api.git\n",
+        )
+        .unwrap();
+        let l = RepoList::read(&list).unwrap();
+        let e = &l.entries[0];
+        assert_eq!(e.shown(), "https://git.example.test/acme/api.git");
+        assert!(e.spec.contains("s3cr3t"), "kept for cloning");
+        assert!(!e.clone_path().unwrap_err().to_string().contains("s3cr3t"));
     }
 
     #[test]
