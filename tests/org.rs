@@ -402,7 +402,9 @@ fn a_failing_repository_is_counted_and_the_rest_go_on() {
         assert!(line.starts_with("leakhound: error: "), "{line}");
     }
 
-    // A directory of clones with a non-repository in it: named, counted, exit 2.
+    // A directory of clones with a non-repository in it: named, counted, exit 2; a file beside the
+    // clones is named too (even with -q), not scanned.
+    std::fs::write(clones.join("README.md"), "our clones\n").unwrap();
     let out = leakhound(
         tmp.path(),
         &[
@@ -414,6 +416,11 @@ fn a_failing_repository_is_counted_and_the_rest_go_on() {
         ],
     );
     assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("README.md: not a directory of a clone: not scanned"),
+        "{}",
+        stderr(&out)
+    );
     assert!(
         stderr(&out).contains("not-a-repo: not a git repository"),
         "{}",

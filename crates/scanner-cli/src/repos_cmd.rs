@@ -18,7 +18,7 @@ use crate::scan_cmd::{self, Key};
 /// `leakhound repos`: the entries of a list (or of one shard of it), as written.
 pub fn list(a: ReposArgs) -> anyhow::Result<ExitCode> {
     let list = RepoList::read(&a.list)?;
-    note_duplicates(&list, false);
+    list_notes(&list, false);
     let mut out = io::stdout().lock();
     for e in list.shard(a.shard.unwrap_or(Shard::ALL)) {
         match a.identity {
@@ -29,7 +29,15 @@ pub fn list(a: ReposArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn note_duplicates(list: &RepoList, quiet: bool) {
+/// What reading the list noticed: entries beside the clones (always said: not scanned), duplicates.
+fn list_notes(list: &RepoList, quiet: bool) {
+    // Said even when quiet: these were not scanned.
+    for p in &list.not_directories {
+        eprintln!(
+            "leakhound: warning: {}: not a directory of a clone: not scanned",
+            p.display()
+        );
+    }
     for (dup, first) in list.duplicates.iter().filter(|_| !quiet) {
         eprintln!(
             "leakhound: note: {}: the same repository as {first} ({}): listed once",
@@ -74,7 +82,7 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
     .run()?;
     let list_path = a.repos.clone().context("--repos")?;
     let list = RepoList::read(&list_path)?;
-    note_duplicates(&list, a.quiet);
+    list_notes(&list, a.quiet);
     let shard = a.shard.unwrap_or(Shard::ALL);
     let mine: Vec<&RepoEntry> = list.shard(shard).collect();
     let mut recorder = Recorder::new(&a.ledger);
@@ -198,6 +206,7 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
                 "scanned": tally.scanned,
                 "failed": tally.failed,
                 "incomplete": tally.incomplete,
+                "not_directories": list.not_directories,
                 "findings": tally.findings,
                 "repositories_with_findings": tally.with_findings,
                 "files": tally.files,
@@ -209,7 +218,13 @@ pub fn scan(a: ScanArgs, key: Key) -> anyhow::Result<ExitCode> {
         writeln!(out)?;
     }
     out.flush()?;
-    summary(&tally, mine.len(), started, a.quiet);
+    summary(
+        &tally,
+        mine.len(),
+        list.not_directories.len(),
+        started,
+        a.quiet,
+    );
     Ok(
         if !tally.failed.is_empty() || !tally.incomplete.is_empty() {
             ExitCode::from(2)
@@ -284,10 +299,14 @@ fn diagnostics(report: &Report, identity: &str, quiet: bool) -> io::Result<()> {
 }
 
 /// The command's summary on stderr: always the failures, the rest unless quiet.
-fn summary(t: &Tally, repositories: usize, started: Instant, quiet: bool) {
+fn summary(t: &Tally, repositories: usize, not_dirs: usize, started: Instant, quiet: bool) {
     if !quiet {
+        let beside = match not_dirs {
+            0 => String::new(),
+            n => format!(" ({n} entries beside the clones not scanned)"),
+        };
         eprintln!(
-            "leakhound: {repositories} repositories: {} scanned, {} failed, {} incomplete · {} findings in {} repositories · {} objects, {:.1} MB in {:.1} s",
+            "leakhound: {repositories} repositories{beside}: {} scanned, {} failed, {} incomplete · {} findings in {} repositories · {} objects, {:.1} MB in {:.1} s",
             t.scanned,
             t.failed.len(),
             t.incomplete.len(),

@@ -97,6 +97,9 @@ pub struct RepoList {
     /// Entries left out because an earlier one has the same identity (two clones of one
     /// repository, or a line written twice): the entry and the one it repeats.
     pub duplicates: Vec<(RepoEntry, String)>,
+    /// What a directory of clones holds beside its subdirectories (files, broken links): not
+    /// repositories, not scanned, named so that nothing there goes unseen.
+    pub not_directories: Vec<PathBuf>,
 }
 
 /// A list that cannot be read.
@@ -132,6 +135,7 @@ impl RepoList {
             source,
         };
         let mut specs: Vec<(String, Option<PathBuf>)> = Vec::new();
+        let mut not_directories = Vec::new();
         if list.as_os_str() == "-" {
             for line in std::io::stdin().lock().lines() {
                 push_line(&mut specs, &line.map_err(read)?, Path::new(""));
@@ -143,13 +147,15 @@ impl RepoList {
             let mut dirs = Vec::new();
             for entry in std::fs::read_dir(list).map_err(read)? {
                 let entry = entry.map_err(read)?;
-                // Subdirectories only (a symbolic link to one too): files beside the clones (a list,
-                // a README) are not repositories anyone meant.
-                if entry.path().is_dir() {
-                    dirs.push(entry.file_name());
+                // Subdirectories (a symbolic link to one too) are the clones; anything else (a
+                // list, a README, a broken link) is named, not scanned.
+                match entry.path().is_dir() {
+                    true => dirs.push(entry.file_name()),
+                    false => not_directories.push(entry.path()),
                 }
             }
             dirs.sort();
+            not_directories.sort();
             specs.extend(
                 dirs.into_iter()
                     .map(|d| (d.to_string_lossy().into_owned(), Some(list.join(&d)))),
@@ -164,7 +170,10 @@ impl RepoList {
         if specs.is_empty() {
             return Err(ReposError::Empty(list.to_path_buf()));
         }
-        let mut out = RepoList::default();
+        let mut out = RepoList {
+            not_directories,
+            ..RepoList::default()
+        };
         let mut seen: HashMap<String, String> = HashMap::new();
         for (spec, path) in specs {
             let id = match &path {
@@ -271,6 +280,12 @@ mod tests {
         let empty = dir.path().join("clones");
         std::fs::create_dir(&empty).unwrap();
         assert!(matches!(RepoList::read(&empty), Err(ReposError::Empty(_))));
+        // Beside the clones: named, not scanned.
+        std::fs::create_dir(empty.join("api")).unwrap();
+        std::fs::write(empty.join("README"), "clones\n").unwrap();
+        let l = RepoList::read(&empty).unwrap();
+        assert_eq!(l.entries.len(), 1);
+        assert_eq!(l.not_directories, [empty.join("README")]);
         assert!(matches!(
             RepoList::read(&dir.path().join("missing.txt")),
             Err(ReposError::Read { .. })
